@@ -8,13 +8,13 @@ import PackageDescription
 /// that this list and Generated/ agree.
 let generatedBlocks = [
   "MxBIF50", "MxBuiltInSpecs", "MxChips", "MxClearState", "MxDCE100", "MxGFX80", "MxGMC81", "MxInterruptSources",
-  "MxMailbox", "MxOSS30", "MxPM4Packets", "MxRuntimeRegisters", "MxSMU713", "MxStructures",
+  "MxMailbox", "MxOSS30", "MxPM4Packets", "MxRuntimeRegisters", "MxSharedEnums", "MxSMU713", "MxStructures",
 ]
 
 /// Generated modules that are not register blocks.
 let generatedNonBlocks: Set = [
   "MxBuiltInSpecs", "MxChips", "MxRuntimeRegisters", "MxClearState", "MxInterruptSources", "MxMailbox", "MxPM4Packets",
-  "MxStructures",
+  "MxSharedEnums", "MxStructures",
 ]
 
 /// What a generated module needs, when not only the register runtime (MxMMIO).
@@ -24,11 +24,12 @@ let generatedDependencies: [String: [Target.Dependency]] = [
   // The MQD's members are typed by the gfx_8_0 registers they mirror, which the runtime's own
   // register module holds.
   "MxStructures": ["MxMMIO", "MxMemory", "MxRuntimeRegisters"],
-  // Blocks leave out, and re-export, the registers and enums the runtime's module declares.
-  "MxBIF50": ["MxMMIO", "MxRuntimeRegisters"],
-  "MxGFX80": ["MxMMIO", "MxRuntimeRegisters"],
-  "MxGMC81": ["MxMMIO", "MxRuntimeRegisters"],
-  "MxOSS30": ["MxMMIO", "MxRuntimeRegisters"],
+  // Blocks leave out, and re-export, the registers and enums the runtime's module declares, and
+  // the enums they define alike with other blocks.
+  "MxBIF50": ["MxMMIO", "MxRuntimeRegisters", "MxSharedEnums"],
+  "MxGFX80": ["MxMMIO", "MxRuntimeRegisters", "MxSharedEnums"],
+  "MxGMC81": ["MxMMIO", "MxRuntimeRegisters", "MxSharedEnums"],
+  "MxOSS30": ["MxMMIO", "MxRuntimeRegisters", "MxSharedEnums"],
   "MxSMU713": ["MxMMIO", "MxRuntimeRegisters"],
 ]
 

@@ -15,11 +15,11 @@ swiftc "${embedded[@]}" -module-name MxPM4 \
   -emit-module -emit-module-path "$work/MxPM4.swiftmodule" -c "$root"/Sources/MxPM4/*.swift -o "$work/MxPM4.o"
 swiftc "${embedded[@]}" -enable-experimental-feature Volatile -module-name MxMemory \
   -emit-module -emit-module-path "$work/MxMemory.swiftmodule" -c "$root"/Sources/MxMemory/*.swift -o "$work/MxMemory.o"
-# MxRuntimeRegisters first: the blocks and the MQD import it. MxBuiltInSpecs is the tools' data,
-# not a driver's.
-modules=(MxRuntimeRegisters)
+# MxRuntimeRegisters and MxSharedEnums first: the blocks and the MQD import them. MxBuiltInSpecs is
+# the tools' data, not a driver's.
+modules=(MxRuntimeRegisters MxSharedEnums)
 for folder in "$root"/Generated/*/; do
-  case "$(basename "$folder")" in MxRuntimeRegisters | MxBuiltInSpecs) ;; *) modules+=("$(basename "$folder")") ;; esac
+  case "$(basename "$folder")" in MxRuntimeRegisters | MxSharedEnums | MxBuiltInSpecs) ;; *) modules+=("$(basename "$folder")") ;; esac
 done
 for module in "${modules[@]}"; do
   folder="$root/Generated/$module/"

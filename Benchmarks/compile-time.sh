@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build-bench
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(MxRuntimeRegisters MxGFX80 MxBIF50 MxGMC81 MxOSS30)
+[ ${#modules[@]} -gt 0 ] || modules=(MxRuntimeRegisters MxSharedEnums MxGFX80 MxBIF50 MxGMC81 MxOSS30)
 
 measure() { # label, swift build arguments...
   local label=$1; shift

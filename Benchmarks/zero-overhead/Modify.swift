@@ -23,3 +23,9 @@ public func readAck(_ bar: MappedMMIOBus) -> Bool {
 public func setSaveAreaCached(_ bar: MappedMMIOBus) {
   bar.modify(CP_HQD_CTX_SAVE_CONTROL.self) { $0[CP_HQD_CTX_SAVE_CONTROL.MTYPE] = .MTYPE_CC }
 }
+
+/// A field a layout protocol declares for several registers (`PCIE_VC0_RESOURCE_CNTL_Layout`),
+/// set on the second of them to a run-time value: as for a register's own field.
+public func setPortArbitration(_ bar: MappedMMIOBus, _ select: UInt8) {
+  bar.modify(PCIE_VC1_RESOURCE_CNTL.self) { $0[PCIE_VC1_RESOURCE_CNTL.PORT_ARB_SELECT] = select }
+}

@@ -15,6 +15,8 @@ swiftc -O -enable-experimental-feature Volatile -wmo -parse-as-library -module-n
   -emit-module -emit-module-path "$work/MxMMIO.swiftmodule" "$root"/Sources/MxMMIO/*.swift
 swiftc -O -wmo -parse-as-library -module-name MxRuntimeRegisters -I "$work" \
   -emit-module -emit-module-path "$work/MxRuntimeRegisters.swiftmodule" "$root"/Generated/MxRuntimeRegisters/*.swift
+swiftc -O -wmo -parse-as-library -module-name MxSharedEnums -I "$work" \
+  -emit-module -emit-module-path "$work/MxSharedEnums.swiftmodule" "$root"/Generated/MxSharedEnums/*.swift
 swiftc -O -wmo -parse-as-library -module-name MxBIF50 -I "$work" \
   -emit-module -emit-module-path "$work/MxBIF50.swiftmodule" "$root"/Generated/MxBIF50/*.swift
 swiftc -O -parse-as-library -module-name ZeroOverhead -I "$work" -S "$here/Modify.swift" -o "$work/swift.s"
@@ -27,7 +29,7 @@ body() { # file symbol
 }
 
 status=0
-for name in setValid setDebugSelect readAck setSaveAreaCached; do
+for name in setValid setDebugSelect readAck setSaveAreaCached setPortArbitration; do
   swift_symbol=$(grep -oE "^\\\$s12ZeroOverhead${#name}${name}[A-Za-z0-9_]*:" "$work/swift.s" | head -1 | tr -d ':')
   swift_body=$(body "$work/swift.s" "\\$swift_symbol")
   c_body=$(body "$work/c.s" "$name")

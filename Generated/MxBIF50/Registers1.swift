@@ -3,12 +3,13 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `DEVICE_ID`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_INDEX`, at the same offset.
 public enum DEVICE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -23,7 +24,7 @@ public enum DEVICE_ID: Register {
 ///
 /// Another name for `MM_INDEX`, at the same offset.
 public enum VENDOR_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -38,7 +39,7 @@ public enum VENDOR_ID: Register {
 ///
 /// Another name for `MM_DATA`, at the same offset.
 public enum COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -83,7 +84,7 @@ public enum COMMAND: Register {
 ///
 /// Another name for `MM_DATA`, at the same offset.
 public enum STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -128,7 +129,7 @@ public enum STATUS: Register {
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum BASE_CLASS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -143,7 +144,7 @@ public enum BASE_CLASS: Register {
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum PROG_INTERFACE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -156,7 +157,7 @@ public enum PROG_INTERFACE: Register {
 
 /// `REVISION_ID`: bif_5_0 register, MMIO dword 0x2 (byte 0x8), access unknown, reset unknown (`write` starts from 0).
 public enum REVISION_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -174,7 +175,7 @@ public enum REVISION_ID: Register {
 ///
 /// Another name for `REVISION_ID`, at the same offset.
 public enum SUB_CLASS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -189,7 +190,7 @@ public enum SUB_CLASS: Register {
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum BIST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -208,7 +209,7 @@ public enum BIST: Register {
 
 /// `CACHE_LINE`: bif_5_0 register, MMIO dword 0x3 (byte 0xC), access unknown, reset unknown (`write` starts from 0).
 public enum CACHE_LINE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -223,7 +224,7 @@ public enum CACHE_LINE: Register {
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum HEADER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -241,7 +242,7 @@ public enum HEADER: Register {
 ///
 /// Another name for `CACHE_LINE`, at the same offset.
 public enum LATENCY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -253,106 +254,96 @@ public enum LATENCY: Register {
 }
 
 /// `BASE_ADDR_1`: bif_5_0 register, MMIO dword 0x4 (byte 0x10), access unknown, reset unknown (`write` starts from 0).
-public enum BASE_ADDR_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_1: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_1 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_1.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_2`: bif_5_0 register, MMIO dword 0x5 (byte 0x14), access unknown, reset unknown (`write` starts from 0).
-public enum BASE_ADDR_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_2: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_2 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_2.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_3`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MM_INDEX_HI`, at the same offset.
-public enum BASE_ADDR_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_3: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_3 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_3.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_4`: bif_5_0 register, MMIO dword 0x7 (byte 0x1C), access unknown, reset unknown (`write` starts from 0).
-public enum BASE_ADDR_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_4: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_4 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_4.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_5`: bif_5_0 register, MMIO dword 0x8 (byte 0x20), access unknown, reset unknown (`write` starts from 0).
-public enum BASE_ADDR_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_5: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_5 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_5.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BASE_ADDR_6`: bif_5_0 register, MMIO dword 0x9 (byte 0x24), access unknown, reset unknown (`write` starts from 0).
-public enum BASE_ADDR_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum BASE_ADDR_6: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "BASE_ADDR_6 BASE_ADDR@0:32")
   }
-
-  /// `BASE_ADDR_6.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ADAPTER_ID`: bif_5_0 register, MMIO dword 0xB (byte 0x2C), access unknown, reset unknown (`write` starts from 0).
-public enum ADAPTER_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ADAPTER_ID_Layout`, which 2 registers share.
+public enum ADAPTER_ID: ADAPTER_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ADAPTER_ID SUBSYSTEM_VENDOR_ID@0:16 SUBSYSTEM_ID@16:16")
   }
-
-  /// `ADAPTER_ID.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
-  public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ADAPTER_ID.SUBSYSTEM_ID`: bits 31:16, access unknown.
-  public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_INDEX_2`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `ROM_BASE_ADDR`, at the same offset.
 public enum PCIE_INDEX_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
@@ -364,21 +355,20 @@ public enum PCIE_INDEX_2: Register {
 }
 
 /// `ROM_BASE_ADDR`: bif_5_0 register, MMIO dword 0xC (byte 0x30), access unknown, reset unknown (`write` starts from 0).
-public enum ROM_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BASE_ADDR_1_Layout`, which 7 registers share.
+public enum ROM_BASE_ADDR: BASE_ADDR_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ROM_BASE_ADDR BASE_ADDR@0:32")
   }
-
-  /// `ROM_BASE_ADDR.BASE_ADDR`: bits 31:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CAP_PTR`: bif_5_0 register, MMIO dword 0xD (byte 0x34), access unknown, reset unknown (`write` starts from 0).
 public enum CAP_PTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
@@ -393,7 +383,7 @@ public enum CAP_PTR: Register {
 ///
 /// Another name for `CAP_PTR`, at the same offset.
 public enum PCIE_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
@@ -406,7 +396,7 @@ public enum PCIE_DATA_2: Register {
 
 /// `INTERRUPT_LINE`: bif_5_0 register, MMIO dword 0xF (byte 0x3C), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_LINE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -421,7 +411,7 @@ public enum INTERRUPT_LINE: Register {
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum INTERRUPT_PIN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -436,7 +426,7 @@ public enum INTERRUPT_PIN: Register {
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum MAX_LATENCY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -451,7 +441,7 @@ public enum MAX_LATENCY: Register {
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum MIN_GRANT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -464,7 +454,7 @@ public enum MIN_GRANT: Register {
 
 /// `VENDOR_CAP_LIST`: bif_5_0 register, MMIO dword 0x12 (byte 0x48), access unknown, reset unknown (`write` starts from 0).
 public enum VENDOR_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
@@ -482,26 +472,22 @@ public enum VENDOR_CAP_LIST: Register {
 }
 
 /// `ADAPTER_ID_W`: bif_5_0 register, MMIO dword 0x13 (byte 0x4C), access unknown, reset unknown (`write` starts from 0).
-public enum ADAPTER_ID_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ADAPTER_ID_Layout`, which 2 registers share.
+public enum ADAPTER_ID_W: ADAPTER_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "ADAPTER_ID_W SUBSYSTEM_VENDOR_ID@0:16 SUBSYSTEM_ID@16:16")
   }
-
-  /// `ADAPTER_ID_W.SUBSYSTEM_VENDOR_ID`: bits 15:0, access unknown.
-  public static var SUBSYSTEM_VENDOR_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ADAPTER_ID_W.SUBSYSTEM_ID`: bits 31:16, access unknown.
-  public static var SUBSYSTEM_ID: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PMI_CAP`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PMI_CAP_LIST`, at the same offset.
 public enum PMI_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
@@ -531,24 +517,20 @@ public enum PMI_CAP: Register {
 }
 
 /// `PMI_CAP_LIST`: bif_5_0 register, MMIO dword 0x14 (byte 0x50), access unknown, reset unknown (`write` starts from 0).
-public enum PMI_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PMI_CAP_LIST_Layout`, which 4 registers share.
+public enum PMI_CAP_LIST: PMI_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "PMI_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
-
-  /// `PMI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PMI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `PMI_STATUS_CNTL`: bif_5_0 register, MMIO dword 0x15 (byte 0x54), access unknown, reset unknown (`write` starts from 0).
 public enum PMI_STATUS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
@@ -587,7 +569,7 @@ public enum PMI_STATUS_CNTL: Register {
 ///
 /// Another name for `PCIE_CAP_LIST`, at the same offset.
 public enum PCIE_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
@@ -608,24 +590,20 @@ public enum PCIE_CAP: Register {
 }
 
 /// `PCIE_CAP_LIST`: bif_5_0 register, MMIO dword 0x16 (byte 0x58), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PMI_CAP_LIST_Layout`, which 4 registers share.
+public enum PCIE_CAP_LIST: PMI_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
-
-  /// `PCIE_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `DEVICE_CAP`: bif_5_0 register, MMIO dword 0x17 (byte 0x5C), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
@@ -666,7 +644,7 @@ public enum DEVICE_CAP: Register {
 
 /// `DEVICE_CNTL`: bif_5_0 register, MMIO dword 0x18 (byte 0x60), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
@@ -714,7 +692,7 @@ public enum DEVICE_CNTL: Register {
 ///
 /// Another name for `DEVICE_CNTL`, at the same offset.
 public enum DEVICE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
@@ -742,7 +720,7 @@ public enum DEVICE_STATUS: Register {
 
 /// `LINK_CAP`: bif_5_0 register, MMIO dword 0x19 (byte 0x64), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
@@ -791,7 +769,7 @@ public enum LINK_CAP: Register {
 
 /// `LINK_CNTL`: bif_5_0 register, MMIO dword 0x1A (byte 0x68), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
@@ -839,7 +817,7 @@ public enum LINK_CNTL: Register {
 ///
 /// Another name for `LINK_CNTL`, at the same offset.
 public enum LINK_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
@@ -874,7 +852,7 @@ public enum LINK_STATUS: Register {
 
 /// `DEVICE_CAP2`: bif_5_0 register, MMIO dword 0x1F (byte 0x7C), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
@@ -942,7 +920,7 @@ public enum DEVICE_CAP2: Register {
 
 /// `DEVICE_CNTL2`: bif_5_0 register, MMIO dword 0x20 (byte 0x80), access unknown, reset unknown (`write` starts from 0).
 public enum DEVICE_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
@@ -986,7 +964,7 @@ public enum DEVICE_CNTL2: Register {
 ///
 /// Another name for `DEVICE_CNTL2`, at the same offset.
 public enum DEVICE_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
@@ -999,7 +977,7 @@ public enum DEVICE_STATUS2: Register {
 
 /// `LINK_CAP2`: bif_5_0 register, MMIO dword 0x21 (byte 0x84), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
@@ -1018,7 +996,7 @@ public enum LINK_CAP2: Register {
 
 /// `LINK_CNTL2`: bif_5_0 register, MMIO dword 0x22 (byte 0x88), access unknown, reset unknown (`write` starts from 0).
 public enum LINK_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
@@ -1056,7 +1034,7 @@ public enum LINK_CNTL2: Register {
 ///
 /// Another name for `LINK_CNTL2`, at the same offset.
 public enum LINK_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
@@ -1090,7 +1068,7 @@ public enum LINK_STATUS2: Register {
 
 /// `BIF_RFE_SNOOP_REG`: bif_5_0 register, MMIO dword 0x27 (byte 0x9C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_SNOOP_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
@@ -1105,26 +1083,22 @@ public enum BIF_RFE_SNOOP_REG: Register {
 }
 
 /// `MSI_CAP_LIST`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
-public enum MSI_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PMI_CAP_LIST_Layout`, which 4 registers share.
+public enum MSI_CAP_LIST: PMI_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSI_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
-
-  /// `MSI_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MSI_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MSI_MSG_CNTL`: bif_5_0 register, MMIO dword 0x28 (byte 0xA0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSI_CAP_LIST`, at the same offset.
 public enum MSI_MSG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
@@ -1149,7 +1123,7 @@ public enum MSI_MSG_CNTL: Register {
 
 /// `MSI_MSG_ADDR_LO`: bif_5_0 register, MMIO dword 0x29 (byte 0xA4), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
@@ -1162,7 +1136,7 @@ public enum MSI_MSG_ADDR_LO: Register {
 
 /// `MSI_MSG_ADDR_HI`: bif_5_0 register, MMIO dword 0x2A (byte 0xA8), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
@@ -1177,7 +1151,7 @@ public enum MSI_MSG_ADDR_HI: Register {
 ///
 /// Another name for `MSI_MSG_ADDR_HI`, at the same offset.
 public enum MSI_MSG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
@@ -1192,7 +1166,7 @@ public enum MSI_MSG_DATA: Register {
 ///
 /// Another name for `MSI_MSG_DATA_64`, at the same offset.
 public enum MSI_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
@@ -1205,7 +1179,7 @@ public enum MSI_MASK: Register {
 
 /// `MSI_MSG_DATA_64`: bif_5_0 register, MMIO dword 0x2B (byte 0xAC), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_MSG_DATA_64: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
@@ -1220,7 +1194,7 @@ public enum MSI_MSG_DATA_64: Register {
 ///
 /// Another name for `MSI_PENDING`, at the same offset.
 public enum MSI_MASK_64: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
@@ -1233,7 +1207,7 @@ public enum MSI_MASK_64: Register {
 
 /// `MSI_PENDING`: bif_5_0 register, MMIO dword 0x2C (byte 0xB0), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_PENDING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
@@ -1246,7 +1220,7 @@ public enum MSI_PENDING: Register {
 
 /// `MSI_PENDING_64`: bif_5_0 register, MMIO dword 0x2D (byte 0xB4), access unknown, reset unknown (`write` starts from 0).
 public enum MSI_PENDING_64: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D,
       writeOneToClearMask: 0x0000_0000,
@@ -1258,26 +1232,22 @@ public enum MSI_PENDING_64: Register {
 }
 
 /// `MSIX_CAP_LIST`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
-public enum MSIX_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PMI_CAP_LIST_Layout`, which 4 registers share.
+public enum MSIX_CAP_LIST: PMI_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MSIX_CAP_LIST CAP_ID@0:8 NEXT_PTR@8:8")
   }
-
-  /// `MSIX_CAP_LIST.CAP_ID`: bits 7:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MSIX_CAP_LIST.NEXT_PTR`: bits 15:8, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MSIX_MSG_CNTL`: bif_5_0 register, MMIO dword 0x30 (byte 0xC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MSIX_CAP_LIST`, at the same offset.
 public enum MSIX_MSG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
@@ -1296,7 +1266,7 @@ public enum MSIX_MSG_CNTL: Register {
 
 /// `MSIX_TABLE`: bif_5_0 register, MMIO dword 0x31 (byte 0xC4), access unknown, reset unknown (`write` starts from 0).
 public enum MSIX_TABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
@@ -1312,7 +1282,7 @@ public enum MSIX_TABLE: Register {
 
 /// `MSIX_PBA`: bif_5_0 register, MMIO dword 0x32 (byte 0xC8), access unknown, reset unknown (`write` starts from 0).
 public enum MSIX_PBA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
@@ -1327,91 +1297,68 @@ public enum MSIX_PBA: Register {
 }
 
 /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x40 (byte 0x100), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR`: bif_5_0 register, MMIO dword 0x41 (byte 0x104), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR: PCIE_VENDOR_SPECIFIC_HDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR VSEC_ID@0:16 VSEC_REV@16:4 VSEC_LENGTH@20:12")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_ID`: bits 15:0, access unknown.
-  public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_REV`: bits 19:16, access unknown.
-  public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR.VSEC_LENGTH`: bits 31:20, access unknown.
-  public static var VSEC_LENGTH: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC1`: bif_5_0 register, MMIO dword 0x42 (byte 0x108), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC1_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC1: PCIE_VENDOR_SPECIFIC1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC1 SCRATCH@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC1.SCRATCH`: bits 31:0, access unknown.
-  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC2`: bif_5_0 register, MMIO dword 0x43 (byte 0x10C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC1_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC2: PCIE_VENDOR_SPECIFIC1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC2 SCRATCH@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC2.SCRATCH`: bits 31:0, access unknown.
-  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x44 (byte 0x110), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_VC_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_VC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_VC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PORT_VC_CAP_REG1`: bif_5_0 register, MMIO dword 0x45 (byte 0x114), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CAP_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x45,
       writeOneToClearMask: 0x0000_0000,
@@ -1437,7 +1384,7 @@ public enum PCIE_PORT_VC_CAP_REG1: Register {
 
 /// `PCIE_PORT_VC_CAP_REG2`: bif_5_0 register, MMIO dword 0x46 (byte 0x118), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CAP_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x46,
       writeOneToClearMask: 0x0000_0000,
@@ -1453,7 +1400,7 @@ public enum PCIE_PORT_VC_CAP_REG2: Register {
 
 /// `PCIE_PORT_VC_CNTL`: bif_5_0 register, MMIO dword 0x47 (byte 0x11C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PORT_VC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
@@ -1471,7 +1418,7 @@ public enum PCIE_PORT_VC_CNTL: Register {
 ///
 /// Another name for `PCIE_PORT_VC_CNTL`, at the same offset.
 public enum PCIE_PORT_VC_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
@@ -1483,159 +1430,92 @@ public enum PCIE_PORT_VC_STATUS: Register {
 }
 
 /// `PCIE_VC0_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x48 (byte 0x120), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC0_RESOURCE_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_CAP_Layout`, which 2 registers share.
+public enum PCIE_VC0_RESOURCE_CAP: PCIE_VC0_RESOURCE_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_CAP PORT_ARB_CAP@0:8 REJECT_SNOOP_TRANS@15:1 MAX_TIME_SLOTS@16:6 PORT_ARB_TABLE_OFFSET@24:8")
   }
-
-  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
-  public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_VC0_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
-  public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PCIE_VC0_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
-  public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `PCIE_VC0_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
-  public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_VC0_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x49 (byte 0x124), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC0_RESOURCE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_CNTL_Layout`, which 2 registers share.
+public enum PCIE_VC0_RESOURCE_CNTL: PCIE_VC0_RESOURCE_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x49,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_CNTL TC_VC_MAP_TC0@0:1 TC_VC_MAP_TC1_7@1:7 LOAD_PORT_ARB_TABLE@16:1 PORT_ARB_SELECT@17:3 VC_ID@24:3 VC_ENABLE@31:1")
   }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
-  public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
-  public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
-  public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
-  public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
-  public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `PCIE_VC0_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
-  public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_VC0_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4A (byte 0x128), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC0_RESOURCE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_STATUS_Layout`, which 2 registers share.
+public enum PCIE_VC0_RESOURCE_STATUS: PCIE_VC0_RESOURCE_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC0_RESOURCE_STATUS PORT_ARB_TABLE_STATUS@0:1 VC_NEGOTIATION_PENDING@1:1")
   }
-
-  /// `PCIE_VC0_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
-  public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PCIE_VC0_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
-  public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PCIE_VC1_RESOURCE_CAP`: bif_5_0 register, MMIO dword 0x4B (byte 0x12C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC1_RESOURCE_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_CAP_Layout`, which 2 registers share.
+public enum PCIE_VC1_RESOURCE_CAP: PCIE_VC0_RESOURCE_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_CAP PORT_ARB_CAP@0:8 REJECT_SNOOP_TRANS@15:1 MAX_TIME_SLOTS@16:6 PORT_ARB_TABLE_OFFSET@24:8")
   }
-
-  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_CAP`: bits 7:0, access unknown.
-  public static var PORT_ARB_CAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_VC1_RESOURCE_CAP.REJECT_SNOOP_TRANS`: bit 15, access unknown.
-  public static var REJECT_SNOOP_TRANS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PCIE_VC1_RESOURCE_CAP.MAX_TIME_SLOTS`: bits 21:16, access unknown.
-  public static var MAX_TIME_SLOTS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `PCIE_VC1_RESOURCE_CAP.PORT_ARB_TABLE_OFFSET`: bits 31:24, access unknown.
-  public static var PORT_ARB_TABLE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_VC1_RESOURCE_CNTL`: bif_5_0 register, MMIO dword 0x4C (byte 0x130), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC1_RESOURCE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_CNTL_Layout`, which 2 registers share.
+public enum PCIE_VC1_RESOURCE_CNTL: PCIE_VC0_RESOURCE_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_CNTL TC_VC_MAP_TC0@0:1 TC_VC_MAP_TC1_7@1:7 LOAD_PORT_ARB_TABLE@16:1 PORT_ARB_SELECT@17:3 VC_ID@24:3 VC_ENABLE@31:1")
   }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC0`: bit 0, access unknown.
-  public static var TC_VC_MAP_TC0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.TC_VC_MAP_TC1_7`: bits 7:1, access unknown.
-  public static var TC_VC_MAP_TC1_7: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.LOAD_PORT_ARB_TABLE`: bit 16, access unknown.
-  public static var LOAD_PORT_ARB_TABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.PORT_ARB_SELECT`: bits 19:17, access unknown.
-  public static var PORT_ARB_SELECT: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.VC_ID`: bits 26:24, access unknown.
-  public static var VC_ID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `PCIE_VC1_RESOURCE_CNTL.VC_ENABLE`: bit 31, access unknown.
-  public static var VC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PCIE_VC1_RESOURCE_STATUS`: bif_5_0 register, MMIO dword 0x4D (byte 0x134), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VC1_RESOURCE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VC0_RESOURCE_STATUS_Layout`, which 2 registers share.
+public enum PCIE_VC1_RESOURCE_STATUS: PCIE_VC0_RESOURCE_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VC1_RESOURCE_STATUS PORT_ARB_TABLE_STATUS@0:1 VC_NEGOTIATION_PENDING@1:1")
   }
-
-  /// `PCIE_VC1_RESOURCE_STATUS.PORT_ARB_TABLE_STATUS`: bit 0, access unknown.
-  public static var PORT_ARB_TABLE_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PCIE_VC1_RESOURCE_STATUS.VC_NEGOTIATION_PENDING`: bit 1, access unknown.
-  public static var VC_NEGOTIATION_PENDING: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x50 (byte 0x140), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_DEV_SERIAL_NUM_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_DEV_SERIAL_NUM_DW1`: bif_5_0 register, MMIO dword 0x51 (byte 0x144), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEV_SERIAL_NUM_DW1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x51,
       writeOneToClearMask: 0x0000_0000,
@@ -1648,7 +1528,7 @@ public enum PCIE_DEV_SERIAL_NUM_DW1: Register {
 
 /// `PCIE_DEV_SERIAL_NUM_DW2`: bif_5_0 register, MMIO dword 0x52 (byte 0x148), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DEV_SERIAL_NUM_DW2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52,
       writeOneToClearMask: 0x0000_0000,
@@ -1660,27 +1540,20 @@ public enum PCIE_DEV_SERIAL_NUM_DW2: Register {
 }
 
 /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x54 (byte 0x150), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_ADV_ERR_RPT_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_ADV_ERR_RPT_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x54,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ADV_ERR_RPT_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_ADV_ERR_RPT_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_UNCORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x55 (byte 0x154), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x55,
       writeOneToClearMask: 0x0000_0000,
@@ -1742,7 +1615,7 @@ public enum PCIE_UNCORR_ERR_STATUS: Register {
 
 /// `PCIE_UNCORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x56 (byte 0x158), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x56,
       writeOneToClearMask: 0x0000_0000,
@@ -1804,7 +1677,7 @@ public enum PCIE_UNCORR_ERR_MASK: Register {
 
 /// `PCIE_UNCORR_ERR_SEVERITY`: bif_5_0 register, MMIO dword 0x57 (byte 0x15C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_UNCORR_ERR_SEVERITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x57,
       writeOneToClearMask: 0x0000_0000,
@@ -1866,7 +1739,7 @@ public enum PCIE_UNCORR_ERR_SEVERITY: Register {
 
 /// `PCIE_CORR_ERR_STATUS`: bif_5_0 register, MMIO dword 0x58 (byte 0x160), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CORR_ERR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x58,
       writeOneToClearMask: 0x0000_0000,
@@ -1906,7 +1779,7 @@ public enum PCIE_CORR_ERR_STATUS: Register {
 
 /// `PCIE_CORR_ERR_MASK`: bif_5_0 register, MMIO dword 0x59 (byte 0x164), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_CORR_ERR_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x59,
       writeOneToClearMask: 0x0000_0000,
@@ -1944,7 +1817,7 @@ public enum PCIE_CORR_ERR_MASK: Register {
 
 /// `PCIE_ADV_ERR_CAP_CNTL`: bif_5_0 register, MMIO dword 0x5A (byte 0x168), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ADV_ERR_CAP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5A,
       writeOneToClearMask: 0x0000_0000,
@@ -1977,342 +1850,272 @@ public enum PCIE_ADV_ERR_CAP_CNTL: Register {
 }
 
 /// `PCIE_HDR_LOG0`: bif_5_0 register, MMIO dword 0x5B (byte 0x16C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_HDR_LOG0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_HDR_LOG0_Layout`, which 4 registers share.
+public enum PCIE_HDR_LOG0: PCIE_HDR_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG0 TLP_HDR@0:32")
   }
-
-  /// `PCIE_HDR_LOG0.TLP_HDR`: bits 31:0, access unknown.
-  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG1`: bif_5_0 register, MMIO dword 0x5C (byte 0x170), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_HDR_LOG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_HDR_LOG0_Layout`, which 4 registers share.
+public enum PCIE_HDR_LOG1: PCIE_HDR_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG1 TLP_HDR@0:32")
   }
-
-  /// `PCIE_HDR_LOG1.TLP_HDR`: bits 31:0, access unknown.
-  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG2`: bif_5_0 register, MMIO dword 0x5D (byte 0x174), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_HDR_LOG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_HDR_LOG0_Layout`, which 4 registers share.
+public enum PCIE_HDR_LOG2: PCIE_HDR_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG2 TLP_HDR@0:32")
   }
-
-  /// `PCIE_HDR_LOG2.TLP_HDR`: bits 31:0, access unknown.
-  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_HDR_LOG3`: bif_5_0 register, MMIO dword 0x5E (byte 0x178), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_HDR_LOG3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_HDR_LOG0_Layout`, which 4 registers share.
+public enum PCIE_HDR_LOG3: PCIE_HDR_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_HDR_LOG3 TLP_HDR@0:32")
   }
-
-  /// `PCIE_HDR_LOG3.TLP_HDR`: bits 31:0, access unknown.
-  public static var TLP_HDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG0`: bif_5_0 register, MMIO dword 0x62 (byte 0x188), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_TLP_PREFIX_LOG0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_TLP_PREFIX_LOG0_Layout`, which 4 registers share.
+public enum PCIE_TLP_PREFIX_LOG0: PCIE_TLP_PREFIX_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x62,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG0 TLP_PREFIX@0:32")
   }
-
-  /// `PCIE_TLP_PREFIX_LOG0.TLP_PREFIX`: bits 31:0, access unknown.
-  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG1`: bif_5_0 register, MMIO dword 0x63 (byte 0x18C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_TLP_PREFIX_LOG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_TLP_PREFIX_LOG0_Layout`, which 4 registers share.
+public enum PCIE_TLP_PREFIX_LOG1: PCIE_TLP_PREFIX_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x63,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG1 TLP_PREFIX@0:32")
   }
-
-  /// `PCIE_TLP_PREFIX_LOG1.TLP_PREFIX`: bits 31:0, access unknown.
-  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG2`: bif_5_0 register, MMIO dword 0x64 (byte 0x190), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_TLP_PREFIX_LOG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_TLP_PREFIX_LOG0_Layout`, which 4 registers share.
+public enum PCIE_TLP_PREFIX_LOG2: PCIE_TLP_PREFIX_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x64,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG2 TLP_PREFIX@0:32")
   }
-
-  /// `PCIE_TLP_PREFIX_LOG2.TLP_PREFIX`: bits 31:0, access unknown.
-  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_TLP_PREFIX_LOG3`: bif_5_0 register, MMIO dword 0x65 (byte 0x194), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_TLP_PREFIX_LOG3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_TLP_PREFIX_LOG0_Layout`, which 4 registers share.
+public enum PCIE_TLP_PREFIX_LOG3: PCIE_TLP_PREFIX_LOG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x65,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TLP_PREFIX_LOG3 TLP_PREFIX@0:32")
   }
-
-  /// `PCIE_TLP_PREFIX_LOG3.TLP_PREFIX`: bits 31:0, access unknown.
-  public static var TLP_PREFIX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_BAR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x80 (byte 0x200), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_BAR_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_BAR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_BAR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_BAR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_BAR1_CAP`: bif_5_0 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR1_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR1_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR1_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR1_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR1_CNTL`: bif_5_0 register, MMIO dword 0x82 (byte 0x208), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR1_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR1_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR1_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR1_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR1_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR2_CAP`: bif_5_0 register, MMIO dword 0x83 (byte 0x20C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR2_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR2_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR2_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR2_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR2_CNTL`: bif_5_0 register, MMIO dword 0x84 (byte 0x210), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR2_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR2_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR2_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR2_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR2_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR3_CAP`: bif_5_0 register, MMIO dword 0x85 (byte 0x214), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR3_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR3_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR3_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR3_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR3_CNTL`: bif_5_0 register, MMIO dword 0x86 (byte 0x218), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR3_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR3_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR3_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR3_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR3_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR3_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR4_CAP`: bif_5_0 register, MMIO dword 0x87 (byte 0x21C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR4_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR4_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR4_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR4_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR4_CNTL`: bif_5_0 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR4_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR4_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x88,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR4_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR4_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR4_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR4_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR5_CAP`: bif_5_0 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR5_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR5_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x89,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR5_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR5_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR5_CNTL`: bif_5_0 register, MMIO dword 0x8A (byte 0x228), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR5_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR5_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR5_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR5_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR5_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR5_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_BAR6_CAP`: bif_5_0 register, MMIO dword 0x8B (byte 0x22C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR6_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CAP_Layout`, which 6 registers share.
+public enum PCIE_BAR6_CAP: PCIE_BAR1_CAP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR6_CAP BAR_SIZE_SUPPORTED@4:20")
   }
-
-  /// `PCIE_BAR6_CAP.BAR_SIZE_SUPPORTED`: bits 23:4, access unknown.
-  public static var BAR_SIZE_SUPPORTED: RegisterField<Self, UInt32> { .init(lsb: 4, width: 20) }
 }
 
 /// `PCIE_BAR6_CNTL`: bif_5_0 register, MMIO dword 0x8C (byte 0x230), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_BAR6_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_BAR1_CNTL_Layout`, which 6 registers share.
+public enum PCIE_BAR6_CNTL: PCIE_BAR1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_BAR6_CNTL BAR_INDEX@0:3 BAR_TOTAL_NUM@5:3 BAR_SIZE@8:5")
   }
-
-  /// `PCIE_BAR6_CNTL.BAR_INDEX`: bits 2:0, access unknown.
-  public static var BAR_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PCIE_BAR6_CNTL.BAR_TOTAL_NUM`: bits 7:5, access unknown.
-  public static var BAR_TOTAL_NUM: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `PCIE_BAR6_CNTL.BAR_SIZE`: bits 12:8, access unknown.
-  public static var BAR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `PCIE_PWR_BUDGET_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x90 (byte 0x240), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PWR_BUDGET_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_PWR_BUDGET_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PWR_BUDGET_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_PWR_BUDGET_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PWR_BUDGET_DATA_SELECT`: bif_5_0 register, MMIO dword 0x91 (byte 0x244), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_DATA_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91,
       writeOneToClearMask: 0x0000_0000,
@@ -2325,7 +2128,7 @@ public enum PCIE_PWR_BUDGET_DATA_SELECT: Register {
 
 /// `PCIE_PWR_BUDGET_DATA`: bif_5_0 register, MMIO dword 0x92 (byte 0x248), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92,
       writeOneToClearMask: 0x0000_0000,
@@ -2353,7 +2156,7 @@ public enum PCIE_PWR_BUDGET_DATA: Register {
 
 /// `PCIE_PWR_BUDGET_CAP`: bif_5_0 register, MMIO dword 0x93 (byte 0x24C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PWR_BUDGET_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x93,
       writeOneToClearMask: 0x0000_0000,
@@ -2365,27 +2168,20 @@ public enum PCIE_PWR_BUDGET_CAP: Register {
 }
 
 /// `PCIE_DPA_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x94 (byte 0x250), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_DPA_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_DPA_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x94,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_DPA_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_DPA_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_DPA_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_DPA_CAP`: bif_5_0 register, MMIO dword 0x95 (byte 0x254), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95,
       writeOneToClearMask: 0x0000_0000,
@@ -2410,7 +2206,7 @@ public enum PCIE_DPA_CAP: Register {
 
 /// `PCIE_DPA_LATENCY_INDICATOR`: bif_5_0 register, MMIO dword 0x96 (byte 0x258), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_LATENCY_INDICATOR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x96,
       writeOneToClearMask: 0x0000_0000,
@@ -2425,7 +2221,7 @@ public enum PCIE_DPA_LATENCY_INDICATOR: Register {
 ///
 /// Another name for `PCIE_DPA_STATUS`, at the same offset.
 public enum PCIE_DPA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97,
       writeOneToClearMask: 0x0000_0000,
@@ -2438,7 +2234,7 @@ public enum PCIE_DPA_CNTL: Register {
 
 /// `PCIE_DPA_STATUS`: bif_5_0 register, MMIO dword 0x97 (byte 0x25C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_DPA_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97,
       writeOneToClearMask: 0x0000_0000,
@@ -2453,143 +2249,128 @@ public enum PCIE_DPA_STATUS: Register {
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_0: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_0 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_1: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_1 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_2: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_2 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, MMIO dword 0x98 (byte 0x260), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_0`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_3: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_3 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_4: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_4 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_5: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_5 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_6: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_6 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, MMIO dword 0x99 (byte 0x264), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_DPA_SUBSTATE_PWR_ALLOC_4`, at the same offset.
-public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_DPA_SUBSTATE_PWR_ALLOC_7: PCIE_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_DPA_SUBSTATE_PWR_ALLOC_7 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_SECONDARY_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0x9C (byte 0x270), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SECONDARY_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_SECONDARY_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SECONDARY_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_SECONDARY_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_LINK_CNTL3`: bif_5_0 register, MMIO dword 0x9D (byte 0x274), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LINK_CNTL3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D,
       writeOneToClearMask: 0x0000_0000,
@@ -2610,7 +2391,7 @@ public enum PCIE_LINK_CNTL3: Register {
 
 /// `PCIE_LANE_ERROR_STATUS`: bif_5_0 register, MMIO dword 0x9E (byte 0x278), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LANE_ERROR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E,
       writeOneToClearMask: 0x0000_0000,
@@ -2625,539 +2406,228 @@ public enum PCIE_LANE_ERROR_STATUS: Register {
 }
 
 /// `PCIE_LANE_0_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_0_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_0_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_0_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_0_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_1_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0x9F (byte 0x27C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_0_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_1_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_1_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_1_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_1_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_2_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_2_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_2_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_2_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_2_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_3_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA0 (byte 0x280), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_2_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_3_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_3_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_3_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_3_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_4_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_4_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_4_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_4_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_4_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_5_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA1 (byte 0x284), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_4_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_5_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_5_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_5_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_5_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_6_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_6_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_6_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_6_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_6_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_7_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA2 (byte 0x288), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_6_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_7_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_7_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_7_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_7_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_8_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_8_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_8_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_8_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_8_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_9_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA3 (byte 0x28C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_8_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_9_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_9_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_9_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_9_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_10_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_10_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_10_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_10_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_10_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_11_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA4 (byte 0x290), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_10_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_11_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_11_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_11_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_11_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_12_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_12_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_12_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_12_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_12_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_13_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA5 (byte 0x294), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_12_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_13_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_13_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_13_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_13_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_14_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LANE_14_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_14_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_14_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_14_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_LANE_15_EQUALIZATION_CNTL`: bif_5_0 register, MMIO dword 0xA6 (byte 0x298), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `PCIE_LANE_14_EQUALIZATION_CNTL`, at the same offset.
-public enum PCIE_LANE_15_EQUALIZATION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_LANE_0_EQUALIZATION_CNTL_Layout`, which 16 registers share.
+public enum PCIE_LANE_15_EQUALIZATION_CNTL: PCIE_LANE_0_EQUALIZATION_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LANE_15_EQUALIZATION_CNTL DOWNSTREAM_PORT_TX_PRESET@0:4 DOWNSTREAM_PORT_RX_PRESET_HINT@4:3 UPSTREAM_PORT_TX_PRESET@8:4 UPSTREAM_PORT_RX_PRESET_HINT@12:3 RESERVED@15:1")
   }
-
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_TX_PRESET`: bits 3:0, access unknown.
-  public static var DOWNSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.DOWNSTREAM_PORT_RX_PRESET_HINT`: bits 6:4, access unknown.
-  public static var DOWNSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_TX_PRESET`: bits 11:8, access unknown.
-  public static var UPSTREAM_PORT_TX_PRESET: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.UPSTREAM_PORT_RX_PRESET_HINT`: bits 14:12, access unknown.
-  public static var UPSTREAM_PORT_RX_PRESET_HINT: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PCIE_LANE_15_EQUALIZATION_CNTL.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIE_ACS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xA8 (byte 0x2A0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_ACS_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_ACS_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ACS_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_ACS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_ACS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_ACS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ACS_CAP`: bif_5_0 register, MMIO dword 0xA9 (byte 0x2A4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ACS_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9,
       writeOneToClearMask: 0x0000_0000,
@@ -3195,7 +2665,7 @@ public enum PCIE_ACS_CAP: Register {
 ///
 /// Another name for `PCIE_ACS_CAP`, at the same offset.
 public enum PCIE_ACS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9,
       writeOneToClearMask: 0x0000_0000,
@@ -3227,27 +2697,20 @@ public enum PCIE_ACS_CNTL: Register {
 }
 
 /// `PCIE_ATS_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xAC (byte 0x2B0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_ATS_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_ATS_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ATS_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_ATS_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_ATS_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_ATS_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ATS_CAP`: bif_5_0 register, MMIO dword 0xAD (byte 0x2B4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ATS_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD,
       writeOneToClearMask: 0x0000_0000,
@@ -3270,7 +2733,7 @@ public enum PCIE_ATS_CAP: Register {
 ///
 /// Another name for `PCIE_ATS_CAP`, at the same offset.
 public enum PCIE_ATS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD,
       writeOneToClearMask: 0x0000_0000,
@@ -3285,27 +2748,20 @@ public enum PCIE_ATS_CNTL: Register {
 }
 
 /// `PCIE_PAGE_REQ_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB0 (byte 0x2C0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PAGE_REQ_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_PAGE_REQ_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PAGE_REQ_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_PAGE_REQ_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PAGE_REQ_CNTL`: bif_5_0 register, MMIO dword 0xB1 (byte 0x2C4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PAGE_REQ_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB1,
       writeOneToClearMask: 0x0000_0000,
@@ -3323,7 +2779,7 @@ public enum PCIE_PAGE_REQ_CNTL: Register {
 ///
 /// Another name for `PCIE_PAGE_REQ_CNTL`, at the same offset.
 public enum PCIE_PAGE_REQ_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB1,
       writeOneToClearMask: 0x0000_0000,
@@ -3349,7 +2805,7 @@ public enum PCIE_PAGE_REQ_STATUS: Register {
 
 /// `PCIE_OUTSTAND_PAGE_REQ_CAPACITY`: bif_5_0 register, MMIO dword 0xB2 (byte 0x2C8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_OUTSTAND_PAGE_REQ_CAPACITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB2,
       writeOneToClearMask: 0x0000_0000,
@@ -3364,7 +2820,7 @@ public enum PCIE_OUTSTAND_PAGE_REQ_CAPACITY: Register {
 
 /// `PCIE_OUTSTAND_PAGE_REQ_ALLOC`: bif_5_0 register, MMIO dword 0xB3 (byte 0x2CC), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_OUTSTAND_PAGE_REQ_ALLOC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB3,
       writeOneToClearMask: 0x0000_0000,
@@ -3378,27 +2834,20 @@ public enum PCIE_OUTSTAND_PAGE_REQ_ALLOC: Register {
 }
 
 /// `PCIE_PASID_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB4 (byte 0x2D0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PASID_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_PASID_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PASID_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_PASID_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_PASID_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_PASID_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_PASID_CAP`: bif_5_0 register, MMIO dword 0xB5 (byte 0x2D4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PASID_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB5,
       writeOneToClearMask: 0x0000_0000,
@@ -3421,7 +2870,7 @@ public enum PCIE_PASID_CAP: Register {
 ///
 /// Another name for `PCIE_PASID_CAP`, at the same offset.
 public enum PCIE_PASID_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB5,
       writeOneToClearMask: 0x0000_0000,
@@ -3443,27 +2892,20 @@ public enum PCIE_PASID_CNTL: Register {
 }
 
 /// `PCIE_TPH_REQR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xB8 (byte 0x2E0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_TPH_REQR_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_TPH_REQR_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_TPH_REQR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_TPH_REQR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_TPH_REQR_CAP`: bif_5_0 register, MMIO dword 0xB9 (byte 0x2E4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TPH_REQR_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB9,
       writeOneToClearMask: 0x0000_0000,
@@ -3503,7 +2945,7 @@ public enum PCIE_TPH_REQR_CAP: Register {
 
 /// `PCIE_TPH_REQR_CNTL`: bif_5_0 register, MMIO dword 0xBA (byte 0x2E8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_TPH_REQR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBA,
       writeOneToClearMask: 0x0000_0000,
@@ -3518,27 +2960,20 @@ public enum PCIE_TPH_REQR_CNTL: Register {
 }
 
 /// `PCIE_MC_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xBC (byte 0x2F0), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_MC_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_MC_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_MC_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_MC_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_MC_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_MC_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_MC_CAP`: bif_5_0 register, MMIO dword 0xBD (byte 0x2F4), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD,
       writeOneToClearMask: 0x0000_0000,
@@ -3559,7 +2994,7 @@ public enum PCIE_MC_CAP: Register {
 ///
 /// Another name for `PCIE_MC_CAP`, at the same offset.
 public enum PCIE_MC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD,
       writeOneToClearMask: 0x0000_0000,
@@ -3575,7 +3010,7 @@ public enum PCIE_MC_CNTL: Register {
 
 /// `PCIE_MC_ADDR0`: bif_5_0 register, MMIO dword 0xBE (byte 0x2F8), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBE,
       writeOneToClearMask: 0x0000_0000,
@@ -3591,7 +3026,7 @@ public enum PCIE_MC_ADDR0: Register {
 
 /// `PCIE_MC_ADDR1`: bif_5_0 register, MMIO dword 0xBF (byte 0x2FC), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF,
       writeOneToClearMask: 0x0000_0000,
@@ -3604,7 +3039,7 @@ public enum PCIE_MC_ADDR1: Register {
 
 /// `PCIE_MC_RCV0`: bif_5_0 register, MMIO dword 0xC0 (byte 0x300), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_RCV0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0,
       writeOneToClearMask: 0x0000_0000,
@@ -3617,7 +3052,7 @@ public enum PCIE_MC_RCV0: Register {
 
 /// `PCIE_MC_RCV1`: bif_5_0 register, MMIO dword 0xC1 (byte 0x304), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_RCV1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1,
       writeOneToClearMask: 0x0000_0000,
@@ -3630,7 +3065,7 @@ public enum PCIE_MC_RCV1: Register {
 
 /// `PCIE_MC_BLOCK_ALL0`: bif_5_0 register, MMIO dword 0xC2 (byte 0x308), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_ALL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2,
       writeOneToClearMask: 0x0000_0000,
@@ -3643,7 +3078,7 @@ public enum PCIE_MC_BLOCK_ALL0: Register {
 
 /// `PCIE_MC_BLOCK_ALL1`: bif_5_0 register, MMIO dword 0xC3 (byte 0x30C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_ALL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3,
       writeOneToClearMask: 0x0000_0000,
@@ -3656,7 +3091,7 @@ public enum PCIE_MC_BLOCK_ALL1: Register {
 
 /// `PCIE_MC_BLOCK_UNTRANSLATED_0`: bif_5_0 register, MMIO dword 0xC4 (byte 0x310), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_UNTRANSLATED_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC4,
       writeOneToClearMask: 0x0000_0000,
@@ -3671,7 +3106,7 @@ public enum PCIE_MC_BLOCK_UNTRANSLATED_0: Register {
 
 /// `PCIE_MC_BLOCK_UNTRANSLATED_1`: bif_5_0 register, MMIO dword 0xC5 (byte 0x314), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_MC_BLOCK_UNTRANSLATED_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC5,
       writeOneToClearMask: 0x0000_0000,
@@ -3685,27 +3120,20 @@ public enum PCIE_MC_BLOCK_UNTRANSLATED_1: Register {
 }
 
 /// `PCIE_LTR_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xC8 (byte 0x320), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_LTR_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_LTR_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_LTR_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_LTR_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_LTR_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_LTR_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_LTR_CAP`: bif_5_0 register, MMIO dword 0xC9 (byte 0x324), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_LTR_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC9,
       writeOneToClearMask: 0x0000_0000,
@@ -3732,27 +3160,20 @@ public enum PCIE_LTR_CAP: Register {
 }
 
 /// `PCIE_ARI_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCA (byte 0x328), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_ARI_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_ARI_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_ARI_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_ARI_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_ARI_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_ARI_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_ARI_CAP`: bif_5_0 register, MMIO dword 0xCB (byte 0x32C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_ARI_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCB,
       writeOneToClearMask: 0x0000_0000,
@@ -3773,7 +3194,7 @@ public enum PCIE_ARI_CAP: Register {
 ///
 /// Another name for `PCIE_ARI_CAP`, at the same offset.
 public enum PCIE_ARI_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCB,
       writeOneToClearMask: 0x0000_0000,
@@ -3791,27 +3212,20 @@ public enum PCIE_ARI_CNTL: Register {
 }
 
 /// `PCIE_SRIOV_ENH_CAP_LIST`: bif_5_0 register, MMIO dword 0xCC (byte 0x330), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_ENH_CAP_LIST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_SRIOV_ENH_CAP_LIST: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_ENH_CAP_LIST CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_SRIOV_ENH_CAP_LIST.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_SRIOV_ENH_CAP_LIST.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_SRIOV_CAP`: bif_5_0 register, MMIO dword 0xCD (byte 0x334), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_CAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD,
       writeOneToClearMask: 0x0000_0000,
@@ -3834,7 +3248,7 @@ public enum PCIE_SRIOV_CAP: Register {
 
 /// `PCIE_SRIOV_CONTROL`: bif_5_0 register, MMIO dword 0xCE (byte 0x338), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE,
       writeOneToClearMask: 0x0000_0000,
@@ -3863,7 +3277,7 @@ public enum PCIE_SRIOV_CONTROL: Register {
 ///
 /// Another name for `PCIE_SRIOV_CONTROL`, at the same offset.
 public enum PCIE_SRIOV_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE,
       writeOneToClearMask: 0x0000_0000,
@@ -3876,7 +3290,7 @@ public enum PCIE_SRIOV_STATUS: Register {
 
 /// `PCIE_SRIOV_INITIAL_VFS`: bif_5_0 register, MMIO dword 0xCF (byte 0x33C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_INITIAL_VFS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF,
       writeOneToClearMask: 0x0000_0000,
@@ -3891,7 +3305,7 @@ public enum PCIE_SRIOV_INITIAL_VFS: Register {
 ///
 /// Another name for `PCIE_SRIOV_INITIAL_VFS`, at the same offset.
 public enum PCIE_SRIOV_TOTAL_VFS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF,
       writeOneToClearMask: 0x0000_0000,
@@ -3906,7 +3320,7 @@ public enum PCIE_SRIOV_TOTAL_VFS: Register {
 ///
 /// Another name for `PCIE_SRIOV_NUM_VFS`, at the same offset.
 public enum PCIE_SRIOV_FUNC_DEP_LINK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD0,
       writeOneToClearMask: 0x0000_0000,
@@ -3919,7 +3333,7 @@ public enum PCIE_SRIOV_FUNC_DEP_LINK: Register {
 
 /// `PCIE_SRIOV_NUM_VFS`: bif_5_0 register, MMIO dword 0xD0 (byte 0x340), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_NUM_VFS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD0,
       writeOneToClearMask: 0x0000_0000,
@@ -3932,7 +3346,7 @@ public enum PCIE_SRIOV_NUM_VFS: Register {
 
 /// `PCIE_SRIOV_FIRST_VF_OFFSET`: bif_5_0 register, MMIO dword 0xD1 (byte 0x344), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_FIRST_VF_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1,
       writeOneToClearMask: 0x0000_0000,
@@ -3947,7 +3361,7 @@ public enum PCIE_SRIOV_FIRST_VF_OFFSET: Register {
 ///
 /// Another name for `PCIE_SRIOV_FIRST_VF_OFFSET`, at the same offset.
 public enum PCIE_SRIOV_VF_STRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1,
       writeOneToClearMask: 0x0000_0000,
@@ -3960,7 +3374,7 @@ public enum PCIE_SRIOV_VF_STRIDE: Register {
 
 /// `PCIE_SRIOV_VF_DEVICE_ID`: bif_5_0 register, MMIO dword 0xD2 (byte 0x348), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_DEVICE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2,
       writeOneToClearMask: 0x0000_0000,
@@ -3973,7 +3387,7 @@ public enum PCIE_SRIOV_VF_DEVICE_ID: Register {
 
 /// `PCIE_SRIOV_SUPPORTED_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD3 (byte 0x34C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_SUPPORTED_PAGE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD3,
       writeOneToClearMask: 0x0000_0000,
@@ -3988,7 +3402,7 @@ public enum PCIE_SRIOV_SUPPORTED_PAGE_SIZE: Register {
 
 /// `PCIE_SRIOV_SYSTEM_PAGE_SIZE`: bif_5_0 register, MMIO dword 0xD4 (byte 0x350), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_SYSTEM_PAGE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4,
       writeOneToClearMask: 0x0000_0000,
@@ -4000,86 +3414,80 @@ public enum PCIE_SRIOV_SYSTEM_PAGE_SIZE: Register {
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_0`: bif_5_0 register, MMIO dword 0xD5 (byte 0x354), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_0: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_0 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_0.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_1`: bif_5_0 register, MMIO dword 0xD6 (byte 0x358), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_1: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_1 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_1.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_2`: bif_5_0 register, MMIO dword 0xD7 (byte 0x35C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_2: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_2 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_2.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_3`: bif_5_0 register, MMIO dword 0xD8 (byte 0x360), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_3: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_3 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_3.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_4`: bif_5_0 register, MMIO dword 0xD9 (byte 0x364), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_4: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_4 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_4.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_BASE_ADDR_5`: bif_5_0 register, MMIO dword 0xDA (byte 0x368), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_SRIOV_VF_BASE_ADDR_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_SRIOV_VF_BASE_ADDR_0_Layout`, which 6 registers share.
+public enum PCIE_SRIOV_VF_BASE_ADDR_5: PCIE_SRIOV_VF_BASE_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_SRIOV_VF_BASE_ADDR_5 VF_BASE_ADDR@0:32")
   }
-
-  /// `PCIE_SRIOV_VF_BASE_ADDR_5.VF_BASE_ADDR`: bits 31:0, access unknown.
-  public static var VF_BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET`: bif_5_0 register, MMIO dword 0xDB (byte 0x36C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB,
       writeOneToClearMask: 0x0000_0000,
@@ -4093,46 +3501,32 @@ public enum PCIE_SRIOV_VF_MIGRATION_STATE_ARRAY_OFFSET: Register {
 }
 
 /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV`: bif_5_0 register, MMIO dword 0x100 (byte 0x400), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout`, which 18 registers share.
+public enum PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV: PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x100,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV CAP_ID@0:16 CAP_VER@16:4 NEXT_PTR@20:12")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_ID`: bits 15:0, access unknown.
-  public static var CAP_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.CAP_VER`: bits 19:16, access unknown.
-  public static var CAP_VER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_VENDOR_SPECIFIC_ENH_CAP_LIST_GPUIOV.NEXT_PTR`: bits 31:20, access unknown.
-  public static var NEXT_PTR: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV`: bif_5_0 register, MMIO dword 0x101 (byte 0x404), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV: PCIE_VENDOR_SPECIFIC_HDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x101,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV VSEC_ID@0:16 VSEC_REV@16:4 VSEC_LENGTH@20:12")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_ID`: bits 15:0, access unknown.
-  public static var VSEC_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_REV`: bits 19:16, access unknown.
-  public static var VSEC_REV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV.VSEC_LENGTH`: bits 31:20, access unknown.
-  public static var VSEC_LENGTH: RegisterField<Self, UInt16> { .init(lsb: 20, width: 12) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW`: bif_5_0 register, MMIO dword 0x102 (byte 0x408), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x102,
       writeOneToClearMask: 0x0000_0000,
@@ -4148,7 +3542,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SRIOV_SHADOW: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC`: bif_5_0 register, MMIO dword 0x103 (byte 0x40C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x103,
       writeOneToClearMask: 0x0000_0000,
@@ -4167,7 +3561,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_CTRL_N_FUNC: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS`: bif_5_0 register, MMIO dword 0x104 (byte 0x410), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x104,
       writeOneToClearMask: 0x0000_0000,
@@ -4180,7 +3574,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CMD_STATUS: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL`: bif_5_0 register, MMIO dword 0x105 (byte 0x414), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x105,
       writeOneToClearMask: 0x0000_0000,
@@ -4192,34 +3586,33 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_CONTROL: Register {
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x106 (byte 0x418), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION_Layout
+{
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x106,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION RESET_NOTIFICATION@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
-  public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x107 (byte 0x41C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS_Layout`, which 2 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x107,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS VM_INIT_STATUS@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
-  public static var VM_INIT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT`: bif_5_0 register, MMIO dword 0x108 (byte 0x420), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x108,
       writeOneToClearMask: 0x0000_0000,
@@ -4238,7 +3631,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_CONTEXT: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB`: bif_5_0 register, MMIO dword 0x109 (byte 0x424), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x109,
       writeOneToClearMask: 0x0000_0000,
@@ -4254,7 +3647,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_TOTAL_FB: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS`: bif_5_0 register, MMIO dword 0x10A (byte 0x428), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10A,
       writeOneToClearMask: 0x0000_0000,
@@ -4267,7 +3660,7 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_BUSY_STATUS: Register {
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS`: bif_5_0 register, MMIO dword 0x10B (byte 0x42C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10B,
       writeOneToClearMask: 0x0000_0000,
@@ -4285,425 +3678,332 @@ public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_OFFSETS: Register {
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB`: bif_5_0 register, MMIO dword 0x10C (byte 0x430), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB`: bif_5_0 register, MMIO dword 0x10D (byte 0x434), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF1_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB`: bif_5_0 register, MMIO dword 0x10E (byte 0x438), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF2_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB`: bif_5_0 register, MMIO dword 0x10F (byte 0x43C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF3_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB`: bif_5_0 register, MMIO dword 0x110 (byte 0x440), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF4_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB`: bif_5_0 register, MMIO dword 0x111 (byte 0x444), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x111,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF5_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB`: bif_5_0 register, MMIO dword 0x112 (byte 0x448), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x112,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF6_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB`: bif_5_0 register, MMIO dword 0x113 (byte 0x44C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x113,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF7_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB`: bif_5_0 register, MMIO dword 0x114 (byte 0x450), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x114,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF8_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB`: bif_5_0 register, MMIO dword 0x115 (byte 0x454), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x115,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF9_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB`: bif_5_0 register, MMIO dword 0x116 (byte 0x458), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x116,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF10_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB`: bif_5_0 register, MMIO dword 0x117 (byte 0x45C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x117,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF11_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB`: bif_5_0 register, MMIO dword 0x118 (byte 0x460), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x118,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF12_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB`: bif_5_0 register, MMIO dword 0x119 (byte 0x464), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x119,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF13_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB`: bif_5_0 register, MMIO dword 0x11A (byte 0x468), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF14_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB`: bif_5_0 register, MMIO dword 0x11B (byte 0x46C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout`, which 16 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF0_FB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB FB_OFFSET@0:16 FB_SIZE@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_OFFSET`: bits 15:0, access unknown.
-  public static var FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VF15_FB.FB_SIZE`: bits 31:16, access unknown.
-  public static var FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT`: bif_5_0 register, MMIO dword 0x11C (byte 0x470), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout`, which 3 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT GPU_IDLE_LATENCY@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x11D (byte 0x474), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x11E (byte 0x478), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE1.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x11F (byte 0x47C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE2.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x120 (byte 0x480), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE3.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x121 (byte 0x484), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x121,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE4.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x122 (byte 0x488), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout`, which 6 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x122,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5 LOWER@0:16 UPPER@16:16")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.LOWER`: bits 15:0, access unknown.
-  public static var LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_MMIO_MAP_RANGE5.UPPER`: bits 31:16, access unknown.
-  public static var UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0`: bif_5_0 register, MMIO dword 0x124 (byte 0x490), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout`, which 4 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x124,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0 DATA@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1`: bif_5_0 register, MMIO dword 0x125 (byte 0x494), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout`, which 4 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x125,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1 DATA@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2`: bif_5_0 register, MMIO dword 0x126 (byte 0x498), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout`, which 4 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x126,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2 DATA@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3`: bif_5_0 register, MMIO dword 0x127 (byte 0x49C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout`, which 4 registers share.
+public enum PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x127,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3 DATA@0:32")
   }
-
-  /// `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_SCH_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIOS_SCRATCH_0`: bif_5_0 register, MMIO dword 0x5C9 (byte 0x1724), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5C9,
       writeOneToClearMask: 0x0000_0000,
@@ -4716,7 +4016,7 @@ public enum BIOS_SCRATCH_0: Register {
 
 /// `BIOS_SCRATCH_1`: bif_5_0 register, MMIO dword 0x5CA (byte 0x1728), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CA,
       writeOneToClearMask: 0x0000_0000,
@@ -4729,7 +4029,7 @@ public enum BIOS_SCRATCH_1: Register {
 
 /// `BIOS_SCRATCH_2`: bif_5_0 register, MMIO dword 0x5CB (byte 0x172C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CB,
       writeOneToClearMask: 0x0000_0000,
@@ -4742,7 +4042,7 @@ public enum BIOS_SCRATCH_2: Register {
 
 /// `BIOS_SCRATCH_3`: bif_5_0 register, MMIO dword 0x5CC (byte 0x1730), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CC,
       writeOneToClearMask: 0x0000_0000,
@@ -4755,7 +4055,7 @@ public enum BIOS_SCRATCH_3: Register {
 
 /// `BIOS_SCRATCH_4`: bif_5_0 register, MMIO dword 0x5CD (byte 0x1734), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CD,
       writeOneToClearMask: 0x0000_0000,
@@ -4768,7 +4068,7 @@ public enum BIOS_SCRATCH_4: Register {
 
 /// `BIOS_SCRATCH_5`: bif_5_0 register, MMIO dword 0x5CE (byte 0x1738), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_5: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CE,
       writeOneToClearMask: 0x0000_0000,
@@ -4781,7 +4081,7 @@ public enum BIOS_SCRATCH_5: Register {
 
 /// `BIOS_SCRATCH_6`: bif_5_0 register, MMIO dword 0x5CF (byte 0x173C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5CF,
       writeOneToClearMask: 0x0000_0000,
@@ -4794,7 +4094,7 @@ public enum BIOS_SCRATCH_6: Register {
 
 /// `BIOS_SCRATCH_7`: bif_5_0 register, MMIO dword 0x5D0 (byte 0x1740), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_7: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D0,
       writeOneToClearMask: 0x0000_0000,
@@ -4807,7 +4107,7 @@ public enum BIOS_SCRATCH_7: Register {
 
 /// `BIOS_SCRATCH_8`: bif_5_0 register, MMIO dword 0x5D1 (byte 0x1744), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_8: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D1,
       writeOneToClearMask: 0x0000_0000,
@@ -4820,7 +4120,7 @@ public enum BIOS_SCRATCH_8: Register {
 
 /// `BIOS_SCRATCH_9`: bif_5_0 register, MMIO dword 0x5D2 (byte 0x1748), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_9: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D2,
       writeOneToClearMask: 0x0000_0000,
@@ -4833,7 +4133,7 @@ public enum BIOS_SCRATCH_9: Register {
 
 /// `BIOS_SCRATCH_10`: bif_5_0 register, MMIO dword 0x5D3 (byte 0x174C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_10: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D3,
       writeOneToClearMask: 0x0000_0000,
@@ -4846,7 +4146,7 @@ public enum BIOS_SCRATCH_10: Register {
 
 /// `BIOS_SCRATCH_11`: bif_5_0 register, MMIO dword 0x5D4 (byte 0x1750), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_11: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D4,
       writeOneToClearMask: 0x0000_0000,
@@ -4859,7 +4159,7 @@ public enum BIOS_SCRATCH_11: Register {
 
 /// `BIOS_SCRATCH_12`: bif_5_0 register, MMIO dword 0x5D5 (byte 0x1754), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_12: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D5,
       writeOneToClearMask: 0x0000_0000,
@@ -4872,7 +4172,7 @@ public enum BIOS_SCRATCH_12: Register {
 
 /// `BIOS_SCRATCH_13`: bif_5_0 register, MMIO dword 0x5D6 (byte 0x1758), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_13: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D6,
       writeOneToClearMask: 0x0000_0000,
@@ -4885,7 +4185,7 @@ public enum BIOS_SCRATCH_13: Register {
 
 /// `BIOS_SCRATCH_14`: bif_5_0 register, MMIO dword 0x5D7 (byte 0x175C), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_14: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D7,
       writeOneToClearMask: 0x0000_0000,

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `BIOS_SCRATCH_15`: bif_5_0 register, MMIO dword 0x5D8 (byte 0x1760), access unknown, reset unknown (`write` starts from 0).
 public enum BIOS_SCRATCH_15: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D8,
       writeOneToClearMask: 0x0000_0000,
@@ -19,7 +20,7 @@ public enum BIOS_SCRATCH_15: Register {
 
 /// `PCIE_EFUSE`: bif_5_0 register, MMIO dword 0xFC0 (byte 0x3F00), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC0,
       writeOneToClearMask: 0x0000_0000,
@@ -50,7 +51,7 @@ public enum PCIE_EFUSE: Register {
 
 /// `PCIE_EFUSE2`: bif_5_0 register, MMIO dword 0xFC1 (byte 0x3F04), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC1,
       writeOneToClearMask: 0x0000_0000,
@@ -63,7 +64,7 @@ public enum PCIE_EFUSE2: Register {
 
 /// `PCIE_EFUSE3`: bif_5_0 register, MMIO dword 0xFC2 (byte 0x3F08), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC2,
       writeOneToClearMask: 0x0000_0000,
@@ -82,7 +83,7 @@ public enum PCIE_EFUSE3: Register {
 
 /// `PCIE_EFUSE4`: bif_5_0 register, MMIO dword 0xFC3 (byte 0x3F0C), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC3,
       writeOneToClearMask: 0x0000_0000,
@@ -114,7 +115,7 @@ public enum PCIE_EFUSE4: Register {
 
 /// `PCIE_EFUSE5`: bif_5_0 register, MMIO dword 0xFC4 (byte 0x3F10), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE5: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC4,
       writeOneToClearMask: 0x0000_0000,
@@ -130,7 +131,7 @@ public enum PCIE_EFUSE5: Register {
 
 /// `PCIE_EFUSE6`: bif_5_0 register, MMIO dword 0xFC5 (byte 0x3F14), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC5,
       writeOneToClearMask: 0x0000_0000,
@@ -148,7 +149,7 @@ public enum PCIE_EFUSE6: Register {
 
 /// `PCIE_EFUSE7`: bif_5_0 register, MMIO dword 0xFC6 (byte 0x3F18), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_EFUSE7: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC6,
       writeOneToClearMask: 0x0000_0000,
@@ -166,7 +167,7 @@ public enum PCIE_EFUSE7: Register {
 
 /// `GARLIC_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1401 (byte 0x5004), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1401,
       writeOneToClearMask: 0x0000_0000,
@@ -238,264 +239,200 @@ public enum GARLIC_FLUSH_CNTL: Register {
 }
 
 /// `GARLIC_FLUSH_ADDR_START_0`: bif_5_0 register, MMIO dword 0x1402 (byte 0x5008), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_0: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1402,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_0 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_0.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_0.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_0`: bif_5_0 register, MMIO dword 0x1403 (byte 0x500C), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_0: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1403,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_0 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_0.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_1`: bif_5_0 register, MMIO dword 0x1404 (byte 0x5010), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_1: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1404,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_1 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_1.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_1.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_1`: bif_5_0 register, MMIO dword 0x1405 (byte 0x5014), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_1: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1405,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_1 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_1.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_2`: bif_5_0 register, MMIO dword 0x1406 (byte 0x5018), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_2: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1406,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_2 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_2.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_2.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_2.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_2`: bif_5_0 register, MMIO dword 0x1407 (byte 0x501C), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_2: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1407,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_2 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_2.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_3`: bif_5_0 register, MMIO dword 0x1408 (byte 0x5020), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_3: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1408,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_3 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_3.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_3.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_3.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_3`: bif_5_0 register, MMIO dword 0x1409 (byte 0x5024), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_3: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1409,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_3 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_3.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_4`: bif_5_0 register, MMIO dword 0x140A (byte 0x5028), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_4: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_4 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_4.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_4.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_4.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_4`: bif_5_0 register, MMIO dword 0x140B (byte 0x502C), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_4: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_4 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_4.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_5`: bif_5_0 register, MMIO dword 0x140C (byte 0x5030), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_5: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_5 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_5.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_5.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_5.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_5`: bif_5_0 register, MMIO dword 0x140D (byte 0x5034), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_5: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_5 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_5.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_6`: bif_5_0 register, MMIO dword 0x140E (byte 0x5038), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_6: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_6 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_6.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_6.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_6.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_6`: bif_5_0 register, MMIO dword 0x140F (byte 0x503C), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_6: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_6 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_6.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_START_7`: bif_5_0 register, MMIO dword 0x1410 (byte 0x5040), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_START_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_START_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_START_7: GARLIC_FLUSH_ADDR_START_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1410,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_START_7 ENABLE@0:1 MODE@1:1 ADDR_START@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_START_7.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_7.MODE`: bit 1, access unknown.
-  public static var MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GARLIC_FLUSH_ADDR_START_7.ADDR_START`: bits 31:2, access unknown.
-  public static var ADDR_START: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_ADDR_END_7`: bif_5_0 register, MMIO dword 0x1411 (byte 0x5044), access unknown, reset unknown (`write` starts from 0).
-public enum GARLIC_FLUSH_ADDR_END_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GARLIC_FLUSH_ADDR_END_0_Layout`, which 8 registers share.
+public enum GARLIC_FLUSH_ADDR_END_7: GARLIC_FLUSH_ADDR_END_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1411,
       writeOneToClearMask: 0x0000_0000,
       layout: "GARLIC_FLUSH_ADDR_END_7 ADDR_END@2:30")
   }
-
-  /// `GARLIC_FLUSH_ADDR_END_7.ADDR_END`: bits 31:2, access unknown.
-  public static var ADDR_END: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1412 (byte 0x5048), access unknown, reset unknown (`write` starts from 0).
 public enum GARLIC_FLUSH_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1412,
       writeOneToClearMask: 0x0000_0000,
@@ -507,356 +444,224 @@ public enum GARLIC_FLUSH_REQ: Register {
 }
 
 /// `GPU_GARLIC_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1413 (byte 0x504C), access unknown, reset unknown (`write` starts from 0).
-public enum GPU_GARLIC_FLUSH_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GPU_GARLIC_FLUSH_REQ_Layout`, which 2 registers share.
+public enum GPU_GARLIC_FLUSH_REQ: GPU_GARLIC_FLUSH_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1413,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_GARLIC_FLUSH_REQ CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1 SDMA2@12:1 SDMA3@13:1")
   }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP0`: bit 0, access unknown.
-  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP1`: bit 1, access unknown.
-  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP2`: bit 2, access unknown.
-  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP3`: bit 3, access unknown.
-  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP4`: bit 4, access unknown.
-  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP5`: bit 5, access unknown.
-  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP6`: bit 6, access unknown.
-  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP7`: bit 7, access unknown.
-  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP8`: bit 8, access unknown.
-  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.CP9`: bit 9, access unknown.
-  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA0`: bit 10, access unknown.
-  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA1`: bit 11, access unknown.
-  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA2`: bit 12, access unknown.
-  public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_REQ.SDMA3`: bit 13, access unknown.
-  public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `GPU_GARLIC_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1414 (byte 0x5050), access unknown, reset unknown (`write` starts from 0).
-public enum GPU_GARLIC_FLUSH_DONE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GPU_GARLIC_FLUSH_REQ_Layout`, which 2 registers share.
+public enum GPU_GARLIC_FLUSH_DONE: GPU_GARLIC_FLUSH_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1414,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_GARLIC_FLUSH_DONE CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1 SDMA2@12:1 SDMA3@13:1")
   }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP0`: bit 0, access unknown.
-  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP1`: bit 1, access unknown.
-  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP2`: bit 2, access unknown.
-  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP3`: bit 3, access unknown.
-  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP4`: bit 4, access unknown.
-  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP5`: bit 5, access unknown.
-  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP6`: bit 6, access unknown.
-  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP7`: bit 7, access unknown.
-  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP8`: bit 8, access unknown.
-  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.CP9`: bit 9, access unknown.
-  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA0`: bit 10, access unknown.
-  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA1`: bit 11, access unknown.
-  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA2`: bit 12, access unknown.
-  public static var SDMA2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `GPU_GARLIC_FLUSH_DONE.SDMA3`: bit 13, access unknown.
-  public static var SDMA3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `BIF_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x1415 (byte 0x5054), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPU_IDLE_LATENCY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout`, which 3 registers share.
+public enum BIF_GPU_IDLE_LATENCY: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1415,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPU_IDLE_LATENCY GPU_IDLE_LATENCY@0:32")
   }
-
-  /// `BIF_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x1416 (byte 0x5058), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE0_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE0: BIF_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1416,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE0 MMIO_MAP_RANGE0_LOWER@0:16 MMIO_MAP_RANGE0_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x1417 (byte 0x505C), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE1_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE1: BIF_MMIO_MAP_RANGE1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1417,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE1 MMIO_MAP_RANGE1_LOWER@0:16 MMIO_MAP_RANGE1_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x1418 (byte 0x5060), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE2_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE2: BIF_MMIO_MAP_RANGE2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1418,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE2 MMIO_MAP_RANGE2_LOWER@0:16 MMIO_MAP_RANGE2_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1419 (byte 0x5064), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE3_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE3: BIF_MMIO_MAP_RANGE3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1419,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE3 MMIO_MAP_RANGE3_LOWER@0:16 MMIO_MAP_RANGE3_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x141A (byte 0x5068), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE4_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE4: BIF_MMIO_MAP_RANGE4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141A,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE4 MMIO_MAP_RANGE4_LOWER@0:16 MMIO_MAP_RANGE4_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x141B (byte 0x506C), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_MMIO_MAP_RANGE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE5_Layout`, which 2 registers share.
+public enum BIF_MMIO_MAP_RANGE5: BIF_MMIO_MAP_RANGE5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141B,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_MMIO_MAP_RANGE5 MMIO_MAP_RANGE5_LOWER@0:16 MMIO_MAP_RANGE5_UPPER@16:16")
   }
-
-  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_GPU_IDLE_LATENCY`: bif_5_0 register, MMIO dword 0x141C (byte 0x5070), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_GPU_IDLE_LATENCY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout`, which 3 registers share.
+public enum BIF_GPUIOV_GPU_IDLE_LATENCY: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_GPU_IDLE_LAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141C,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_GPU_IDLE_LATENCY GPU_IDLE_LATENCY@0:32")
   }
-
-  /// `BIF_GPUIOV_GPU_IDLE_LATENCY.GPU_IDLE_LATENCY`: bits 31:0, access unknown.
-  public static var GPU_IDLE_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE0`: bif_5_0 register, MMIO dword 0x141D (byte 0x5074), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE0_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE0: BIF_MMIO_MAP_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE0 MMIO_MAP_RANGE0_LOWER@0:16 MMIO_MAP_RANGE0_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE0_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE0.MMIO_MAP_RANGE0_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE0_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE1`: bif_5_0 register, MMIO dword 0x141E (byte 0x5078), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE1_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE1: BIF_MMIO_MAP_RANGE1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE1 MMIO_MAP_RANGE1_LOWER@0:16 MMIO_MAP_RANGE1_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE1_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE1.MMIO_MAP_RANGE1_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE1_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE2`: bif_5_0 register, MMIO dword 0x141F (byte 0x507C), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE2_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE2: BIF_MMIO_MAP_RANGE2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141F,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE2 MMIO_MAP_RANGE2_LOWER@0:16 MMIO_MAP_RANGE2_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE2_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE2.MMIO_MAP_RANGE2_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE2_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE3`: bif_5_0 register, MMIO dword 0x1420 (byte 0x5080), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE3_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE3: BIF_MMIO_MAP_RANGE3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1420,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE3 MMIO_MAP_RANGE3_LOWER@0:16 MMIO_MAP_RANGE3_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE3_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE3.MMIO_MAP_RANGE3_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE3_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE4`: bif_5_0 register, MMIO dword 0x1421 (byte 0x5084), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE4_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE4: BIF_MMIO_MAP_RANGE4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1421,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE4 MMIO_MAP_RANGE4_LOWER@0:16 MMIO_MAP_RANGE4_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE4_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE4.MMIO_MAP_RANGE4_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE4_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `BIF_GPUIOV_MMIO_MAP_RANGE5`: bif_5_0 register, MMIO dword 0x1422 (byte 0x5088), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_MMIO_MAP_RANGE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_MMIO_MAP_RANGE5_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_MMIO_MAP_RANGE5: BIF_MMIO_MAP_RANGE5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1422,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_MMIO_MAP_RANGE5 MMIO_MAP_RANGE5_LOWER@0:16 MMIO_MAP_RANGE5_UPPER@16:16")
   }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_LOWER`: bits 15:0, access unknown.
-  public static var MMIO_MAP_RANGE5_LOWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `BIF_GPUIOV_MMIO_MAP_RANGE5.MMIO_MAP_RANGE5_UPPER`: bits 31:16, access unknown.
-  public static var MMIO_MAP_RANGE5_UPPER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `REMAP_HDP_MEM_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1426 (byte 0x5098), access unknown, reset unknown (`write` starts from 0).
-public enum REMAP_HDP_MEM_FLUSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `REMAP_HDP_MEM_FLUSH_CNTL_Layout`, which 2 registers share.
+public enum REMAP_HDP_MEM_FLUSH_CNTL: REMAP_HDP_MEM_FLUSH_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1426,
       writeOneToClearMask: 0x0000_0000,
       layout: "REMAP_HDP_MEM_FLUSH_CNTL ADDRESS@2:17")
   }
-
-  /// `REMAP_HDP_MEM_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `REMAP_HDP_REG_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1427 (byte 0x509C), access unknown, reset unknown (`write` starts from 0).
-public enum REMAP_HDP_REG_FLUSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `REMAP_HDP_MEM_FLUSH_CNTL_Layout`, which 2 registers share.
+public enum REMAP_HDP_REG_FLUSH_CNTL: REMAP_HDP_MEM_FLUSH_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1427,
       writeOneToClearMask: 0x0000_0000,
       layout: "REMAP_HDP_REG_FLUSH_CNTL ADDRESS@2:17")
   }
-
-  /// `REMAP_HDP_REG_FLUSH_CNTL.ADDRESS`: bits 18:2, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 2, width: 17) }
 }
 
 /// `BIF_VDDGFX_GFX0_LOWER`: bif_5_0 register, MMIO dword 0x1428 (byte 0x50A0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX0_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1428,
       writeOneToClearMask: 0x0000_0000,
@@ -875,7 +680,7 @@ public enum BIF_VDDGFX_GFX0_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX0_UPPER`: bif_5_0 register, MMIO dword 0x1429 (byte 0x50A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX0_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1429,
       writeOneToClearMask: 0x0000_0000,
@@ -888,7 +693,7 @@ public enum BIF_VDDGFX_GFX0_UPPER: Register {
 
 /// `BIF_VDDGFX_GFX1_LOWER`: bif_5_0 register, MMIO dword 0x142A (byte 0x50A8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX1_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142A,
       writeOneToClearMask: 0x0000_0000,
@@ -907,7 +712,7 @@ public enum BIF_VDDGFX_GFX1_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX1_UPPER`: bif_5_0 register, MMIO dword 0x142B (byte 0x50AC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX1_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142B,
       writeOneToClearMask: 0x0000_0000,
@@ -920,7 +725,7 @@ public enum BIF_VDDGFX_GFX1_UPPER: Register {
 
 /// `BIF_VDDGFX_GFX2_LOWER`: bif_5_0 register, MMIO dword 0x142C (byte 0x50B0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX2_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142C,
       writeOneToClearMask: 0x0000_0000,
@@ -939,7 +744,7 @@ public enum BIF_VDDGFX_GFX2_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX2_UPPER`: bif_5_0 register, MMIO dword 0x142D (byte 0x50B4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX2_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142D,
       writeOneToClearMask: 0x0000_0000,
@@ -952,7 +757,7 @@ public enum BIF_VDDGFX_GFX2_UPPER: Register {
 
 /// `BIF_VDDGFX_GFX3_LOWER`: bif_5_0 register, MMIO dword 0x142E (byte 0x50B8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX3_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142E,
       writeOneToClearMask: 0x0000_0000,
@@ -971,7 +776,7 @@ public enum BIF_VDDGFX_GFX3_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX3_UPPER`: bif_5_0 register, MMIO dword 0x142F (byte 0x50BC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX3_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142F,
       writeOneToClearMask: 0x0000_0000,
@@ -984,7 +789,7 @@ public enum BIF_VDDGFX_GFX3_UPPER: Register {
 
 /// `BIF_VDDGFX_GFX4_LOWER`: bif_5_0 register, MMIO dword 0x1430 (byte 0x50C0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX4_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1430,
       writeOneToClearMask: 0x0000_0000,
@@ -1003,7 +808,7 @@ public enum BIF_VDDGFX_GFX4_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX4_UPPER`: bif_5_0 register, MMIO dword 0x1431 (byte 0x50C4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX4_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1431,
       writeOneToClearMask: 0x0000_0000,
@@ -1016,7 +821,7 @@ public enum BIF_VDDGFX_GFX4_UPPER: Register {
 
 /// `BIF_VDDGFX_GFX5_LOWER`: bif_5_0 register, MMIO dword 0x1432 (byte 0x50C8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX5_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1432,
       writeOneToClearMask: 0x0000_0000,
@@ -1035,7 +840,7 @@ public enum BIF_VDDGFX_GFX5_LOWER: Register {
 
 /// `BIF_VDDGFX_GFX5_UPPER`: bif_5_0 register, MMIO dword 0x1433 (byte 0x50CC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_GFX5_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1433,
       writeOneToClearMask: 0x0000_0000,
@@ -1048,7 +853,7 @@ public enum BIF_VDDGFX_GFX5_UPPER: Register {
 
 /// `BIF_VDDGFX_RSV1_LOWER`: bif_5_0 register, MMIO dword 0x1434 (byte 0x50D0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV1_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1434,
       writeOneToClearMask: 0x0000_0000,
@@ -1067,7 +872,7 @@ public enum BIF_VDDGFX_RSV1_LOWER: Register {
 
 /// `BIF_VDDGFX_RSV1_UPPER`: bif_5_0 register, MMIO dword 0x1435 (byte 0x50D4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV1_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1435,
       writeOneToClearMask: 0x0000_0000,
@@ -1080,7 +885,7 @@ public enum BIF_VDDGFX_RSV1_UPPER: Register {
 
 /// `BIF_VDDGFX_RSV2_LOWER`: bif_5_0 register, MMIO dword 0x1436 (byte 0x50D8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV2_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1436,
       writeOneToClearMask: 0x0000_0000,
@@ -1099,7 +904,7 @@ public enum BIF_VDDGFX_RSV2_LOWER: Register {
 
 /// `BIF_VDDGFX_RSV2_UPPER`: bif_5_0 register, MMIO dword 0x1437 (byte 0x50DC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV2_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1437,
       writeOneToClearMask: 0x0000_0000,
@@ -1112,7 +917,7 @@ public enum BIF_VDDGFX_RSV2_UPPER: Register {
 
 /// `BIF_VDDGFX_RSV3_LOWER`: bif_5_0 register, MMIO dword 0x1438 (byte 0x50E0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV3_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1438,
       writeOneToClearMask: 0x0000_0000,
@@ -1131,7 +936,7 @@ public enum BIF_VDDGFX_RSV3_LOWER: Register {
 
 /// `BIF_VDDGFX_RSV3_UPPER`: bif_5_0 register, MMIO dword 0x1439 (byte 0x50E4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV3_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1439,
       writeOneToClearMask: 0x0000_0000,
@@ -1144,7 +949,7 @@ public enum BIF_VDDGFX_RSV3_UPPER: Register {
 
 /// `BIF_VDDGFX_RSV4_LOWER`: bif_5_0 register, MMIO dword 0x143A (byte 0x50E8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV4_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143A,
       writeOneToClearMask: 0x0000_0000,
@@ -1163,7 +968,7 @@ public enum BIF_VDDGFX_RSV4_LOWER: Register {
 
 /// `BIF_VDDGFX_RSV4_UPPER`: bif_5_0 register, MMIO dword 0x143B (byte 0x50EC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_RSV4_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143B,
       writeOneToClearMask: 0x0000_0000,
@@ -1176,7 +981,7 @@ public enum BIF_VDDGFX_RSV4_UPPER: Register {
 
 /// `BIF_VDDGFX_FB_CMP`: bif_5_0 register, MMIO dword 0x143C (byte 0x50F0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VDDGFX_FB_CMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143C,
       writeOneToClearMask: 0x0000_0000,
@@ -1204,7 +1009,7 @@ public enum BIF_VDDGFX_FB_CMP: Register {
 
 /// `BIF_SMU_INDEX`: bif_5_0 register, MMIO dword 0x143D (byte 0x50F4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SMU_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143D,
       writeOneToClearMask: 0x0000_0000,
@@ -1217,7 +1022,7 @@ public enum BIF_SMU_INDEX: Register {
 
 /// `BIF_SMU_DATA`: bif_5_0 register, MMIO dword 0x143E (byte 0x50F8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SMU_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143E,
       writeOneToClearMask: 0x0000_0000,
@@ -1230,7 +1035,7 @@ public enum BIF_SMU_DATA: Register {
 
 /// `BIF_RFE_SOFTRST_CNTL`: bif_5_0 register, MMIO dword 0x1441 (byte 0x5104), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_SOFTRST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1441,
       writeOneToClearMask: 0x0000_0000,
@@ -1249,7 +1054,7 @@ public enum BIF_RFE_SOFTRST_CNTL: Register {
 
 /// `BIF_RFE_CLIENT_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1442 (byte 0x5108), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_CLIENT_SOFTRST_TRIGGER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1442,
       writeOneToClearMask: 0x0000_0000,
@@ -1265,7 +1070,7 @@ public enum BIF_RFE_CLIENT_SOFTRST_TRIGGER: Register {
 
 /// `BIF_RFE_MASTER_SOFTRST_TRIGGER`: bif_5_0 register, MMIO dword 0x1443 (byte 0x510C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MASTER_SOFTRST_TRIGGER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1443,
       writeOneToClearMask: 0x0000_0000,
@@ -1287,7 +1092,7 @@ public enum BIF_RFE_MASTER_SOFTRST_TRIGGER: Register {
 
 /// `BIF_PWDN_COMMAND`: bif_5_0 register, MMIO dword 0x1444 (byte 0x5110), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PWDN_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1444,
       writeOneToClearMask: 0x0000_0000,
@@ -1309,7 +1114,7 @@ public enum BIF_PWDN_COMMAND: Register {
 
 /// `BIF_PWDN_STATUS`: bif_5_0 register, MMIO dword 0x1445 (byte 0x5114), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PWDN_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1445,
       writeOneToClearMask: 0x0000_0000,
@@ -1333,7 +1138,7 @@ public enum BIF_PWDN_STATUS: Register {
 
 /// `BIF_RFE_MST_BU_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1446 (byte 0x5118), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_BU_CMDSTATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1446,
       writeOneToClearMask: 0x0000_0000,
@@ -1355,7 +1160,7 @@ public enum BIF_RFE_MST_BU_CMDSTATUS: Register {
 
 /// `BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1447 (byte 0x511C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1447,
       writeOneToClearMask: 0x0000_0000,
@@ -1385,7 +1190,7 @@ public enum BIF_RFE_MST_RWREG_RFEWDBIF_CMDSTATUS: Register {
 
 /// `BIF_RFE_MST_SMBUS_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1448 (byte 0x5120), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_SMBUS_CMDSTATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1448,
       writeOneToClearMask: 0x0000_0000,
@@ -1407,7 +1212,7 @@ public enum BIF_RFE_MST_SMBUS_CMDSTATUS: Register {
 
 /// `BIF_RFE_MST_BX_CMDSTATUS`: bif_5_0 register, MMIO dword 0x1449 (byte 0x5124), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_BX_CMDSTATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1449,
       writeOneToClearMask: 0x0000_0000,
@@ -1429,7 +1234,7 @@ public enum BIF_RFE_MST_BX_CMDSTATUS: Register {
 
 /// `BIF_RFE_MST_TMOUT_STATUS`: bif_5_0 register, MMIO dword 0x144B (byte 0x512C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MST_TMOUT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x144B,
       writeOneToClearMask: 0x0000_0000,
@@ -1442,7 +1247,7 @@ public enum BIF_RFE_MST_TMOUT_STATUS: Register {
 
 /// `BIF_RFE_MMCFG_CNTL`: bif_5_0 register, MMIO dword 0x144C (byte 0x5130), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_MMCFG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x144C,
       writeOneToClearMask: 0x0000_0000,
@@ -1472,7 +1277,7 @@ public enum BIF_RFE_MMCFG_CNTL: Register {
 
 /// `BIF_IMPCTL_SMPLCNTL`: bif_5_0 register, MMIO dword 0x1450 (byte 0x5140), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_SMPLCNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1450,
       writeOneToClearMask: 0x0000_0000,
@@ -1512,7 +1317,7 @@ public enum BIF_IMPCTL_SMPLCNTL: Register {
 
 /// `BIF_IMPCTL_RXCNTL`: bif_5_0 register, MMIO dword 0x1451 (byte 0x5144), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_RXCNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1451,
       writeOneToClearMask: 0x0000_0000,
@@ -1564,7 +1369,7 @@ public enum BIF_IMPCTL_RXCNTL: Register {
 
 /// `BIF_IMPCTL_TXCNTL_pd`: bif_5_0 register, MMIO dword 0x1452 (byte 0x5148), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_TXCNTL_pd: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1452,
       writeOneToClearMask: 0x0000_0000,
@@ -1604,7 +1409,7 @@ public enum BIF_IMPCTL_TXCNTL_pd: Register {
 
 /// `BIF_IMPCTL_TXCNTL_pu`: bif_5_0 register, MMIO dword 0x1453 (byte 0x514C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_TXCNTL_pu: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1453,
       writeOneToClearMask: 0x0000_0000,
@@ -1644,7 +1449,7 @@ public enum BIF_IMPCTL_TXCNTL_pu: Register {
 
 /// `BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD`: bif_5_0 register, MMIO dword 0x1454 (byte 0x5150), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1454,
       writeOneToClearMask: 0x0000_0000,
@@ -1657,7 +1462,7 @@ public enum BIF_IMPCTL_CONTINUOUS_CALIBRATION_PERIOD: Register {
 
 /// `BIF_CC_RFE_IMP_OVERRIDECNTL`: bif_5_0 register, MMIO dword 0x1455 (byte 0x5154), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_CC_RFE_IMP_OVERRIDECNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1455,
       writeOneToClearMask: 0x0000_0000,
@@ -1699,7 +1504,7 @@ public enum BIF_CC_RFE_IMP_OVERRIDECNTL: Register {
 
 /// `BIF_RFE_IMPRST_CNTL`: bif_5_0 register, MMIO dword 0x1458 (byte 0x5160), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_IMPRST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1458,
       writeOneToClearMask: 0x0000_0000,
@@ -1712,7 +1517,7 @@ public enum BIF_RFE_IMPRST_CNTL: Register {
 
 /// `BIF_RFE_WARMRST_CNTL`: bif_5_0 register, MMIO dword 0x1459 (byte 0x5164), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RFE_WARMRST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1459,
       writeOneToClearMask: 0x0000_0000,
@@ -1728,7 +1533,7 @@ public enum BIF_RFE_WARMRST_CNTL: Register {
 
 /// `SWRST_COMMAND_STATUS`: bif_5_0 register, MMIO dword 0x14A0 (byte 0x5280), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A0,
       writeOneToClearMask: 0x0000_0000,
@@ -1750,7 +1555,7 @@ public enum SWRST_COMMAND_STATUS: Register {
 
 /// `SWRST_GENERAL_CONTROL`: bif_5_0 register, MMIO dword 0x14A1 (byte 0x5284), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_GENERAL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A1,
       writeOneToClearMask: 0x0000_0000,
@@ -1799,7 +1604,7 @@ public enum SWRST_GENERAL_CONTROL: Register {
 
 /// `SWRST_COMMAND_0`: bif_5_0 register, MMIO dword 0x14A2 (byte 0x5288), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A2,
       writeOneToClearMask: 0x0000_0000,
@@ -1833,7 +1638,7 @@ public enum SWRST_COMMAND_0: Register {
 
 /// `SWRST_COMMAND_1`: bif_5_0 register, MMIO dword 0x14A3 (byte 0x528C), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_COMMAND_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A3,
       writeOneToClearMask: 0x0000_0000,
@@ -1903,7 +1708,7 @@ public enum SWRST_COMMAND_1: Register {
 
 /// `SWRST_CONTROL_0`: bif_5_0 register, MMIO dword 0x14A4 (byte 0x5290), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A4,
       writeOneToClearMask: 0x0000_0000,
@@ -1937,7 +1742,7 @@ public enum SWRST_CONTROL_0: Register {
 
 /// `SWRST_CONTROL_1`: bif_5_0 register, MMIO dword 0x14A5 (byte 0x5294), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A5,
       writeOneToClearMask: 0x0000_0000,
@@ -2007,7 +1812,7 @@ public enum SWRST_CONTROL_1: Register {
 
 /// `SWRST_CONTROL_2`: bif_5_0 register, MMIO dword 0x14A6 (byte 0x5298), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A6,
       writeOneToClearMask: 0x0000_0000,
@@ -2041,7 +1846,7 @@ public enum SWRST_CONTROL_2: Register {
 
 /// `SWRST_CONTROL_3`: bif_5_0 register, MMIO dword 0x14A7 (byte 0x529C), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A7,
       writeOneToClearMask: 0x0000_0000,
@@ -2111,7 +1916,7 @@ public enum SWRST_CONTROL_3: Register {
 
 /// `SWRST_CONTROL_4`: bif_5_0 register, MMIO dword 0x14A8 (byte 0x52A0), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A8,
       writeOneToClearMask: 0x0000_0000,
@@ -2145,7 +1950,7 @@ public enum SWRST_CONTROL_4: Register {
 
 /// `SWRST_CONTROL_5`: bif_5_0 register, MMIO dword 0x14A9 (byte 0x52A4), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_5: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A9,
       writeOneToClearMask: 0x0000_0000,
@@ -2215,7 +2020,7 @@ public enum SWRST_CONTROL_5: Register {
 
 /// `SWRST_CONTROL_6`: bif_5_0 register, MMIO dword 0x14AA (byte 0x52A8), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_CONTROL_6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14AA,
       writeOneToClearMask: 0x0000_0000,
@@ -2231,7 +2036,7 @@ public enum SWRST_CONTROL_6: Register {
 
 /// `SWRST_EP_COMMAND_0`: bif_5_0 register, MMIO dword 0x14AB (byte 0x52AC), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_EP_COMMAND_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14AB,
       writeOneToClearMask: 0x0000_0000,
@@ -2268,7 +2073,7 @@ public enum SWRST_EP_COMMAND_0: Register {
 
 /// `SWRST_EP_CONTROL_0`: bif_5_0 register, MMIO dword 0x14AC (byte 0x52B0), access unknown, reset unknown (`write` starts from 0).
 public enum SWRST_EP_CONTROL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14AC,
       writeOneToClearMask: 0x0000_0000,
@@ -2311,7 +2116,7 @@ public enum SWRST_EP_CONTROL_0: Register {
 
 /// `CPM_CONTROL`: bif_5_0 register, MMIO dword 0x14B8 (byte 0x52E0), access unknown, reset unknown (`write` starts from 0).
 public enum CPM_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14B8,
       writeOneToClearMask: 0x0000_0000,
@@ -2390,7 +2195,7 @@ public enum CPM_CONTROL: Register {
 
 /// `GSKT_CONTROL`: bif_5_0 register, MMIO dword 0x14BF (byte 0x52FC), access unknown, reset unknown (`write` starts from 0).
 public enum GSKT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14BF,
       writeOneToClearMask: 0x0000_0000,
@@ -2412,7 +2217,7 @@ public enum GSKT_CONTROL: Register {
 
 /// `BIF_XDMA_LO`: bif_5_0 register, MMIO dword 0x14C0 (byte 0x5300), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_XDMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C0,
       writeOneToClearMask: 0x0000_0000,
@@ -2428,7 +2233,7 @@ public enum BIF_XDMA_LO: Register {
 
 /// `BIF_XDMA_HI`: bif_5_0 register, MMIO dword 0x14C1 (byte 0x5304), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_XDMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C1,
       writeOneToClearMask: 0x0000_0000,
@@ -2441,7 +2246,7 @@ public enum BIF_XDMA_HI: Register {
 
 /// `BIF_FEATURES_CONTROL_MISC`: bif_5_0 register, MMIO dword 0x14C2 (byte 0x5308), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_FEATURES_CONTROL_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C2,
       writeOneToClearMask: 0x0000_0000,
@@ -2535,7 +2340,7 @@ public enum BIF_FEATURES_CONTROL_MISC: Register {
 
 /// `BIF_DOORBELL_CNTL`: bif_5_0 register, MMIO dword 0x14C3 (byte 0x530C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C3,
       writeOneToClearMask: 0x0000_0000,
@@ -2580,7 +2385,7 @@ public enum BIF_DOORBELL_CNTL: Register {
 
 /// `BIF_SLVARB_MODE`: bif_5_0 register, MMIO dword 0x14C4 (byte 0x5310), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SLVARB_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C4,
       writeOneToClearMask: 0x0000_0000,
@@ -2593,7 +2398,7 @@ public enum BIF_SLVARB_MODE: Register {
 
 /// `BIF_CLK_CTRL`: bif_5_0 register, MMIO dword 0x14C5 (byte 0x5314), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C5,
       writeOneToClearMask: 0x0000_0000,
@@ -2609,7 +2414,7 @@ public enum BIF_CLK_CTRL: Register {
 
 /// `MAILBOX_INDEX`: bif_5_0 register, MMIO dword 0x14C6 (byte 0x5318), access unknown, reset unknown (`write` starts from 0).
 public enum MAILBOX_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C6,
       writeOneToClearMask: 0x0000_0000,
@@ -2622,7 +2427,7 @@ public enum MAILBOX_INDEX: Register {
 
 /// `BF_ANA_ISO_CNTL`: bif_5_0 register, MMIO dword 0x14C7 (byte 0x531C), access unknown, reset unknown (`write` starts from 0).
 public enum BF_ANA_ISO_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C7,
       writeOneToClearMask: 0x0000_0000,
@@ -2637,86 +2442,80 @@ public enum BF_ANA_ISO_CNTL: Register {
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW1`: bif_5_0 register, MMIO dword 0x14C9 (byte 0x5324), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_TRN_DW1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_TRN_DW1: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW1 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_TRN_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW2`: bif_5_0 register, MMIO dword 0x14CA (byte 0x5328), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_TRN_DW2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_TRN_DW2: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW2 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_TRN_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_TRN_DW3`: bif_5_0 register, MMIO dword 0x14CB (byte 0x532C), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_TRN_DW3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_TRN_DW3: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_TRN_DW3 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_TRN_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW1`: bif_5_0 register, MMIO dword 0x14CD (byte 0x5334), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_RCV_DW1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_RCV_DW1: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW1 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_RCV_DW1.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW2`: bif_5_0 register, MMIO dword 0x14CE (byte 0x5338), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_RCV_DW2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_RCV_DW2: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW2 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_RCV_DW2.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MAILBOX_MSGBUF_RCV_DW3`: bif_5_0 register, MMIO dword 0x14CF (byte 0x533C), access unknown, reset unknown (`write` starts from 0).
-public enum MAILBOX_MSGBUF_RCV_DW3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MAILBOX_MSGBUF_TRN_DW1_Layout`, which 6 registers share.
+public enum MAILBOX_MSGBUF_RCV_DW3: MAILBOX_MSGBUF_TRN_DW1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MAILBOX_MSGBUF_RCV_DW3 MSGBUF_DATA@0:32")
   }
-
-  /// `MAILBOX_MSGBUF_RCV_DW3.MSGBUF_DATA`: bits 31:0, access unknown.
-  public static var MSGBUF_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_VIRT_RESET_REQ`: bif_5_0 register, MMIO dword 0x14D2 (byte 0x5348), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D2,
       writeOneToClearMask: 0x0000_0000,
@@ -2732,7 +2531,7 @@ public enum BIF_VIRT_RESET_REQ: Register {
 
 /// `VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D3 (byte 0x534C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INIT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D3,
       writeOneToClearMask: 0x0000_0000,
@@ -2744,34 +2543,32 @@ public enum VM_INIT_STATUS: Register {
 }
 
 /// `BIF_GPUIOV_RESET_NOTIFICATION`: bif_5_0 register, MMIO dword 0x14D5 (byte 0x5354), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_RESET_NOTIFICATION: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_RESET_NOTIFICATION: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_RESET_NOTIFICATION_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_RESET_NOTIFICATION RESET_NOTIFICATION@0:32")
   }
-
-  /// `BIF_GPUIOV_RESET_NOTIFICATION.RESET_NOTIFICATION`: bits 31:0, access unknown.
-  public static var RESET_NOTIFICATION: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_GPUIOV_VM_INIT_STATUS`: bif_5_0 register, MMIO dword 0x14D6 (byte 0x5358), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_GPUIOV_VM_INIT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS_Layout`, which 2 registers share.
+public enum BIF_GPUIOV_VM_INIT_STATUS: PCIE_VENDOR_SPECIFIC_HDR_GPUIOV_VM_INIT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_GPUIOV_VM_INIT_STATUS VM_INIT_STATUS@0:32")
   }
-
-  /// `BIF_GPUIOV_VM_INIT_STATUS.VM_INIT_STATUS`: bits 31:0, access unknown.
-  public static var VM_INIT_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CC_BIF_BX_FUSESTRAP0`: bif_5_0 register, MMIO dword 0x14D7 (byte 0x535C), access unknown, reset unknown (`write` starts from 0).
 public enum CC_BIF_BX_FUSESTRAP0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D7,
       writeOneToClearMask: 0x0000_0000,
@@ -2784,7 +2581,7 @@ public enum CC_BIF_BX_FUSESTRAP0: Register {
 
 /// `BIF_GPUIOV_FB_TOTAL_FB_INFO`: bif_5_0 register, MMIO dword 0x14D8 (byte 0x5360), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_GPUIOV_FB_TOTAL_FB_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D8,
       writeOneToClearMask: 0x0000_0000,
@@ -2800,7 +2597,7 @@ public enum BIF_GPUIOV_FB_TOTAL_FB_INFO: Register {
 
 /// `BACO_CNTL_MISC`: bif_5_0 register, MMIO dword 0x14DB (byte 0x536C), access unknown, reset unknown (`write` starts from 0).
 public enum BACO_CNTL_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14DB,
       writeOneToClearMask: 0x0000_0000,
@@ -2822,7 +2619,7 @@ public enum BACO_CNTL_MISC: Register {
 
 /// `BIF_BACO_DEBUG_LATCH`: bif_5_0 register, MMIO dword 0x14DC (byte 0x5370), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BACO_DEBUG_LATCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14DC,
       writeOneToClearMask: 0x0000_0000,
@@ -2835,7 +2632,7 @@ public enum BIF_BACO_DEBUG_LATCH: Register {
 
 /// `BIF_BACO_DEBUG`: bif_5_0 register, MMIO dword 0x14DF (byte 0x537C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BACO_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14DF,
       writeOneToClearMask: 0x0000_0000,
@@ -2848,7 +2645,7 @@ public enum BIF_BACO_DEBUG: Register {
 
 /// `MEM_TYPE_CNTL`: bif_5_0 register, MMIO dword 0x14E4 (byte 0x5390), access unknown, reset unknown (`write` starts from 0).
 public enum MEM_TYPE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E4,
       writeOneToClearMask: 0x0000_0000,
@@ -2861,7 +2658,7 @@ public enum MEM_TYPE_CNTL: Register {
 
 /// `BACO_CNTL`: bif_5_0 register, MMIO dword 0x14E5 (byte 0x5394), access unknown, reset unknown (`write` starts from 0).
 public enum BACO_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E5,
       writeOneToClearMask: 0x0000_0000,
@@ -2924,7 +2721,7 @@ public enum BACO_CNTL: Register {
 
 /// `BIF_DEVFUNCNUM_LIST1`: bif_5_0 register, MMIO dword 0x14E7 (byte 0x539C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEVFUNCNUM_LIST1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E7,
       writeOneToClearMask: 0x0000_0000,
@@ -2946,7 +2743,7 @@ public enum BIF_DEVFUNCNUM_LIST1: Register {
 
 /// `BIF_DEVFUNCNUM_LIST0`: bif_5_0 register, MMIO dword 0x14E8 (byte 0x53A0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEVFUNCNUM_LIST0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E8,
       writeOneToClearMask: 0x0000_0000,
@@ -2968,7 +2765,7 @@ public enum BIF_DEVFUNCNUM_LIST0: Register {
 
 /// `BIF_SLV_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14E9 (byte 0x53A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SLV_TRANS_PENDING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E9,
       writeOneToClearMask: 0x0000_0000,
@@ -2981,7 +2778,7 @@ public enum BIF_SLV_TRANS_PENDING: Register {
 
 /// `BIF_MST_TRANS_PENDING`: bif_5_0 register, MMIO dword 0x14EA (byte 0x53A8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MST_TRANS_PENDING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14EA,
       writeOneToClearMask: 0x0000_0000,
@@ -2994,7 +2791,7 @@ public enum BIF_MST_TRANS_PENDING: Register {
 
 /// `DBG_SMB_BYPASS_SRBM_ACCESS`: bif_5_0 register, MMIO dword 0x14EB (byte 0x53AC), access unknown, reset unknown (`write` starts from 0).
 public enum DBG_SMB_BYPASS_SRBM_ACCESS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14EB,
       writeOneToClearMask: 0x0000_0000,
@@ -3007,7 +2804,7 @@ public enum DBG_SMB_BYPASS_SRBM_ACCESS: Register {
 
 /// `PEER3_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EC (byte 0x53B0), access unknown, reset unknown (`write` starts from 0).
 public enum PEER3_FB_OFFSET_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14EC,
       writeOneToClearMask: 0x0000_0000,
@@ -3023,7 +2820,7 @@ public enum PEER3_FB_OFFSET_LO: Register {
 
 /// `PEER3_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14ED (byte 0x53B4), access unknown, reset unknown (`write` starts from 0).
 public enum PEER3_FB_OFFSET_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14ED,
       writeOneToClearMask: 0x0000_0000,
@@ -3036,7 +2833,7 @@ public enum PEER3_FB_OFFSET_HI: Register {
 
 /// `PEER2_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14EE (byte 0x53B8), access unknown, reset unknown (`write` starts from 0).
 public enum PEER2_FB_OFFSET_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14EE,
       writeOneToClearMask: 0x0000_0000,
@@ -3052,7 +2849,7 @@ public enum PEER2_FB_OFFSET_LO: Register {
 
 /// `PEER2_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14EF (byte 0x53BC), access unknown, reset unknown (`write` starts from 0).
 public enum PEER2_FB_OFFSET_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14EF,
       writeOneToClearMask: 0x0000_0000,
@@ -3065,7 +2862,7 @@ public enum PEER2_FB_OFFSET_HI: Register {
 
 /// `PEER1_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F0 (byte 0x53C0), access unknown, reset unknown (`write` starts from 0).
 public enum PEER1_FB_OFFSET_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F0,
       writeOneToClearMask: 0x0000_0000,
@@ -3081,7 +2878,7 @@ public enum PEER1_FB_OFFSET_LO: Register {
 
 /// `PEER1_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F1 (byte 0x53C4), access unknown, reset unknown (`write` starts from 0).
 public enum PEER1_FB_OFFSET_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F1,
       writeOneToClearMask: 0x0000_0000,
@@ -3094,7 +2891,7 @@ public enum PEER1_FB_OFFSET_HI: Register {
 
 /// `PEER0_FB_OFFSET_LO`: bif_5_0 register, MMIO dword 0x14F2 (byte 0x53C8), access unknown, reset unknown (`write` starts from 0).
 public enum PEER0_FB_OFFSET_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F2,
       writeOneToClearMask: 0x0000_0000,
@@ -3110,7 +2907,7 @@ public enum PEER0_FB_OFFSET_LO: Register {
 
 /// `PEER0_FB_OFFSET_HI`: bif_5_0 register, MMIO dword 0x14F3 (byte 0x53CC), access unknown, reset unknown (`write` starts from 0).
 public enum PEER0_FB_OFFSET_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F3,
       writeOneToClearMask: 0x0000_0000,
@@ -3123,7 +2920,7 @@ public enum PEER0_FB_OFFSET_HI: Register {
 
 /// `IMPCTL_RESET`: bif_5_0 register, MMIO dword 0x14F5 (byte 0x53D4), access unknown, reset unknown (`write` starts from 0).
 public enum IMPCTL_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F5,
       writeOneToClearMask: 0x0000_0000,
@@ -3136,7 +2933,7 @@ public enum IMPCTL_RESET: Register {
 
 /// `SMU_BIF_VDDGFX_PWR_STATUS`: bif_5_0 register, MMIO dword 0x14F8 (byte 0x53E0), access unknown, reset unknown (`write` starts from 0).
 public enum SMU_BIF_VDDGFX_PWR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F8,
       writeOneToClearMask: 0x0000_0000,
@@ -3149,7 +2946,7 @@ public enum SMU_BIF_VDDGFX_PWR_STATUS: Register {
 
 /// `BIF_DOORBELL_GBLAPER1_LOWER`: bif_5_0 register, MMIO dword 0x14FC (byte 0x53F0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER1_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14FC,
       writeOneToClearMask: 0x0000_0000,
@@ -3167,7 +2964,7 @@ public enum BIF_DOORBELL_GBLAPER1_LOWER: Register {
 
 /// `BIF_DOORBELL_GBLAPER1_UPPER`: bif_5_0 register, MMIO dword 0x14FD (byte 0x53F4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER1_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14FD,
       writeOneToClearMask: 0x0000_0000,
@@ -3182,7 +2979,7 @@ public enum BIF_DOORBELL_GBLAPER1_UPPER: Register {
 
 /// `BIF_DOORBELL_GBLAPER2_LOWER`: bif_5_0 register, MMIO dword 0x14FE (byte 0x53F8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER2_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14FE,
       writeOneToClearMask: 0x0000_0000,
@@ -3200,7 +2997,7 @@ public enum BIF_DOORBELL_GBLAPER2_LOWER: Register {
 
 /// `BIF_DOORBELL_GBLAPER2_UPPER`: bif_5_0 register, MMIO dword 0x14FF (byte 0x53FC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_GBLAPER2_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14FF,
       writeOneToClearMask: 0x0000_0000,
@@ -3215,7 +3012,7 @@ public enum BIF_DOORBELL_GBLAPER2_UPPER: Register {
 
 /// `BIF_MM_INDACCESS_CNTL`: bif_5_0 register, MMIO dword 0x1500 (byte 0x5400), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_MM_INDACCESS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1500,
       writeOneToClearMask: 0x0000_0000,
@@ -3228,7 +3025,7 @@ public enum BIF_MM_INDACCESS_CNTL: Register {
 
 /// `BIF_DOORBELL_APER_EN`: bif_5_0 register, MMIO dword 0x1501 (byte 0x5404), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DOORBELL_APER_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1501,
       writeOneToClearMask: 0x0000_0000,
@@ -3241,7 +3038,7 @@ public enum BIF_DOORBELL_APER_EN: Register {
 
 /// `CONFIG_RESERVED`: bif_5_0 register, MMIO dword 0x1502 (byte 0x5408), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_RESERVED: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1502,
       writeOneToClearMask: 0x0000_0000,
@@ -3254,7 +3051,7 @@ public enum CONFIG_RESERVED: Register {
 
 /// `BUS_CNTL`: bif_5_0 register, MMIO dword 0x1508 (byte 0x5420), access unknown, reset unknown (`write` starts from 0).
 public enum BUS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1508,
       writeOneToClearMask: 0x0000_0000,
@@ -3306,7 +3103,7 @@ public enum BUS_CNTL: Register {
 
 /// `CONFIG_CNTL`: bif_5_0 register, MMIO dword 0x1509 (byte 0x5424), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1509,
       writeOneToClearMask: 0x0000_0000,
@@ -3328,7 +3125,7 @@ public enum CONFIG_CNTL: Register {
 
 /// `CONFIG_MEMSIZE`: bif_5_0 register, MMIO dword 0x150A (byte 0x5428), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_MEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150A,
       writeOneToClearMask: 0x0000_0000,
@@ -3341,7 +3138,7 @@ public enum CONFIG_MEMSIZE: Register {
 
 /// `CONFIG_F0_BASE`: bif_5_0 register, MMIO dword 0x150B (byte 0x542C), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_F0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150B,
       writeOneToClearMask: 0x0000_0000,
@@ -3354,7 +3151,7 @@ public enum CONFIG_F0_BASE: Register {
 
 /// `CONFIG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150C (byte 0x5430), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_APER_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150C,
       writeOneToClearMask: 0x0000_0000,
@@ -3367,7 +3164,7 @@ public enum CONFIG_APER_SIZE: Register {
 
 /// `CONFIG_REG_APER_SIZE`: bif_5_0 register, MMIO dword 0x150D (byte 0x5434), access unknown, reset unknown (`write` starts from 0).
 public enum CONFIG_REG_APER_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150D,
       writeOneToClearMask: 0x0000_0000,
@@ -3380,7 +3177,7 @@ public enum CONFIG_REG_APER_SIZE: Register {
 
 /// `BIF_SCRATCH0`: bif_5_0 register, MMIO dword 0x150E (byte 0x5438), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SCRATCH0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150E,
       writeOneToClearMask: 0x0000_0000,
@@ -3393,7 +3190,7 @@ public enum BIF_SCRATCH0: Register {
 
 /// `BIF_SCRATCH1`: bif_5_0 register, MMIO dword 0x150F (byte 0x543C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_SCRATCH1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150F,
       writeOneToClearMask: 0x0000_0000,
@@ -3406,7 +3203,7 @@ public enum BIF_SCRATCH1: Register {
 
 /// `BIF_RLC_INTR_CNTL`: bif_5_0 register, MMIO dword 0x1510 (byte 0x5440), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RLC_INTR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1510,
       writeOneToClearMask: 0x0000_0000,
@@ -3422,7 +3219,7 @@ public enum BIF_RLC_INTR_CNTL: Register {
 
 /// `BIF_BME_STATUS`: bif_5_0 register, MMIO dword 0x1511 (byte 0x5444), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BME_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1511,
       writeOneToClearMask: 0x0000_0000,
@@ -3438,7 +3235,7 @@ public enum BIF_BME_STATUS: Register {
 
 /// `BIF_ATOMIC_ERR_LOG`: bif_5_0 register, MMIO dword 0x1512 (byte 0x5448), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_ATOMIC_ERR_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1512,
       writeOneToClearMask: 0x0000_0000,
@@ -3462,7 +3259,7 @@ public enum BIF_ATOMIC_ERR_LOG: Register {
 
 /// `MM_CFGREGS_CNTL`: bif_5_0 register, MMIO dword 0x1513 (byte 0x544C), access unknown, reset unknown (`write` starts from 0).
 public enum MM_CFGREGS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1513,
       writeOneToClearMask: 0x0000_0000,
@@ -3478,7 +3275,7 @@ public enum MM_CFGREGS_CNTL: Register {
 
 /// `BX_RESET_EN`: bif_5_0 register, MMIO dword 0x1514 (byte 0x5450), access unknown, reset unknown (`write` starts from 0).
 public enum BX_RESET_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1514,
       writeOneToClearMask: 0x0000_0000,
@@ -3512,7 +3309,7 @@ public enum BX_RESET_EN: Register {
 
 /// `HW_DEBUG`: bif_5_0 register, MMIO dword 0x1515 (byte 0x5454), access unknown, reset unknown (`write` starts from 0).
 public enum HW_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1515,
       writeOneToClearMask: 0x0000_0000,
@@ -3618,7 +3415,7 @@ public enum HW_DEBUG: Register {
 
 /// `MASTER_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1516 (byte 0x5458), access unknown, reset unknown (`write` starts from 0).
 public enum MASTER_CREDIT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1516,
       writeOneToClearMask: 0x0000_0000,
@@ -3634,7 +3431,7 @@ public enum MASTER_CREDIT_CNTL: Register {
 
 /// `SLAVE_REQ_CREDIT_CNTL`: bif_5_0 register, MMIO dword 0x1517 (byte 0x545C), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_REQ_CREDIT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1517,
       writeOneToClearMask: 0x0000_0000,
@@ -3662,7 +3459,7 @@ public enum SLAVE_REQ_CREDIT_CNTL: Register {
 
 /// `BX_RESET_CNTL`: bif_5_0 register, MMIO dword 0x1518 (byte 0x5460), access unknown, reset unknown (`write` starts from 0).
 public enum BX_RESET_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1518,
       writeOneToClearMask: 0x0000_0000,
@@ -3675,7 +3472,7 @@ public enum BX_RESET_CNTL: Register {
 
 /// `BIF_DEBUG_CNTL`: bif_5_0 register, MMIO dword 0x151C (byte 0x5470), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151C,
       writeOneToClearMask: 0x0000_0000,
@@ -3721,7 +3518,7 @@ public enum BIF_DEBUG_CNTL: Register {
 
 /// `BIF_DEBUG_MUX`: bif_5_0 register, MMIO dword 0x151D (byte 0x5474), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_MUX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151D,
       writeOneToClearMask: 0x0000_0000,
@@ -3737,7 +3534,7 @@ public enum BIF_DEBUG_MUX: Register {
 
 /// `BIF_DEBUG_OUT`: bif_5_0 register, MMIO dword 0x151E (byte 0x5478), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_DEBUG_OUT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151E,
       writeOneToClearMask: 0x0000_0000,
@@ -3750,7 +3547,7 @@ public enum BIF_DEBUG_OUT: Register {
 
 /// `HDP_MEM_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1520 (byte 0x5480), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEM_COHERENCY_FLUSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1520,
       writeOneToClearMask: 0x0000_0000,
@@ -3763,7 +3560,7 @@ public enum HDP_MEM_COHERENCY_FLUSH_CNTL: Register {
 
 /// `CLKREQB_PAD_CNTL`: bif_5_0 register, MMIO dword 0x1521 (byte 0x5484), access unknown, reset unknown (`write` starts from 0).
 public enum CLKREQB_PAD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1521,
       writeOneToClearMask: 0x0000_0000,
@@ -3817,7 +3614,7 @@ public enum CLKREQB_PAD_CNTL: Register {
 
 /// `CLKREQB_PERF_COUNTER`: bif_5_0 register, MMIO dword 0x1522 (byte 0x5488), access unknown, reset unknown (`write` starts from 0).
 public enum CLKREQB_PERF_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1522,
       writeOneToClearMask: 0x0000_0000,
@@ -3832,7 +3629,7 @@ public enum CLKREQB_PERF_COUNTER: Register {
 
 /// `BIF_FB_EN`: bif_5_0 register, MMIO dword 0x1524 (byte 0x5490), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_FB_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1524,
       writeOneToClearMask: 0x0000_0000,
@@ -3848,7 +3645,7 @@ public enum BIF_FB_EN: Register {
 
 /// `BIF_BUSNUM_CNTL1`: bif_5_0 register, MMIO dword 0x1525 (byte 0x5494), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1525,
       writeOneToClearMask: 0x0000_0000,
@@ -3861,7 +3658,7 @@ public enum BIF_BUSNUM_CNTL1: Register {
 
 /// `BIF_BUSNUM_LIST0`: bif_5_0 register, MMIO dword 0x1526 (byte 0x5498), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_LIST0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1526,
       writeOneToClearMask: 0x0000_0000,
@@ -3883,7 +3680,7 @@ public enum BIF_BUSNUM_LIST0: Register {
 
 /// `BIF_BUSNUM_LIST1`: bif_5_0 register, MMIO dword 0x1527 (byte 0x549C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_LIST1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1527,
       writeOneToClearMask: 0x0000_0000,
@@ -3905,7 +3702,7 @@ public enum BIF_BUSNUM_LIST1: Register {
 
 /// `HDP_REG_COHERENCY_FLUSH_CNTL`: bif_5_0 register, MMIO dword 0x1528 (byte 0x54A0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_REG_COHERENCY_FLUSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1528,
       writeOneToClearMask: 0x0000_0000,
@@ -3918,7 +3715,7 @@ public enum HDP_REG_COHERENCY_FLUSH_CNTL: Register {
 
 /// `BIF_BUSY_DELAY_CNTR`: bif_5_0 register, MMIO dword 0x1529 (byte 0x54A4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSY_DELAY_CNTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1529,
       writeOneToClearMask: 0x0000_0000,
@@ -3931,7 +3728,7 @@ public enum BIF_BUSY_DELAY_CNTR: Register {
 
 /// `CC_BIF_BX_STRAP2`: bif_5_0 register, MMIO dword 0x152A (byte 0x54A8), access unknown, reset unknown (`write` starts from 0).
 public enum CC_BIF_BX_STRAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152A,
       writeOneToClearMask: 0x0000_0000,
@@ -3941,7 +3738,7 @@ public enum CC_BIF_BX_STRAP2: Register {
 
 /// `BIF_BUSNUM_CNTL2`: bif_5_0 register, MMIO dword 0x152B (byte 0x54AC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_BUSNUM_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152B,
       writeOneToClearMask: 0x0000_0000,
@@ -3963,7 +3760,7 @@ public enum BIF_BUSNUM_CNTL2: Register {
 
 /// `BIF_PERFMON_CNTL`: bif_5_0 register, MMIO dword 0x152C (byte 0x54B0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152C,
       writeOneToClearMask: 0x0000_0000,
@@ -3987,34 +3784,32 @@ public enum BIF_PERFMON_CNTL: Register {
 }
 
 /// `BIF_PERFCOUNTER0_RESULT`: bif_5_0 register, MMIO dword 0x152D (byte 0x54B4), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_PERFCOUNTER0_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_PERFCOUNTER0_RESULT_Layout`, which 2 registers share.
+public enum BIF_PERFCOUNTER0_RESULT: BIF_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152D,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PERFCOUNTER0_RESULT PERFCOUNTER_RESULT@0:32")
   }
-
-  /// `BIF_PERFCOUNTER0_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_PERFCOUNTER1_RESULT`: bif_5_0 register, MMIO dword 0x152E (byte 0x54B8), access unknown, reset unknown (`write` starts from 0).
-public enum BIF_PERFCOUNTER1_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `BIF_PERFCOUNTER0_RESULT_Layout`, which 2 registers share.
+public enum BIF_PERFCOUNTER1_RESULT: BIF_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152E,
       writeOneToClearMask: 0x0000_0000,
       layout: "BIF_PERFCOUNTER1_RESULT PERFCOUNTER_RESULT@0:32")
   }
-
-  /// `BIF_PERFCOUNTER1_RESULT.PERFCOUNTER_RESULT`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_RESULT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `BIF_RB_CNTL`: bif_5_0 register, MMIO dword 0x1530 (byte 0x54C0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1530,
       writeOneToClearMask: 0x0000_0000,
@@ -4042,7 +3837,7 @@ public enum BIF_RB_CNTL: Register {
 
 /// `BIF_RB_BASE`: bif_5_0 register, MMIO dword 0x1531 (byte 0x54C4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1531,
       writeOneToClearMask: 0x0000_0000,
@@ -4055,7 +3850,7 @@ public enum BIF_RB_BASE: Register {
 
 /// `BIF_RB_RPTR`: bif_5_0 register, MMIO dword 0x1532 (byte 0x54C8), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1532,
       writeOneToClearMask: 0x0000_0000,
@@ -4068,7 +3863,7 @@ public enum BIF_RB_RPTR: Register {
 
 /// `BIF_RB_WPTR`: bif_5_0 register, MMIO dword 0x1533 (byte 0x54CC), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1533,
       writeOneToClearMask: 0x0000_0000,
@@ -4084,7 +3879,7 @@ public enum BIF_RB_WPTR: Register {
 
 /// `BIF_RB_WPTR_ADDR_HI`: bif_5_0 register, MMIO dword 0x1534 (byte 0x54D0), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1534,
       writeOneToClearMask: 0x0000_0000,
@@ -4097,7 +3892,7 @@ public enum BIF_RB_WPTR_ADDR_HI: Register {
 
 /// `BIF_RB_WPTR_ADDR_LO`: bif_5_0 register, MMIO dword 0x1535 (byte 0x54D4), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_RB_WPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1535,
       writeOneToClearMask: 0x0000_0000,
@@ -4110,7 +3905,7 @@ public enum BIF_RB_WPTR_ADDR_LO: Register {
 
 /// `SLAVE_HANG_PROTECTION_CNTL`: bif_5_0 register, MMIO dword 0x1536 (byte 0x54D8), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_HANG_PROTECTION_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1536,
       writeOneToClearMask: 0x0000_0000,
@@ -4125,7 +3920,7 @@ public enum SLAVE_HANG_PROTECTION_CNTL: Register {
 
 /// `SLAVE_HANG_ERROR`: bif_5_0 register, MMIO dword 0x153B (byte 0x54EC), access unknown, reset unknown (`write` starts from 0).
 public enum SLAVE_HANG_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153B,
       writeOneToClearMask: 0x0000_0000,
@@ -4162,7 +3957,7 @@ public enum SLAVE_HANG_ERROR: Register {
 
 /// `CAPTURE_HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153C (byte 0x54F0), access unknown, reset unknown (`write` starts from 0).
 public enum CAPTURE_HOST_BUSNUM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153C,
       writeOneToClearMask: 0x0000_0000,
@@ -4175,7 +3970,7 @@ public enum CAPTURE_HOST_BUSNUM: Register {
 
 /// `HOST_BUSNUM`: bif_5_0 register, MMIO dword 0x153D (byte 0x54F4), access unknown, reset unknown (`write` starts from 0).
 public enum HOST_BUSNUM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153D,
       writeOneToClearMask: 0x0000_0000,
@@ -4187,248 +3982,224 @@ public enum HOST_BUSNUM: Register {
 }
 
 /// `PEER_REG_RANGE0`: bif_5_0 register, MMIO dword 0x153E (byte 0x54F8), access unknown, reset unknown (`write` starts from 0).
-public enum PEER_REG_RANGE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PEER_REG_RANGE0_Layout`, which 2 registers share.
+public enum PEER_REG_RANGE0: PEER_REG_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER_REG_RANGE0 START_ADDR@0:16 END_ADDR@16:16")
   }
-
-  /// `PEER_REG_RANGE0.START_ADDR`: bits 15:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PEER_REG_RANGE0.END_ADDR`: bits 31:16, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PEER_REG_RANGE1`: bif_5_0 register, MMIO dword 0x153F (byte 0x54FC), access unknown, reset unknown (`write` starts from 0).
-public enum PEER_REG_RANGE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PEER_REG_RANGE0_Layout`, which 2 registers share.
+public enum PEER_REG_RANGE1: PEER_REG_RANGE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PEER_REG_RANGE1 START_ADDR@0:16 END_ADDR@16:16")
   }
-
-  /// `PEER_REG_RANGE1.START_ADDR`: bits 15:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PEER_REG_RANGE1.END_ADDR`: bits 31:16, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PCIEMSIX_VECT0_ADDR_LO`: bif_5_0 register, MMIO dword 0x6000 (byte 0x1_8000), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT0_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_LO_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT0_ADDR_LO: PCIEMSIX_VECT0_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_ADDR_LO MSG_ADDR_LO@2:30")
   }
-
-  /// `PCIEMSIX_VECT0_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT0_ADDR_HI`: bif_5_0 register, MMIO dword 0x6001 (byte 0x1_8004), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT0_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_HI_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT0_ADDR_HI: PCIEMSIX_VECT0_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_ADDR_HI MSG_ADDR_HI@0:32")
   }
-
-  /// `PCIEMSIX_VECT0_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT0_MSG_DATA`: bif_5_0 register, MMIO dword 0x6002 (byte 0x1_8008), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT0_MSG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_MSG_DATA_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT0_MSG_DATA: PCIEMSIX_VECT0_MSG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_MSG_DATA MSG_DATA@0:32")
   }
-
-  /// `PCIEMSIX_VECT0_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT0_CONTROL`: bif_5_0 register, MMIO dword 0x6003 (byte 0x1_800C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT0_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_CONTROL_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT0_CONTROL: PCIEMSIX_VECT0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6003,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT0_CONTROL MASK_BIT@0:1")
   }
-
-  /// `PCIEMSIX_VECT0_CONTROL.MASK_BIT`: bit 0, access unknown.
-  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT1_ADDR_LO`: bif_5_0 register, MMIO dword 0x6004 (byte 0x1_8010), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT1_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_LO_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT1_ADDR_LO: PCIEMSIX_VECT0_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_ADDR_LO MSG_ADDR_LO@2:30")
   }
-
-  /// `PCIEMSIX_VECT1_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT1_ADDR_HI`: bif_5_0 register, MMIO dword 0x6005 (byte 0x1_8014), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT1_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_HI_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT1_ADDR_HI: PCIEMSIX_VECT0_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6005,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_ADDR_HI MSG_ADDR_HI@0:32")
   }
-
-  /// `PCIEMSIX_VECT1_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT1_MSG_DATA`: bif_5_0 register, MMIO dword 0x6006 (byte 0x1_8018), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT1_MSG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_MSG_DATA_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT1_MSG_DATA: PCIEMSIX_VECT0_MSG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6006,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_MSG_DATA MSG_DATA@0:32")
   }
-
-  /// `PCIEMSIX_VECT1_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT1_CONTROL`: bif_5_0 register, MMIO dword 0x6007 (byte 0x1_801C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT1_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_CONTROL_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT1_CONTROL: PCIEMSIX_VECT0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6007,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT1_CONTROL MASK_BIT@0:1")
   }
-
-  /// `PCIEMSIX_VECT1_CONTROL.MASK_BIT`: bit 0, access unknown.
-  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT2_ADDR_LO`: bif_5_0 register, MMIO dword 0x6008 (byte 0x1_8020), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT2_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_LO_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT2_ADDR_LO: PCIEMSIX_VECT0_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_ADDR_LO MSG_ADDR_LO@2:30")
   }
-
-  /// `PCIEMSIX_VECT2_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT2_ADDR_HI`: bif_5_0 register, MMIO dword 0x6009 (byte 0x1_8024), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT2_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_HI_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT2_ADDR_HI: PCIEMSIX_VECT0_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6009,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_ADDR_HI MSG_ADDR_HI@0:32")
   }
-
-  /// `PCIEMSIX_VECT2_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT2_MSG_DATA`: bif_5_0 register, MMIO dword 0x600A (byte 0x1_8028), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT2_MSG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_MSG_DATA_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT2_MSG_DATA: PCIEMSIX_VECT0_MSG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_MSG_DATA MSG_DATA@0:32")
   }
-
-  /// `PCIEMSIX_VECT2_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT2_CONTROL`: bif_5_0 register, MMIO dword 0x600B (byte 0x1_802C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT2_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_CONTROL_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT2_CONTROL: PCIEMSIX_VECT0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT2_CONTROL MASK_BIT@0:1")
   }
-
-  /// `PCIEMSIX_VECT2_CONTROL.MASK_BIT`: bit 0, access unknown.
-  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_VECT3_ADDR_LO`: bif_5_0 register, MMIO dword 0x600C (byte 0x1_8030), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT3_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_LO_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT3_ADDR_LO: PCIEMSIX_VECT0_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_ADDR_LO MSG_ADDR_LO@2:30")
   }
-
-  /// `PCIEMSIX_VECT3_ADDR_LO.MSG_ADDR_LO`: bits 31:2, access unknown.
-  public static var MSG_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `PCIEMSIX_VECT3_ADDR_HI`: bif_5_0 register, MMIO dword 0x600D (byte 0x1_8034), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT3_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_ADDR_HI_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT3_ADDR_HI: PCIEMSIX_VECT0_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_ADDR_HI MSG_ADDR_HI@0:32")
   }
-
-  /// `PCIEMSIX_VECT3_ADDR_HI.MSG_ADDR_HI`: bits 31:0, access unknown.
-  public static var MSG_ADDR_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT3_MSG_DATA`: bif_5_0 register, MMIO dword 0x600E (byte 0x1_8038), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT3_MSG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_MSG_DATA_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT3_MSG_DATA: PCIEMSIX_VECT0_MSG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_MSG_DATA MSG_DATA@0:32")
   }
-
-  /// `PCIEMSIX_VECT3_MSG_DATA.MSG_DATA`: bits 31:0, access unknown.
-  public static var MSG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIEMSIX_VECT3_CONTROL`: bif_5_0 register, MMIO dword 0x600F (byte 0x1_803C), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEMSIX_VECT3_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PCIEMSIX_VECT0_CONTROL_Layout`, which 4 registers share.
+public enum PCIEMSIX_VECT3_CONTROL: PCIEMSIX_VECT0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x600F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEMSIX_VECT3_CONTROL MASK_BIT@0:1")
   }
-
-  /// `PCIEMSIX_VECT3_CONTROL.MASK_BIT`: bit 0, access unknown.
-  public static var MASK_BIT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PCIEMSIX_PBA`: bif_5_0 register, MMIO dword 0x6200 (byte 0x1_8800), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEMSIX_PBA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6200,
       writeOneToClearMask: 0x0000_0000,
@@ -4441,7 +4212,7 @@ public enum PCIEMSIX_PBA: Register {
 
 /// `CFG_LNC_WINDOW`: bif_5_0 register, index 0x150_8031 of space `ix_cfg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CFG_LNC_WINDOW: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8031,
       writeOneToClearMask: 0x0000_0000,
@@ -4454,7 +4225,7 @@ public enum CFG_LNC_WINDOW: RegisterDefinition {
 
 /// `LM_CONTROL`: bif_5_0 register, index 0x140_0120 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0120,
       writeOneToClearMask: 0x0000_0000,
@@ -4476,7 +4247,7 @@ public enum LM_CONTROL: RegisterDefinition {
 
 /// `LM_PCIETXMUX0`: bif_5_0 register, index 0x140_0121 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0121,
       writeOneToClearMask: 0x0000_0000,
@@ -4498,7 +4269,7 @@ public enum LM_PCIETXMUX0: RegisterDefinition {
 
 /// `LM_PCIETXMUX1`: bif_5_0 register, index 0x140_0122 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0122,
       writeOneToClearMask: 0x0000_0000,
@@ -4520,7 +4291,7 @@ public enum LM_PCIETXMUX1: RegisterDefinition {
 
 /// `LM_PCIETXMUX2`: bif_5_0 register, index 0x140_0123 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0123,
       writeOneToClearMask: 0x0000_0000,
@@ -4542,7 +4313,7 @@ public enum LM_PCIETXMUX2: RegisterDefinition {
 
 /// `LM_PCIETXMUX3`: bif_5_0 register, index 0x140_0124 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIETXMUX3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0124,
       writeOneToClearMask: 0x0000_0000,
@@ -4564,7 +4335,7 @@ public enum LM_PCIETXMUX3: RegisterDefinition {
 
 /// `LM_PCIERXMUX0`: bif_5_0 register, index 0x140_0125 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0125,
       writeOneToClearMask: 0x0000_0000,
@@ -4586,7 +4357,7 @@ public enum LM_PCIERXMUX0: RegisterDefinition {
 
 /// `LM_PCIERXMUX1`: bif_5_0 register, index 0x140_0126 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0126,
       writeOneToClearMask: 0x0000_0000,
@@ -4608,7 +4379,7 @@ public enum LM_PCIERXMUX1: RegisterDefinition {
 
 /// `LM_PCIERXMUX2`: bif_5_0 register, index 0x140_0127 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0127,
       writeOneToClearMask: 0x0000_0000,
@@ -4630,7 +4401,7 @@ public enum LM_PCIERXMUX2: RegisterDefinition {
 
 /// `LM_PCIERXMUX3`: bif_5_0 register, index 0x140_0128 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PCIERXMUX3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0128,
       writeOneToClearMask: 0x0000_0000,
@@ -4652,7 +4423,7 @@ public enum LM_PCIERXMUX3: RegisterDefinition {
 
 /// `LM_LANEENABLE`: bif_5_0 register, index 0x140_0129 of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_LANEENABLE: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0129,
       writeOneToClearMask: 0x0000_0000,
@@ -4665,7 +4436,7 @@ public enum LM_LANEENABLE: RegisterDefinition {
 
 /// `LM_PRBSCONTROL`: bif_5_0 register, index 0x140_012A of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_PRBSCONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012A,
       writeOneToClearMask: 0x0000_0000,
@@ -4690,7 +4461,7 @@ public enum LM_PRBSCONTROL: RegisterDefinition {
 
 /// `LM_POWERCONTROL`: bif_5_0 register, index 0x140_012B of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012B,
       writeOneToClearMask: 0x0000_0000,
@@ -4736,7 +4507,7 @@ public enum LM_POWERCONTROL: RegisterDefinition {
 
 /// `LM_POWERCONTROL1`: bif_5_0 register, index 0x140_012C of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012C,
       writeOneToClearMask: 0x0000_0000,
@@ -4815,7 +4586,7 @@ public enum LM_POWERCONTROL1: RegisterDefinition {
 
 /// `LM_POWERCONTROL2`: bif_5_0 register, index 0x140_012D of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012D,
       writeOneToClearMask: 0x0000_0000,
@@ -4861,7 +4632,7 @@ public enum LM_POWERCONTROL2: RegisterDefinition {
 
 /// `LM_POWERCONTROL3`: bif_5_0 register, index 0x140_012E of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012E,
       writeOneToClearMask: 0x0000_0000,
@@ -4886,7 +4657,7 @@ public enum LM_POWERCONTROL3: RegisterDefinition {
 
 /// `LM_POWERCONTROL4`: bif_5_0 register, index 0x140_012F of space `ix_lm` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LM_POWERCONTROL4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_012F,
       writeOneToClearMask: 0x0000_0000,
@@ -4932,7 +4703,7 @@ public enum LM_POWERCONTROL4: RegisterDefinition {
 
 /// `LNC_TOTAL_WACC`: bif_5_0 register, index 0x150_8034 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_TOTAL_WACC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8034,
       writeOneToClearMask: 0x0000_0000,
@@ -4945,7 +4716,7 @@ public enum LNC_TOTAL_WACC: RegisterDefinition {
 
 /// `LNC_BW_WACC`: bif_5_0 register, index 0x150_8035 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_BW_WACC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8035,
       writeOneToClearMask: 0x0000_0000,
@@ -4958,7 +4729,7 @@ public enum LNC_BW_WACC: RegisterDefinition {
 
 /// `LNC_CMN_WACC`: bif_5_0 register, index 0x150_8036 of space `ix_lnc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNC_CMN_WACC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8036,
       writeOneToClearMask: 0x0000_0000,
@@ -4971,7 +4742,7 @@ public enum LNC_CMN_WACC: RegisterDefinition {
 
 /// `LNCNT_CONTROL`: bif_5_0 register, index 0x150_8030 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8030,
       writeOneToClearMask: 0x0000_0000,
@@ -4996,7 +4767,7 @@ public enum LNCNT_CONTROL: RegisterDefinition {
 
 /// `LNCNT_QUAN_THRD`: bif_5_0 register, index 0x150_8032 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_QUAN_THRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8032,
       writeOneToClearMask: 0x0000_0000,
@@ -5012,7 +4783,7 @@ public enum LNCNT_QUAN_THRD: RegisterDefinition {
 
 /// `LNCNT_WEIGHT`: bif_5_0 register, index 0x150_8033 of space `ix_lncnt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum LNCNT_WEIGHT: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_8033,
       writeOneToClearMask: 0x0000_0000,
@@ -5027,844 +4798,193 @@ public enum LNCNT_WEIGHT: RegisterDefinition {
 }
 
 /// `PB0_PIF_SCRATCH`: bif_5_0 register, index 0x110_0001 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_SCRATCH: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_SCRATCH_Layout`, which 2 registers share.
+public enum PB0_PIF_SCRATCH: PB0_PIF_SCRATCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_SCRATCH PIF_SCRATCH@0:32")
   }
-
-  /// `PB0_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, access unknown.
-  public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PB0_PIF_HW_DEBUG`: bif_5_0 register, index 0x110_0002 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_HW_DEBUG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_HW_DEBUG_Layout`, which 3 registers share.
+public enum PB0_PIF_HW_DEBUG: PB0_PIF_HW_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
-
-  /// `PB0_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PB0_PIF_STRAP_0`: bif_5_0 register, index 0x110_0003 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_STRAP_0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_STRAP_0_Layout`, which 2 registers share.
+public enum PB0_PIF_STRAP_0: PB0_PIF_STRAP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0003,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_STRAP_0 STRAP_TX_RDY_XTND_DIS@1:1 STRAP_RX_RDY_XTND_DIS@2:1 STRAP_TX_STATUS_XTND_DIS@3:1 STRAP_RX_STATUS_XTND_DIS@4:1 STRAP_FORCE_OWN_MSTR@5:1 STRAP_PIF_CDR_EN_MODE@6:2 STRAP_RX_EI_FILTER@8:2 STRAP_RX_DIS_HLD_EIE_IN_PS1@10:1 STRAP_RX_DIS_HLD_EIE_IN_PS2@11:1 STRAP_PIF_BIT_12@12:1 STRAP_PIF_BIT_13@13:1 STRAP_PIF_BIT_14@14:1 STRAP_PIF_BIT_15@15:1 STRAP_PIF_BIT_16@16:1")
   }
-
-  /// `PB0_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, access unknown.
-  public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_RDY_XTND_DIS`: bit 2, access unknown.
-  public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_TX_STATUS_XTND_DIS`: bit 3, access unknown.
-  public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_STATUS_XTND_DIS`: bit 4, access unknown.
-  public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_FORCE_OWN_MSTR`: bit 5, access unknown.
-  public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_CDR_EN_MODE`: bits 7:6, access unknown.
-  public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_EI_FILTER`: bits 9:8, access unknown.
-  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS1`: bit 10, access unknown.
-  public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS2`: bit 11, access unknown.
-  public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_12`: bit 12, access unknown.
-  public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_13`: bit 13, access unknown.
-  public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_14`: bit 14, access unknown.
-  public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_15`: bit 15, access unknown.
-  public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_STRAP_0.STRAP_PIF_BIT_16`: bit 16, access unknown.
-  public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PIF_CTRL`: bif_5_0 register, index 0x110_0004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CTRL_Layout`, which 2 registers share.
+public enum PB0_PIF_CTRL: PB0_PIF_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_CTRL PIF_PLL_PWRDN_EN@0:1 DTM_FORCE_FREQDIV_X1@1:1 PIF_PLL_HNDSHK_EARLY_ABORT@2:1 PIF_PLL_PWRDN_EARLY_EXIT@3:1 PHY_RST_PWROK_VDD@4:1 PIF_PLL_STATUS@6:2 PIF_PLL_DEGRADE_OFF_VOTE@8:1 PIF_PLL_UNUSED_OFF_VOTE@9:1 PIF_PLL_DEGRADE_S2_VOTE@10:1 PIF_PG_EXIT_MODE@11:1 PIF_DEGRADE_PWR_PLL_MODE@12:1 PIF_LANEUNUSED_AFFECT_GANG@13:1 PIF_PG_ABORT_DISABLE@14:1")
   }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, access unknown.
-  public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_CTRL.DTM_FORCE_FREQDIV_X1`: bit 1, access unknown.
-  public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_HNDSHK_EARLY_ABORT`: bit 2, access unknown.
-  public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_PWRDN_EARLY_EXIT`: bit 3, access unknown.
-  public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_CTRL.PHY_RST_PWROK_VDD`: bit 4, access unknown.
-  public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_STATUS`: bits 7:6, access unknown.
-  public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_OFF_VOTE`: bit 8, access unknown.
-  public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_UNUSED_OFF_VOTE`: bit 9, access unknown.
-  public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_PLL_DEGRADE_S2_VOTE`: bit 10, access unknown.
-  public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_PG_EXIT_MODE`: bit 11, access unknown.
-  public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_DEGRADE_PWR_PLL_MODE`: bit 12, access unknown.
-  public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_CTRL.PIF_LANEUNUSED_AFFECT_GANG`: bit 13, access unknown.
-  public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PIF_CTRL.PIF_PG_ABORT_DISABLE`: bit 14, access unknown.
-  public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_PIF_TX_CTRL`: bif_5_0 register, index 0x110_0008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_TX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_TX_CTRL_Layout`, which 2 registers share.
+public enum PB0_PIF_TX_CTRL: PB0_PIF_TX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_TX_CTRL TXPWR_IN_S2@0:3 TXPWR_IN_SPDCHNG@3:3 TXPWR_IN_OFF@6:3 TXPWR_IN_DEGRADE@9:3 TXPWR_IN_UNUSED@12:3 TXPWR_IN_INIT@15:3 TXPWR_IN_PLL_OFF@18:3 TXPWR_IN_DEGRADE_MODE@21:1 TXPWR_IN_UNUSED_MODE@22:1 TXPWR_GATING_IN_L1@23:1 TXPWR_GATING_IN_UNUSED@24:1")
   }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, access unknown.
-  public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_OFF`: bits 8:6, access unknown.
-  public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_INIT`: bits 17:15, access unknown.
-  public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_L1`: bit 23, access unknown.
-  public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL.TXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_PIF_TX_CTRL2`: bif_5_0 register, index 0x110_0009 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_TX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_TX_CTRL2_Layout`, which 2 registers share.
+public enum PB0_PIF_TX_CTRL2: PB0_PIF_TX_CTRL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0009,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_TX_CTRL2 TX_RDY_DASRT_COUNT@0:3 TX_STATUS_DASRT_COUNT@3:3 TXPHYSTATUS_DELAY@6:3 TX_L1_PG_PHY_STATUS_MODE@9:1 TX_OFF_PG_PHY_STATUS_MODE@10:1 TX_HIGH_IMP_STAG_MP@16:1 TX_HIGH_IMP_STAG_MODE@17:2 TX_FORCE_DATA_VALID@21:1 TX_L0_TO_HIZ_DLY@22:3 TX_FIFO_INIT_UPCONFIG@25:1 TX_HIZ_TO_L0_DLY@26:3 TX_LINKSPEED_ACK_IN_S2@29:1 TX_DELAY_FIFO_INIT_IN_S1@30:1")
   }
-
-  /// `PB0_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL2.TXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MP`: bit 16, access unknown.
-  public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MODE`: bits 18:17, access unknown.
-  public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_FORCE_DATA_VALID`: bit 21, access unknown.
-  public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_L0_TO_HIZ_DLY`: bits 24:22, access unknown.
-  public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_FIFO_INIT_UPCONFIG`: bit 25, access unknown.
-  public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_HIZ_TO_L0_DLY`: bits 28:26, access unknown.
-  public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_LINKSPEED_ACK_IN_S2`: bit 29, access unknown.
-  public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_PIF_TX_CTRL2.TX_DELAY_FIFO_INIT_IN_S1`: bit 30, access unknown.
-  public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_PIF_RX_CTRL`: bif_5_0 register, index 0x110_000A of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_RX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_RX_CTRL_Layout`, which 2 registers share.
+public enum PB0_PIF_RX_CTRL: PB0_PIF_RX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_000A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_RX_CTRL RXPWR_IN_S2@0:3 RXPWR_IN_SPDCHNG@3:3 RXPWR_IN_OFF@6:3 RXPWR_IN_DEGRADE@9:3 RXPWR_IN_UNUSED@12:3 RXPWR_IN_INIT@15:3 RXPWR_IN_PLL_OFF@18:3 RXPWR_IN_DEGRADE_MODE@21:1 RXPWR_IN_UNUSED_MODE@22:1 RXPWR_GATING_IN_L1@23:1 RXPWR_GATING_IN_UNUSED@24:1 RX_HLD_EIE_COUNT@25:1 RX_EI_DET_IN_PS2_DEGRADE@26:1")
   }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, access unknown.
-  public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_OFF`: bits 8:6, access unknown.
-  public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_INIT`: bits 17:15, access unknown.
-  public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_L1`: bit 23, access unknown.
-  public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL.RXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL.RX_HLD_EIE_COUNT`: bit 25, access unknown.
-  public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL.RX_EI_DET_IN_PS2_DEGRADE`: bit 26, access unknown.
-  public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PB0_PIF_RX_CTRL2`: bif_5_0 register, index 0x110_000B of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_RX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_RX_CTRL2_Layout`, which 2 registers share.
+public enum PB0_PIF_RX_CTRL2: PB0_PIF_RX_CTRL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_000B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_RX_CTRL2 RX_RDY_DASRT_COUNT@0:3 RX_STATUS_DASRT_COUNT@3:3 RXPHYSTATUS_DELAY@6:3 RX_L1_PG_PHY_STATUS_MODE@9:1 RX_OFF_PG_PHY_STATUS_MODE@10:1 FORCE_CDREN_IN_L0S@16:1 EI_DET_CYCLE_MODE@17:2 EI_DET_ON_TIME@19:2 EI_DET_OFF_TIME@21:3 EI_DET_CYCLE_DIS_IN_PS1@24:1 RX_CDR_XTND_MODE@25:2 RX_L0S_TO_L0_DETECT_EI@27:1")
   }
-
-  /// `PB0_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL2.RX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL2.RXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL2.RX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL2.RX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PIF_RX_CTRL2.FORCE_CDREN_IN_L0S`: bit 16, access unknown.
-  public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_MODE`: bits 18:17, access unknown.
-  public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_ON_TIME`: bits 20:19, access unknown.
-  public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_OFF_TIME`: bits 23:21, access unknown.
-  public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `PB0_PIF_RX_CTRL2.EI_DET_CYCLE_DIS_IN_PS1`: bit 24, access unknown.
-  public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_PIF_RX_CTRL2.RX_CDR_XTND_MODE`: bits 26:25, access unknown.
-  public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
-
-  /// `PB0_PIF_RX_CTRL2.RX_L0S_TO_L0_DETECT_EI`: bit 27, access unknown.
-  public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PB0_PIF_GLB_OVRD`: bif_5_0 register, index 0x110_000C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_GLB_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_GLB_OVRD: PB0_PIF_GLB_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_000C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_GLB_OVRD RXDETECT_OVERRIDE_VAL_0@0:1 RXDETECT_OVERRIDE_VAL_1@1:1 RXDETECT_OVERRIDE_VAL_2@2:1 RXDETECT_OVERRIDE_VAL_3@3:1 RXDETECT_OVERRIDE_VAL_4@4:1 RXDETECT_OVERRIDE_VAL_5@5:1 RXDETECT_OVERRIDE_VAL_6@6:1 RXDETECT_OVERRIDE_VAL_7@7:1 RXDETECT_OVERRIDE_EN@16:1")
   }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_1`: bit 1, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_2`: bit 2, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_3`: bit 3, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_4`: bit 4, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_5`: bit 5, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_6`: bit 6, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_7`: bit 7, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD.RXDETECT_OVERRIDE_EN`: bit 16, access unknown.
-  public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PIF_GLB_OVRD2`: bif_5_0 register, index 0x110_000D of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_GLB_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_GLB_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_GLB_OVRD2: PB0_PIF_GLB_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_000D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_GLB_OVRD2 X2_LANE_1_0_OVRD@0:1 X2_LANE_3_2_OVRD@1:1 X2_LANE_5_4_OVRD@2:1 X2_LANE_7_6_OVRD@3:1 X2_LANE_9_8_OVRD@4:1 X2_LANE_11_10_OVRD@5:1 X2_LANE_13_12_OVRD@6:1 X2_LANE_15_14_OVRD@7:1 X4_LANE_3_0_OVRD@8:1 X4_LANE_7_4_OVRD@9:1 X4_LANE_11_8_OVRD@10:1 X4_LANE_15_12_OVRD@11:1 X8_LANE_7_0_OVRD@16:1 X8_LANE_15_8_OVRD@17:1 X16_LANE_15_0_OVRD@20:1")
   }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, access unknown.
-  public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_3_2_OVRD`: bit 1, access unknown.
-  public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_5_4_OVRD`: bit 2, access unknown.
-  public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_7_6_OVRD`: bit 3, access unknown.
-  public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_9_8_OVRD`: bit 4, access unknown.
-  public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_11_10_OVRD`: bit 5, access unknown.
-  public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_13_12_OVRD`: bit 6, access unknown.
-  public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X2_LANE_15_14_OVRD`: bit 7, access unknown.
-  public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_3_0_OVRD`: bit 8, access unknown.
-  public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_7_4_OVRD`: bit 9, access unknown.
-  public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_11_8_OVRD`: bit 10, access unknown.
-  public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X4_LANE_15_12_OVRD`: bit 11, access unknown.
-  public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X8_LANE_7_0_OVRD`: bit 16, access unknown.
-  public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X8_LANE_15_8_OVRD`: bit 17, access unknown.
-  public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_PIF_GLB_OVRD2.X16_LANE_15_0_OVRD`: bit 20, access unknown.
-  public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB0_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x110_0010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_BIF_CMD_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_BIF_CMD_STATUS_Layout`, which 2 registers share.
+public enum PB0_PIF_BIF_CMD_STATUS: PB0_PIF_BIF_CMD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_BIF_CMD_STATUS TXPHYSTATUS_0@0:1 TXPHYSTATUS_1@1:1 TXPHYSTATUS_2@2:1 TXPHYSTATUS_3@3:1 TXPHYSTATUS_4@4:1 TXPHYSTATUS_5@5:1 TXPHYSTATUS_6@6:1 TXPHYSTATUS_7@7:1 RXPHYSTATUS_0@8:1 RXPHYSTATUS_1@9:1 RXPHYSTATUS_2@10:1 RXPHYSTATUS_3@11:1 RXPHYSTATUS_4@12:1 RXPHYSTATUS_5@13:1 RXPHYSTATUS_6@14:1 RXPHYSTATUS_7@15:1 BPHY_CORE_TX_RDY_0@16:1 BPHY_CORE_TX_RDY_1@17:1 BPHY_CORE_TX_RDY_2@18:1 BPHY_CORE_TX_RDY_3@19:1 BPHY_CORE_TX_RDY_4@20:1 BPHY_CORE_TX_RDY_5@21:1 BPHY_CORE_TX_RDY_6@22:1 BPHY_CORE_TX_RDY_7@23:1 BPHY_CORE_RX_RDY_0@24:1 BPHY_CORE_RX_RDY_1@25:1 BPHY_CORE_RX_RDY_2@26:1 BPHY_CORE_RX_RDY_3@27:1 BPHY_CORE_RX_RDY_4@28:1 BPHY_CORE_RX_RDY_5@29:1 BPHY_CORE_RX_RDY_6@30:1 BPHY_CORE_RX_RDY_7@31:1")
   }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, access unknown.
-  public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_1`: bit 1, access unknown.
-  public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_2`: bit 2, access unknown.
-  public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_3`: bit 3, access unknown.
-  public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_4`: bit 4, access unknown.
-  public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_5`: bit 5, access unknown.
-  public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_6`: bit 6, access unknown.
-  public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.TXPHYSTATUS_7`: bit 7, access unknown.
-  public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_0`: bit 8, access unknown.
-  public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_1`: bit 9, access unknown.
-  public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_2`: bit 10, access unknown.
-  public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_3`: bit 11, access unknown.
-  public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_4`: bit 12, access unknown.
-  public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_5`: bit 13, access unknown.
-  public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_6`: bit 14, access unknown.
-  public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.RXPHYSTATUS_7`: bit 15, access unknown.
-  public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_0`: bit 16, access unknown.
-  public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_1`: bit 17, access unknown.
-  public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_2`: bit 18, access unknown.
-  public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_3`: bit 19, access unknown.
-  public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_4`: bit 20, access unknown.
-  public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_5`: bit 21, access unknown.
-  public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_6`: bit 22, access unknown.
-  public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_7`: bit 23, access unknown.
-  public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_0`: bit 24, access unknown.
-  public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_1`: bit 25, access unknown.
-  public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_2`: bit 26, access unknown.
-  public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_3`: bit 27, access unknown.
-  public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_4`: bit 28, access unknown.
-  public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_5`: bit 29, access unknown.
-  public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_6`: bit 30, access unknown.
-  public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_7`: bit 31, access unknown.
-  public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x110_0011 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CMD_BUS_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CMD_BUS_CTRL_Layout`, which 2 registers share.
+public enum PB0_PIF_CMD_BUS_CTRL: PB0_PIF_CMD_BUS_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0011,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_CMD_BUS_CTRL CMD_BUS_SCHL_MODE@0:2 CMD_BUS_STAG_MODE@2:2 CMD_BUS_STAG_DIS@4:1 CMD_BUS_SCH_REQ_MODE@5:2 CMD_BUS_IGNR_PEND_PWR@7:1 SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES@8:1 CMD_BUS_IGNR_PWR_NOT_ON@9:1")
   }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, access unknown.
-  public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_MODE`: bits 3:2, access unknown.
-  public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_DIS`: bit 4, access unknown.
-  public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_SCH_REQ_MODE`: bits 6:5, access unknown.
-  public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PEND_PWR`: bit 7, access unknown.
-  public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES`: bit 8, access unknown.
-  public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PWR_NOT_ON`: bit 9, access unknown.
-  public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `PB0_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x110_0013 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CMD_BUS_GLB_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_CMD_BUS_GLB_OVRD: PB0_PIF_CMD_BUS_GLB_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0013,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_CMD_BUS_GLB_OVRD TXMARG_OVRD_EN@0:1 DEEMPH_OVRD_EN@1:1 PLLFREQ_OVRD_EN@2:1 TXMARG@3:3 DEEMPH@6:1 PLLFREQ@7:2 RESPONSEMODE_PIF_OVRD@9:1 CMD_BUS_LANE_DIS_0@16:1 CMD_BUS_LANE_DIS_1@17:1 CMD_BUS_LANE_DIS_2@18:1 CMD_BUS_LANE_DIS_3@19:1 CMD_BUS_LANE_DIS_4@20:1 CMD_BUS_LANE_DIS_5@21:1 CMD_BUS_LANE_DIS_6@22:1 CMD_BUS_LANE_DIS_7@23:1")
   }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, access unknown.
-  public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH_OVRD_EN`: bit 1, access unknown.
-  public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ_OVRD_EN`: bit 2, access unknown.
-  public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.TXMARG`: bits 5:3, access unknown.
-  public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.DEEMPH`: bit 6, access unknown.
-  public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.PLLFREQ`: bits 8:7, access unknown.
-  public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.RESPONSEMODE_PIF_OVRD`: bit 9, access unknown.
-  public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_0`: bit 16, access unknown.
-  public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_1`: bit 17, access unknown.
-  public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_2`: bit 18, access unknown.
-  public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_3`: bit 19, access unknown.
-  public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_4`: bit 20, access unknown.
-  public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_5`: bit 21, access unknown.
-  public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_6`: bit 22, access unknown.
-  public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_7`: bit 23, access unknown.
-  public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `PB0_PIF_LANE0_OVRD`: bif_5_0 register, index 0x110_0014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE0_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE0_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE0_OVRD: PB0_PIF_LANE0_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE0_OVRD GANGMODE_OVRD_EN_0@0:1 FREQDIV_OVRD_EN_0@1:1 LINKSPEED_OVRD_EN_0@2:1 TWOSYMENABLE_OVRD_EN_0@3:1 TXPWR_OVRD_EN_0@4:1 TXPGENABLE_OVRD_EN_0@5:1 RXPWR_OVRD_EN_0@6:1 RXPGENABLE_OVRD_EN_0@7:1 ELECIDLEDETEN_OVRD_EN_0@8:1 ENABLEFOM_OVRD_EN_0@9:1 REQUESTFOM_OVRD_EN_0@10:1 RESPONSEMODE_OVRD_EN_0@11:1 REQUESTTRK_OVRD_EN_0@12:1 REQUESTTRN_OVRD_EN_0@13:1 COEFFICIENTID_OVRD_EN_0@14:1 COEFFICIENT_OVRD_EN_0@15:1 CDREN_OVRD_EN_0@16:1 CDREN_OVRD_VAL_0@17:1")
   }
-
-  /// `PB0_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.FREQDIV_OVRD_EN_0`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.LINKSPEED_OVRD_EN_0`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.TWOSYMENABLE_OVRD_EN_0`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.TXPWR_OVRD_EN_0`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.TXPGENABLE_OVRD_EN_0`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.RXPWR_OVRD_EN_0`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.RXPGENABLE_OVRD_EN_0`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.ELECIDLEDETEN_OVRD_EN_0`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.ENABLEFOM_OVRD_EN_0`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTFOM_OVRD_EN_0`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.RESPONSEMODE_OVRD_EN_0`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTTRK_OVRD_EN_0`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.REQUESTTRN_OVRD_EN_0`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.COEFFICIENTID_OVRD_EN_0`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.COEFFICIENT_OVRD_EN_0`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_EN_0`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD.CDREN_OVRD_VAL_0`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x110_0015 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE0_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE0_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE0_OVRD2: PB0_PIF_LANE0_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0015,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE0_OVRD2 GANGMODE_0@0:3 FREQDIV_0@3:2 LINKSPEED_0@5:2 TWOSYMENABLE_0@7:1 TXPWR_0@8:3 TXPGENABLE_0@11:2 RXPWR_0@13:3 RXPGENABLE_0@16:2 ELECIDLEDETEN_0@18:1 ENABLEFOM_0@19:1 REQUESTFOM_0@20:1 RESPONSEMODE_0@21:1 REQUESTTRK_0@22:1 REQUESTTRN_0@23:1 COEFFICIENTID_0@24:2 COEFFICIENT_0@26:6")
   }
-
-  /// `PB0_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, access unknown.
-  public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.FREQDIV_0`: bits 4:3, access unknown.
-  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.LINKSPEED_0`: bits 6:5, access unknown.
-  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TWOSYMENABLE_0`: bit 7, access unknown.
-  public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TXPWR_0`: bits 10:8, access unknown.
-  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.TXPGENABLE_0`: bits 12:11, access unknown.
-  public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RXPWR_0`: bits 15:13, access unknown.
-  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RXPGENABLE_0`: bits 17:16, access unknown.
-  public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.ELECIDLEDETEN_0`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.ENABLEFOM_0`: bit 19, access unknown.
-  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTFOM_0`: bit 20, access unknown.
-  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.RESPONSEMODE_0`: bit 21, access unknown.
-  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTTRK_0`: bit 22, access unknown.
-  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.REQUESTTRN_0`: bit 23, access unknown.
-  public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE0_OVRD2.COEFFICIENTID_0`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE0_OVRD2.COEFFICIENT_0`: bits 31:26, access unknown.
-  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE1_OVRD`: bif_5_0 register, index 0x110_0016 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE1_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE1_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE1_OVRD: PB0_PIF_LANE1_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0016,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE1_OVRD GANGMODE_OVRD_EN_1@0:1 FREQDIV_OVRD_EN_1@1:1 LINKSPEED_OVRD_EN_1@2:1 TWOSYMENABLE_OVRD_EN_1@3:1 TXPWR_OVRD_EN_1@4:1 TXPGENABLE_OVRD_EN_1@5:1 RXPWR_OVRD_EN_1@6:1 RXPGENABLE_OVRD_EN_1@7:1 ELECIDLEDETEN_OVRD_EN_1@8:1 ENABLEFOM_OVRD_EN_1@9:1 REQUESTFOM_OVRD_EN_1@10:1 RESPONSEMODE_OVRD_EN_1@11:1 REQUESTTRK_OVRD_EN_1@12:1 REQUESTTRN_OVRD_EN_1@13:1 COEFFICIENTID_OVRD_EN_1@14:1 COEFFICIENT_OVRD_EN_1@15:1 CDREN_OVRD_EN_1@16:1 CDREN_OVRD_VAL_1@17:1")
   }
-
-  /// `PB0_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.FREQDIV_OVRD_EN_1`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.LINKSPEED_OVRD_EN_1`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.TWOSYMENABLE_OVRD_EN_1`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.TXPWR_OVRD_EN_1`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.TXPGENABLE_OVRD_EN_1`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.RXPWR_OVRD_EN_1`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.RXPGENABLE_OVRD_EN_1`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.ELECIDLEDETEN_OVRD_EN_1`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.ENABLEFOM_OVRD_EN_1`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTFOM_OVRD_EN_1`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.RESPONSEMODE_OVRD_EN_1`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTTRK_OVRD_EN_1`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.REQUESTTRN_OVRD_EN_1`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.COEFFICIENTID_OVRD_EN_1`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.COEFFICIENT_OVRD_EN_1`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_EN_1`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD.CDREN_OVRD_VAL_1`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }

@@ -3,2037 +3,515 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `PB0_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x110_0017 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE1_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE1_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE1_OVRD2: PB0_PIF_LANE1_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0017,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE1_OVRD2 GANGMODE_1@0:3 FREQDIV_1@3:2 LINKSPEED_1@5:2 TWOSYMENABLE_1@7:1 TXPWR_1@8:3 TXPGENABLE_1@11:2 RXPWR_1@13:3 RXPGENABLE_1@16:2 ELECIDLEDETEN_1@18:1 ENABLEFOM_1@19:1 REQUESTFOM_1@20:1 RESPONSEMODE_1@21:1 REQUESTTRK_1@22:1 REQUESTTRN_1@23:1 COEFFICIENTID_1@24:2 COEFFICIENT_1@26:6")
   }
-
-  /// `PB0_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, access unknown.
-  public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE1_OVRD2.FREQDIV_1`: bits 4:3, access unknown.
-  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE1_OVRD2.LINKSPEED_1`: bits 6:5, access unknown.
-  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE1_OVRD2.TWOSYMENABLE_1`: bit 7, access unknown.
-  public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.TXPWR_1`: bits 10:8, access unknown.
-  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE1_OVRD2.TXPGENABLE_1`: bits 12:11, access unknown.
-  public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE1_OVRD2.RXPWR_1`: bits 15:13, access unknown.
-  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE1_OVRD2.RXPGENABLE_1`: bits 17:16, access unknown.
-  public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE1_OVRD2.ELECIDLEDETEN_1`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.ENABLEFOM_1`: bit 19, access unknown.
-  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.REQUESTFOM_1`: bit 20, access unknown.
-  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.RESPONSEMODE_1`: bit 21, access unknown.
-  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.REQUESTTRK_1`: bit 22, access unknown.
-  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.REQUESTTRN_1`: bit 23, access unknown.
-  public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE1_OVRD2.COEFFICIENTID_1`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE1_OVRD2.COEFFICIENT_1`: bits 31:26, access unknown.
-  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE2_OVRD`: bif_5_0 register, index 0x110_0018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE2_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE2_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE2_OVRD: PB0_PIF_LANE2_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE2_OVRD GANGMODE_OVRD_EN_2@0:1 FREQDIV_OVRD_EN_2@1:1 LINKSPEED_OVRD_EN_2@2:1 TWOSYMENABLE_OVRD_EN_2@3:1 TXPWR_OVRD_EN_2@4:1 TXPGENABLE_OVRD_EN_2@5:1 RXPWR_OVRD_EN_2@6:1 RXPGENABLE_OVRD_EN_2@7:1 ELECIDLEDETEN_OVRD_EN_2@8:1 ENABLEFOM_OVRD_EN_2@9:1 REQUESTFOM_OVRD_EN_2@10:1 RESPONSEMODE_OVRD_EN_2@11:1 REQUESTTRK_OVRD_EN_2@12:1 REQUESTTRN_OVRD_EN_2@13:1 COEFFICIENTID_OVRD_EN_2@14:1 COEFFICIENT_OVRD_EN_2@15:1 CDREN_OVRD_EN_2@16:1 CDREN_OVRD_VAL_2@17:1")
   }
-
-  /// `PB0_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.FREQDIV_OVRD_EN_2`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.LINKSPEED_OVRD_EN_2`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.TWOSYMENABLE_OVRD_EN_2`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.TXPWR_OVRD_EN_2`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.TXPGENABLE_OVRD_EN_2`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.RXPWR_OVRD_EN_2`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.RXPGENABLE_OVRD_EN_2`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.ELECIDLEDETEN_OVRD_EN_2`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.ENABLEFOM_OVRD_EN_2`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.REQUESTFOM_OVRD_EN_2`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.RESPONSEMODE_OVRD_EN_2`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.REQUESTTRK_OVRD_EN_2`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.REQUESTTRN_OVRD_EN_2`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.COEFFICIENTID_OVRD_EN_2`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.COEFFICIENT_OVRD_EN_2`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.CDREN_OVRD_EN_2`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD.CDREN_OVRD_VAL_2`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x110_0019 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE2_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE2_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE2_OVRD2: PB0_PIF_LANE2_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0019,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE2_OVRD2 GANGMODE_2@0:3 FREQDIV_2@3:2 LINKSPEED_2@5:2 TWOSYMENABLE_2@7:1 TXPWR_2@8:3 TXPGENABLE_2@11:2 RXPWR_2@13:3 RXPGENABLE_2@16:2 ELECIDLEDETEN_2@18:1 ENABLEFOM_2@19:1 REQUESTFOM_2@20:1 RESPONSEMODE_2@21:1 REQUESTTRK_2@22:1 REQUESTTRN_2@23:1 COEFFICIENTID_2@24:2 COEFFICIENT_2@26:6")
   }
-
-  /// `PB0_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, access unknown.
-  public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE2_OVRD2.FREQDIV_2`: bits 4:3, access unknown.
-  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE2_OVRD2.LINKSPEED_2`: bits 6:5, access unknown.
-  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE2_OVRD2.TWOSYMENABLE_2`: bit 7, access unknown.
-  public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.TXPWR_2`: bits 10:8, access unknown.
-  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE2_OVRD2.TXPGENABLE_2`: bits 12:11, access unknown.
-  public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE2_OVRD2.RXPWR_2`: bits 15:13, access unknown.
-  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE2_OVRD2.RXPGENABLE_2`: bits 17:16, access unknown.
-  public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE2_OVRD2.ELECIDLEDETEN_2`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.ENABLEFOM_2`: bit 19, access unknown.
-  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.REQUESTFOM_2`: bit 20, access unknown.
-  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.RESPONSEMODE_2`: bit 21, access unknown.
-  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.REQUESTTRK_2`: bit 22, access unknown.
-  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.REQUESTTRN_2`: bit 23, access unknown.
-  public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE2_OVRD2.COEFFICIENTID_2`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE2_OVRD2.COEFFICIENT_2`: bits 31:26, access unknown.
-  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE3_OVRD`: bif_5_0 register, index 0x110_001A of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE3_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE3_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE3_OVRD: PB0_PIF_LANE3_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE3_OVRD GANGMODE_OVRD_EN_3@0:1 FREQDIV_OVRD_EN_3@1:1 LINKSPEED_OVRD_EN_3@2:1 TWOSYMENABLE_OVRD_EN_3@3:1 TXPWR_OVRD_EN_3@4:1 TXPGENABLE_OVRD_EN_3@5:1 RXPWR_OVRD_EN_3@6:1 RXPGENABLE_OVRD_EN_3@7:1 ELECIDLEDETEN_OVRD_EN_3@8:1 ENABLEFOM_OVRD_EN_3@9:1 REQUESTFOM_OVRD_EN_3@10:1 RESPONSEMODE_OVRD_EN_3@11:1 REQUESTTRK_OVRD_EN_3@12:1 REQUESTTRN_OVRD_EN_3@13:1 COEFFICIENTID_OVRD_EN_3@14:1 COEFFICIENT_OVRD_EN_3@15:1 CDREN_OVRD_EN_3@16:1 CDREN_OVRD_VAL_3@17:1")
   }
-
-  /// `PB0_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.FREQDIV_OVRD_EN_3`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.LINKSPEED_OVRD_EN_3`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.TWOSYMENABLE_OVRD_EN_3`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.TXPWR_OVRD_EN_3`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.TXPGENABLE_OVRD_EN_3`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.RXPWR_OVRD_EN_3`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.RXPGENABLE_OVRD_EN_3`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.ELECIDLEDETEN_OVRD_EN_3`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.ENABLEFOM_OVRD_EN_3`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.REQUESTFOM_OVRD_EN_3`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.RESPONSEMODE_OVRD_EN_3`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.REQUESTTRK_OVRD_EN_3`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.REQUESTTRN_OVRD_EN_3`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.COEFFICIENTID_OVRD_EN_3`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.COEFFICIENT_OVRD_EN_3`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.CDREN_OVRD_EN_3`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD.CDREN_OVRD_VAL_3`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x110_001B of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE3_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE3_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE3_OVRD2: PB0_PIF_LANE3_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE3_OVRD2 GANGMODE_3@0:3 FREQDIV_3@3:2 LINKSPEED_3@5:2 TWOSYMENABLE_3@7:1 TXPWR_3@8:3 TXPGENABLE_3@11:2 RXPWR_3@13:3 RXPGENABLE_3@16:2 ELECIDLEDETEN_3@18:1 ENABLEFOM_3@19:1 REQUESTFOM_3@20:1 RESPONSEMODE_3@21:1 REQUESTTRK_3@22:1 REQUESTTRN_3@23:1 COEFFICIENTID_3@24:2 COEFFICIENT_3@26:6")
   }
-
-  /// `PB0_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, access unknown.
-  public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE3_OVRD2.FREQDIV_3`: bits 4:3, access unknown.
-  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE3_OVRD2.LINKSPEED_3`: bits 6:5, access unknown.
-  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE3_OVRD2.TWOSYMENABLE_3`: bit 7, access unknown.
-  public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.TXPWR_3`: bits 10:8, access unknown.
-  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE3_OVRD2.TXPGENABLE_3`: bits 12:11, access unknown.
-  public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE3_OVRD2.RXPWR_3`: bits 15:13, access unknown.
-  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE3_OVRD2.RXPGENABLE_3`: bits 17:16, access unknown.
-  public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE3_OVRD2.ELECIDLEDETEN_3`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.ENABLEFOM_3`: bit 19, access unknown.
-  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.REQUESTFOM_3`: bit 20, access unknown.
-  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.RESPONSEMODE_3`: bit 21, access unknown.
-  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.REQUESTTRK_3`: bit 22, access unknown.
-  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.REQUESTTRN_3`: bit 23, access unknown.
-  public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE3_OVRD2.COEFFICIENTID_3`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE3_OVRD2.COEFFICIENT_3`: bits 31:26, access unknown.
-  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE4_OVRD`: bif_5_0 register, index 0x110_001C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE4_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE4_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE4_OVRD: PB0_PIF_LANE4_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE4_OVRD GANGMODE_OVRD_EN_4@0:1 FREQDIV_OVRD_EN_4@1:1 LINKSPEED_OVRD_EN_4@2:1 TWOSYMENABLE_OVRD_EN_4@3:1 TXPWR_OVRD_EN_4@4:1 TXPGENABLE_OVRD_EN_4@5:1 RXPWR_OVRD_EN_4@6:1 RXPGENABLE_OVRD_EN_4@7:1 ELECIDLEDETEN_OVRD_EN_4@8:1 ENABLEFOM_OVRD_EN_4@9:1 REQUESTFOM_OVRD_EN_4@10:1 RESPONSEMODE_OVRD_EN_4@11:1 REQUESTTRK_OVRD_EN_4@12:1 REQUESTTRN_OVRD_EN_4@13:1 COEFFICIENTID_OVRD_EN_4@14:1 COEFFICIENT_OVRD_EN_4@15:1 CDREN_OVRD_EN_4@16:1 CDREN_OVRD_VAL_4@17:1")
   }
-
-  /// `PB0_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.FREQDIV_OVRD_EN_4`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.LINKSPEED_OVRD_EN_4`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.TWOSYMENABLE_OVRD_EN_4`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.TXPWR_OVRD_EN_4`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.TXPGENABLE_OVRD_EN_4`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.RXPWR_OVRD_EN_4`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.RXPGENABLE_OVRD_EN_4`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.ELECIDLEDETEN_OVRD_EN_4`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.ENABLEFOM_OVRD_EN_4`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.REQUESTFOM_OVRD_EN_4`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.RESPONSEMODE_OVRD_EN_4`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.REQUESTTRK_OVRD_EN_4`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.REQUESTTRN_OVRD_EN_4`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.COEFFICIENTID_OVRD_EN_4`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.COEFFICIENT_OVRD_EN_4`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.CDREN_OVRD_EN_4`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD.CDREN_OVRD_VAL_4`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x110_001D of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE4_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE4_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE4_OVRD2: PB0_PIF_LANE4_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE4_OVRD2 GANGMODE_4@0:3 FREQDIV_4@3:2 LINKSPEED_4@5:2 TWOSYMENABLE_4@7:1 TXPWR_4@8:3 TXPGENABLE_4@11:2 RXPWR_4@13:3 RXPGENABLE_4@16:2 ELECIDLEDETEN_4@18:1 ENABLEFOM_4@19:1 REQUESTFOM_4@20:1 RESPONSEMODE_4@21:1 REQUESTTRK_4@22:1 REQUESTTRN_4@23:1 COEFFICIENTID_4@24:2 COEFFICIENT_4@26:6")
   }
-
-  /// `PB0_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, access unknown.
-  public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE4_OVRD2.FREQDIV_4`: bits 4:3, access unknown.
-  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE4_OVRD2.LINKSPEED_4`: bits 6:5, access unknown.
-  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE4_OVRD2.TWOSYMENABLE_4`: bit 7, access unknown.
-  public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.TXPWR_4`: bits 10:8, access unknown.
-  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE4_OVRD2.TXPGENABLE_4`: bits 12:11, access unknown.
-  public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE4_OVRD2.RXPWR_4`: bits 15:13, access unknown.
-  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE4_OVRD2.RXPGENABLE_4`: bits 17:16, access unknown.
-  public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE4_OVRD2.ELECIDLEDETEN_4`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.ENABLEFOM_4`: bit 19, access unknown.
-  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.REQUESTFOM_4`: bit 20, access unknown.
-  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.RESPONSEMODE_4`: bit 21, access unknown.
-  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.REQUESTTRK_4`: bit 22, access unknown.
-  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.REQUESTTRN_4`: bit 23, access unknown.
-  public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE4_OVRD2.COEFFICIENTID_4`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE4_OVRD2.COEFFICIENT_4`: bits 31:26, access unknown.
-  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE5_OVRD`: bif_5_0 register, index 0x110_001E of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE5_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE5_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE5_OVRD: PB0_PIF_LANE5_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE5_OVRD GANGMODE_OVRD_EN_5@0:1 FREQDIV_OVRD_EN_5@1:1 LINKSPEED_OVRD_EN_5@2:1 TWOSYMENABLE_OVRD_EN_5@3:1 TXPWR_OVRD_EN_5@4:1 TXPGENABLE_OVRD_EN_5@5:1 RXPWR_OVRD_EN_5@6:1 RXPGENABLE_OVRD_EN_5@7:1 ELECIDLEDETEN_OVRD_EN_5@8:1 ENABLEFOM_OVRD_EN_5@9:1 REQUESTFOM_OVRD_EN_5@10:1 RESPONSEMODE_OVRD_EN_5@11:1 REQUESTTRK_OVRD_EN_5@12:1 REQUESTTRN_OVRD_EN_5@13:1 COEFFICIENTID_OVRD_EN_5@14:1 COEFFICIENT_OVRD_EN_5@15:1 CDREN_OVRD_EN_5@16:1 CDREN_OVRD_VAL_5@17:1")
   }
-
-  /// `PB0_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.FREQDIV_OVRD_EN_5`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.LINKSPEED_OVRD_EN_5`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.TWOSYMENABLE_OVRD_EN_5`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.TXPWR_OVRD_EN_5`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.TXPGENABLE_OVRD_EN_5`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.RXPWR_OVRD_EN_5`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.RXPGENABLE_OVRD_EN_5`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.ELECIDLEDETEN_OVRD_EN_5`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.ENABLEFOM_OVRD_EN_5`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.REQUESTFOM_OVRD_EN_5`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.RESPONSEMODE_OVRD_EN_5`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.REQUESTTRK_OVRD_EN_5`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.REQUESTTRN_OVRD_EN_5`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.COEFFICIENTID_OVRD_EN_5`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.COEFFICIENT_OVRD_EN_5`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.CDREN_OVRD_EN_5`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD.CDREN_OVRD_VAL_5`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x110_001F of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE5_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE5_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE5_OVRD2: PB0_PIF_LANE5_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_001F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE5_OVRD2 GANGMODE_5@0:3 FREQDIV_5@3:2 LINKSPEED_5@5:2 TWOSYMENABLE_5@7:1 TXPWR_5@8:3 TXPGENABLE_5@11:2 RXPWR_5@13:3 RXPGENABLE_5@16:2 ELECIDLEDETEN_5@18:1 ENABLEFOM_5@19:1 REQUESTFOM_5@20:1 RESPONSEMODE_5@21:1 REQUESTTRK_5@22:1 REQUESTTRN_5@23:1 COEFFICIENTID_5@24:2 COEFFICIENT_5@26:6")
   }
-
-  /// `PB0_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, access unknown.
-  public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE5_OVRD2.FREQDIV_5`: bits 4:3, access unknown.
-  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE5_OVRD2.LINKSPEED_5`: bits 6:5, access unknown.
-  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE5_OVRD2.TWOSYMENABLE_5`: bit 7, access unknown.
-  public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.TXPWR_5`: bits 10:8, access unknown.
-  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE5_OVRD2.TXPGENABLE_5`: bits 12:11, access unknown.
-  public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE5_OVRD2.RXPWR_5`: bits 15:13, access unknown.
-  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE5_OVRD2.RXPGENABLE_5`: bits 17:16, access unknown.
-  public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE5_OVRD2.ELECIDLEDETEN_5`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.ENABLEFOM_5`: bit 19, access unknown.
-  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.REQUESTFOM_5`: bit 20, access unknown.
-  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.RESPONSEMODE_5`: bit 21, access unknown.
-  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.REQUESTTRK_5`: bit 22, access unknown.
-  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.REQUESTTRN_5`: bit 23, access unknown.
-  public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE5_OVRD2.COEFFICIENTID_5`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE5_OVRD2.COEFFICIENT_5`: bits 31:26, access unknown.
-  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE6_OVRD`: bif_5_0 register, index 0x110_0020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE6_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE6_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE6_OVRD: PB0_PIF_LANE6_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE6_OVRD GANGMODE_OVRD_EN_6@0:1 FREQDIV_OVRD_EN_6@1:1 LINKSPEED_OVRD_EN_6@2:1 TWOSYMENABLE_OVRD_EN_6@3:1 TXPWR_OVRD_EN_6@4:1 TXPGENABLE_OVRD_EN_6@5:1 RXPWR_OVRD_EN_6@6:1 RXPGENABLE_OVRD_EN_6@7:1 ELECIDLEDETEN_OVRD_EN_6@8:1 ENABLEFOM_OVRD_EN_6@9:1 REQUESTFOM_OVRD_EN_6@10:1 RESPONSEMODE_OVRD_EN_6@11:1 REQUESTTRK_OVRD_EN_6@12:1 REQUESTTRN_OVRD_EN_6@13:1 COEFFICIENTID_OVRD_EN_6@14:1 COEFFICIENT_OVRD_EN_6@15:1 CDREN_OVRD_EN_6@16:1 CDREN_OVRD_VAL_6@17:1")
   }
-
-  /// `PB0_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.FREQDIV_OVRD_EN_6`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.LINKSPEED_OVRD_EN_6`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.TWOSYMENABLE_OVRD_EN_6`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.TXPWR_OVRD_EN_6`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.TXPGENABLE_OVRD_EN_6`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.RXPWR_OVRD_EN_6`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.RXPGENABLE_OVRD_EN_6`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.ELECIDLEDETEN_OVRD_EN_6`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.ENABLEFOM_OVRD_EN_6`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.REQUESTFOM_OVRD_EN_6`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.RESPONSEMODE_OVRD_EN_6`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.REQUESTTRK_OVRD_EN_6`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.REQUESTTRN_OVRD_EN_6`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.COEFFICIENTID_OVRD_EN_6`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.COEFFICIENT_OVRD_EN_6`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.CDREN_OVRD_EN_6`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD.CDREN_OVRD_VAL_6`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x110_0021 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE6_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE6_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE6_OVRD2: PB0_PIF_LANE6_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0021,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE6_OVRD2 GANGMODE_6@0:3 FREQDIV_6@3:2 LINKSPEED_6@5:2 TWOSYMENABLE_6@7:1 TXPWR_6@8:3 TXPGENABLE_6@11:2 RXPWR_6@13:3 RXPGENABLE_6@16:2 ELECIDLEDETEN_6@18:1 ENABLEFOM_6@19:1 REQUESTFOM_6@20:1 RESPONSEMODE_6@21:1 REQUESTTRK_6@22:1 REQUESTTRN_6@23:1 COEFFICIENTID_6@24:2 COEFFICIENT_6@26:6")
   }
-
-  /// `PB0_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, access unknown.
-  public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE6_OVRD2.FREQDIV_6`: bits 4:3, access unknown.
-  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE6_OVRD2.LINKSPEED_6`: bits 6:5, access unknown.
-  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE6_OVRD2.TWOSYMENABLE_6`: bit 7, access unknown.
-  public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.TXPWR_6`: bits 10:8, access unknown.
-  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE6_OVRD2.TXPGENABLE_6`: bits 12:11, access unknown.
-  public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE6_OVRD2.RXPWR_6`: bits 15:13, access unknown.
-  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE6_OVRD2.RXPGENABLE_6`: bits 17:16, access unknown.
-  public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE6_OVRD2.ELECIDLEDETEN_6`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.ENABLEFOM_6`: bit 19, access unknown.
-  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.REQUESTFOM_6`: bit 20, access unknown.
-  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.RESPONSEMODE_6`: bit 21, access unknown.
-  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.REQUESTTRK_6`: bit 22, access unknown.
-  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.REQUESTTRN_6`: bit 23, access unknown.
-  public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE6_OVRD2.COEFFICIENTID_6`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE6_OVRD2.COEFFICIENT_6`: bits 31:26, access unknown.
-  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_PIF_LANE7_OVRD`: bif_5_0 register, index 0x110_0022 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE7_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE7_OVRD_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE7_OVRD: PB0_PIF_LANE7_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0022,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE7_OVRD GANGMODE_OVRD_EN_7@0:1 FREQDIV_OVRD_EN_7@1:1 LINKSPEED_OVRD_EN_7@2:1 TWOSYMENABLE_OVRD_EN_7@3:1 TXPWR_OVRD_EN_7@4:1 TXPGENABLE_OVRD_EN_7@5:1 RXPWR_OVRD_EN_7@6:1 RXPGENABLE_OVRD_EN_7@7:1 ELECIDLEDETEN_OVRD_EN_7@8:1 ENABLEFOM_OVRD_EN_7@9:1 REQUESTFOM_OVRD_EN_7@10:1 RESPONSEMODE_OVRD_EN_7@11:1 REQUESTTRK_OVRD_EN_7@12:1 REQUESTTRN_OVRD_EN_7@13:1 COEFFICIENTID_OVRD_EN_7@14:1 COEFFICIENT_OVRD_EN_7@15:1 CDREN_OVRD_EN_7@16:1 CDREN_OVRD_VAL_7@17:1")
   }
-
-  /// `PB0_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.FREQDIV_OVRD_EN_7`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.LINKSPEED_OVRD_EN_7`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.TWOSYMENABLE_OVRD_EN_7`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.TXPWR_OVRD_EN_7`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.TXPGENABLE_OVRD_EN_7`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.RXPWR_OVRD_EN_7`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.RXPGENABLE_OVRD_EN_7`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.ELECIDLEDETEN_OVRD_EN_7`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.ENABLEFOM_OVRD_EN_7`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.REQUESTFOM_OVRD_EN_7`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.RESPONSEMODE_OVRD_EN_7`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.REQUESTTRK_OVRD_EN_7`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.REQUESTTRN_OVRD_EN_7`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.COEFFICIENTID_OVRD_EN_7`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.COEFFICIENT_OVRD_EN_7`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.CDREN_OVRD_EN_7`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD.CDREN_OVRD_VAL_7`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB0_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x110_0023 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PIF_LANE7_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE7_OVRD2_Layout`, which 2 registers share.
+public enum PB0_PIF_LANE7_OVRD2: PB0_PIF_LANE7_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110_0023,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PIF_LANE7_OVRD2 GANGMODE_7@0:3 FREQDIV_7@3:2 LINKSPEED_7@5:2 TWOSYMENABLE_7@7:1 TXPWR_7@8:3 TXPGENABLE_7@11:2 RXPWR_7@13:3 RXPGENABLE_7@16:2 ELECIDLEDETEN_7@18:1 ENABLEFOM_7@19:1 REQUESTFOM_7@20:1 RESPONSEMODE_7@21:1 REQUESTTRK_7@22:1 REQUESTTRN_7@23:1 COEFFICIENTID_7@24:2 COEFFICIENT_7@26:6")
   }
-
-  /// `PB0_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, access unknown.
-  public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_PIF_LANE7_OVRD2.FREQDIV_7`: bits 4:3, access unknown.
-  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_PIF_LANE7_OVRD2.LINKSPEED_7`: bits 6:5, access unknown.
-  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_PIF_LANE7_OVRD2.TWOSYMENABLE_7`: bit 7, access unknown.
-  public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.TXPWR_7`: bits 10:8, access unknown.
-  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_PIF_LANE7_OVRD2.TXPGENABLE_7`: bits 12:11, access unknown.
-  public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_PIF_LANE7_OVRD2.RXPWR_7`: bits 15:13, access unknown.
-  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB0_PIF_LANE7_OVRD2.RXPGENABLE_7`: bits 17:16, access unknown.
-  public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_PIF_LANE7_OVRD2.ELECIDLEDETEN_7`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.ENABLEFOM_7`: bit 19, access unknown.
-  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.REQUESTFOM_7`: bit 20, access unknown.
-  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.RESPONSEMODE_7`: bit 21, access unknown.
-  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.REQUESTTRK_7`: bit 22, access unknown.
-  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.REQUESTTRN_7`: bit 23, access unknown.
-  public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_PIF_LANE7_OVRD2.COEFFICIENTID_7`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_PIF_LANE7_OVRD2.COEFFICIENT_7`: bits 31:26, access unknown.
-  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB0_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_0004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG0: PB0_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG0 BACKUP@0:16 CFG_IDLEDET_TH@16:2 DBG_RX2TXBYP_SEL@20:3 DBG_RXFEBYP_EN@23:1 DBG_RXPRBS_CLR@24:1 DBG_RXTOGGLE_EN@25:1 DBG_TX2RXLBACK_EN@26:1 TXCFG_CMGOOD_RANGE@30:2")
   }
-
-  /// `PB0_GLB_CTRL_REG0.BACKUP`: bits 15:0, access unknown.
-  public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB0_GLB_CTRL_REG0.CFG_IDLEDET_TH`: bits 17:16, access unknown.
-  public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_CTRL_REG0.DBG_RX2TXBYP_SEL`: bits 22:20, access unknown.
-  public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `PB0_GLB_CTRL_REG0.DBG_RXFEBYP_EN`: bit 23, access unknown.
-  public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG0.DBG_RXPRBS_CLR`: bit 24, access unknown.
-  public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG0.DBG_RXTOGGLE_EN`: bit 25, access unknown.
-  public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG0.DBG_TX2RXLBACK_EN`: bit 26, access unknown.
-  public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG0.TXCFG_CMGOOD_RANGE`: bits 31:30, access unknown.
-  public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_CTRL_REG1`: bif_5_0 register, index 0x120_0008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG1_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG1: PB0_GLB_CTRL_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG1 RXDBG_CDR_FR_BYP_EN@0:1 RXDBG_CDR_FR_BYP_VAL@1:6 RXDBG_CDR_PH_BYP_EN@7:1 RXDBG_CDR_PH_BYP_VAL@8:6 RXDBG_D0TH_BYP_EN@14:1 RXDBG_D0TH_BYP_VAL@15:7 RXDBG_D1TH_BYP_EN@22:1 RXDBG_D1TH_BYP_VAL@23:7 TST_LOSPDTST_EN@30:1 PLL_CFG_DISPCLK_DIV@31:1")
   }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, access unknown.
-  public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_VAL`: bits 6:1, access unknown.
-  public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_EN`: bit 7, access unknown.
-  public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_VAL`: bits 13:8, access unknown.
-  public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_D0TH_BYP_EN`: bit 14, access unknown.
-  public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_D0TH_BYP_VAL`: bits 21:15, access unknown.
-  public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 7) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_D1TH_BYP_EN`: bit 22, access unknown.
-  public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG1.RXDBG_D1TH_BYP_VAL`: bits 29:23, access unknown.
-  public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
-
-  /// `PB0_GLB_CTRL_REG1.TST_LOSPDTST_EN`: bit 30, access unknown.
-  public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG1.PLL_CFG_DISPCLK_DIV`: bit 31, access unknown.
-  public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_GLB_CTRL_REG2`: bif_5_0 register, index 0x120_000C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG2_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG2: PB0_GLB_CTRL_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_000C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG2 RXDBG_D2TH_BYP_EN@0:1 RXDBG_D2TH_BYP_VAL@1:7 RXDBG_D3TH_BYP_EN@8:1 RXDBG_D3TH_BYP_VAL@9:7 RXDBG_DXTH_BYP_EN@16:1 RXDBG_DXTH_BYP_VAL@17:7 RXDBG_ETH_BYP_EN@24:1 RXDBG_ETH_BYP_VAL@25:7")
   }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, access unknown.
-  public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_D2TH_BYP_VAL`: bits 7:1, access unknown.
-  public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_D3TH_BYP_EN`: bit 8, access unknown.
-  public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_D3TH_BYP_VAL`: bits 15:9, access unknown.
-  public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_DXTH_BYP_EN`: bit 16, access unknown.
-  public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_DXTH_BYP_VAL`: bits 23:17, access unknown.
-  public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_ETH_BYP_EN`: bit 24, access unknown.
-  public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG2.RXDBG_ETH_BYP_VAL`: bits 31:25, access unknown.
-  public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `PB0_GLB_CTRL_REG3`: bif_5_0 register, index 0x120_0010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG3_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG3: PB0_GLB_CTRL_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG3 RXDBG_SEL@0:5 BG_CFG_LC_REG_VREF0_SEL@5:2 BG_CFG_LC_REG_VREF1_SEL@7:2 BG_CFG_RO_REG_VREF_SEL@9:2 BG_DBG_VREFBYP_EN@11:1 BG_DBG_IREFBYP_EN@12:1 BG_DBG_ANALOG_SEL@14:3 DBG_DLL_CLK_SEL@18:3 PLL_DISPCLK_CMOS_SEL@21:1 DBG_RXPI_OFFSET_BYP_EN@22:1 DBG_RXPI_OFFSET_BYP_VAL@23:4 DBG_RXSWAPDX_BYP_EN@27:1 DBG_RXSWAPDX_BYP_VAL@28:3 DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE@31:1")
   }
-
-  /// `PB0_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, access unknown.
-  public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF0_SEL`: bits 6:5, access unknown.
-  public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF1_SEL`: bits 8:7, access unknown.
-  public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_CFG_RO_REG_VREF_SEL`: bits 10:9, access unknown.
-  public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_DBG_VREFBYP_EN`: bit 11, access unknown.
-  public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_DBG_IREFBYP_EN`: bit 12, access unknown.
-  public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG3.BG_DBG_ANALOG_SEL`: bits 16:14, access unknown.
-  public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_DLL_CLK_SEL`: bits 20:18, access unknown.
-  public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB0_GLB_CTRL_REG3.PLL_DISPCLK_CMOS_SEL`: bit 21, access unknown.
-  public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_EN`: bit 22, access unknown.
-  public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_VAL`: bits 26:23, access unknown.
-  public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_EN`: bit 27, access unknown.
-  public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_VAL`: bits 30:28, access unknown.
-  public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
-
-  /// `PB0_GLB_CTRL_REG3.DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE`: bit 31, access unknown.
-  public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB0_GLB_CTRL_REG4`: bif_5_0 register, index 0x120_0014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG4_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG4: PB0_GLB_CTRL_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG4 DBG_RXAPU_INST@0:16 DBG_RXDFEMUX_BYP_VAL@16:2 DBG_RXDFEMUX_BYP_EN@18:1 DBG_RXAPU_EXEC@22:4 DBG_RXDLL_VREG_REF_SEL@26:1 PWRGOOD_OVRD@27:1 DBG_RXRDATA_GATING_DISABLE@28:1")
   }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, access unknown.
-  public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_VAL`: bits 17:16, access unknown.
-  public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_EN`: bit 18, access unknown.
-  public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXAPU_EXEC`: bits 25:22, access unknown.
-  public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXDLL_VREG_REF_SEL`: bit 26, access unknown.
-  public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG4.PWRGOOD_OVRD`: bit 27, access unknown.
-  public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_GLB_CTRL_REG4.DBG_RXRDATA_GATING_DISABLE`: bit 28, access unknown.
-  public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
 }
 
 /// `PB0_GLB_CTRL_REG5`: bif_5_0 register, index 0x120_0018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_CTRL_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG5_Layout`, which 2 registers share.
+public enum PB0_GLB_CTRL_REG5: PB0_GLB_CTRL_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_CTRL_REG5 DBG_RXAPU_MODE@0:8")
   }
-
-  /// `PB0_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, access unknown.
-  public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_001C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_GLB_SCI_STAT_OVRD_REG0: PB0_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_001C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_SCI_STAT_OVRD_REG0 IGNR_ALL_CBI_UPDT_L0T3@0:1 IGNR_ALL_CBI_UPDT_L4T7@1:1 IGNR_ALL_CBI_UPDT_L8T11@2:1 IGNR_ALL_CBI_UPDT_L12T15@3:1 IGNR_IMPCAL_ACTIVE_CBI_UPDT@4:1 TXNIMP@8:4 TXPIMP@12:4 RXIMP@16:4 IMPCAL_ACTIVE@20:1")
   }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IGNR_IMPCAL_ACTIVE_CBI_UPDT`: bit 4, access unknown.
-  public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.TXNIMP`: bits 11:8, access unknown.
-  public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.TXPIMP`: bits 15:12, access unknown.
-  public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.RXIMP`: bits 19:16, access unknown.
-  public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG0.IMPCAL_ACTIVE`: bit 20, access unknown.
-  public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x120_0020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_GLB_SCI_STAT_OVRD_REG1: PB0_GLB_SCI_STAT_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_SCI_STAT_OVRD_REG1 IGNR_LINKSPEED_CBI_UPDT_L0T3@0:1 IGNR_FREQDIV_CBI_UPDT_L0T3@1:1 IGNR_DLL_LOCK_CBI_UPDT_L0T3@2:1 DLL_LOCK_0@12:1 DLL_LOCK_1@13:1 DLL_LOCK_2@14:1 DLL_LOCK_3@15:1 LINKSPEED_0@16:2 FREQDIV_0@18:2 LINKSPEED_1@20:2 FREQDIV_1@22:2 LINKSPEED_2@24:2 FREQDIV_2@26:2 LINKSPEED_3@28:2 FREQDIV_3@30:2")
   }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_FREQDIV_CBI_UPDT_L0T3`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.IGNR_DLL_LOCK_CBI_UPDT_L0T3`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_0`: bit 12, access unknown.
-  public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_1`: bit 13, access unknown.
-  public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_2`: bit 14, access unknown.
-  public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_3`: bit 15, access unknown.
-  public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_0`: bits 17:16, access unknown.
-  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_0`: bits 19:18, access unknown.
-  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_1`: bits 21:20, access unknown.
-  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_1`: bits 23:22, access unknown.
-  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_2`: bits 25:24, access unknown.
-  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_2`: bits 27:26, access unknown.
-  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_3`: bits 29:28, access unknown.
-  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG1.FREQDIV_3`: bits 31:30, access unknown.
-  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x120_0024 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB0_GLB_SCI_STAT_OVRD_REG2: PB0_GLB_SCI_STAT_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_SCI_STAT_OVRD_REG2 IGNR_LINKSPEED_CBI_UPDT_L4T7@0:1 IGNR_FREQDIV_CBI_UPDT_L4T7@1:1 IGNR_DLL_LOCK_CBI_UPDT_L4T7@2:1 DLL_LOCK_4@12:1 DLL_LOCK_5@13:1 DLL_LOCK_6@14:1 DLL_LOCK_7@15:1 LINKSPEED_4@16:2 FREQDIV_4@18:2 LINKSPEED_5@20:2 FREQDIV_5@22:2 LINKSPEED_6@24:2 FREQDIV_6@26:2 LINKSPEED_7@28:2 FREQDIV_7@30:2")
   }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_FREQDIV_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.IGNR_DLL_LOCK_CBI_UPDT_L4T7`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_4`: bit 12, access unknown.
-  public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_5`: bit 13, access unknown.
-  public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_6`: bit 14, access unknown.
-  public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_7`: bit 15, access unknown.
-  public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_4`: bits 17:16, access unknown.
-  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_4`: bits 19:18, access unknown.
-  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_5`: bits 21:20, access unknown.
-  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_5`: bits 23:22, access unknown.
-  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_6`: bits 25:24, access unknown.
-  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_6`: bits 27:26, access unknown.
-  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_7`: bits 29:28, access unknown.
-  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG2.FREQDIV_7`: bits 31:30, access unknown.
-  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x120_0028 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG3_Layout`, which 2 registers share.
+public enum PB0_GLB_SCI_STAT_OVRD_REG3: PB0_GLB_SCI_STAT_OVRD_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_SCI_STAT_OVRD_REG3 IGNR_LINKSPEED_CBI_UPDT_L8T11@0:1 IGNR_FREQDIV_CBI_UPDT_L8T11@1:1 IGNR_DLL_LOCK_CBI_UPDT_L8T11@2:1 DLL_LOCK_8@12:1 DLL_LOCK_9@13:1 DLL_LOCK_10@14:1 DLL_LOCK_11@15:1 LINKSPEED_8@16:2 FREQDIV_8@18:2 LINKSPEED_9@20:2 FREQDIV_9@22:2 LINKSPEED_10@24:2 FREQDIV_10@26:2 LINKSPEED_11@28:2 FREQDIV_11@30:2")
   }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_FREQDIV_CBI_UPDT_L8T11`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.IGNR_DLL_LOCK_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_8`: bit 12, access unknown.
-  public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_9`: bit 13, access unknown.
-  public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_10`: bit 14, access unknown.
-  public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_11`: bit 15, access unknown.
-  public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_8`: bits 17:16, access unknown.
-  public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_8`: bits 19:18, access unknown.
-  public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_9`: bits 21:20, access unknown.
-  public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_9`: bits 23:22, access unknown.
-  public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_10`: bits 25:24, access unknown.
-  public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_10`: bits 27:26, access unknown.
-  public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_11`: bits 29:28, access unknown.
-  public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG3.FREQDIV_11`: bits 31:30, access unknown.
-  public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x120_002C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG4_Layout`, which 2 registers share.
+public enum PB0_GLB_SCI_STAT_OVRD_REG4: PB0_GLB_SCI_STAT_OVRD_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_002C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_SCI_STAT_OVRD_REG4 IGNR_LINKSPEED_CBI_UPDT_L12T15@0:1 IGNR_FREQDIV_CBI_UPDT_L12T15@1:1 IGNR_DLL_LOCK_CBI_UPDT_L12T15@2:1 DLL_LOCK_12@12:1 DLL_LOCK_13@13:1 DLL_LOCK_14@14:1 DLL_LOCK_15@15:1 LINKSPEED_12@16:2 FREQDIV_12@18:2 LINKSPEED_13@20:2 FREQDIV_13@22:2 LINKSPEED_14@24:2 FREQDIV_14@26:2 LINKSPEED_15@28:2 FREQDIV_15@30:2")
   }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_FREQDIV_CBI_UPDT_L12T15`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.IGNR_DLL_LOCK_CBI_UPDT_L12T15`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_12`: bit 12, access unknown.
-  public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_13`: bit 13, access unknown.
-  public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_14`: bit 14, access unknown.
-  public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_15`: bit 15, access unknown.
-  public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_12`: bits 17:16, access unknown.
-  public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_12`: bits 19:18, access unknown.
-  public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_13`: bits 21:20, access unknown.
-  public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_13`: bits 23:22, access unknown.
-  public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_14`: bits 25:24, access unknown.
-  public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_14`: bits 27:26, access unknown.
-  public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_15`: bits 29:28, access unknown.
-  public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB0_GLB_SCI_STAT_OVRD_REG4.FREQDIV_15`: bits 31:30, access unknown.
-  public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_0030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_GLB_OVRD_REG0: PB0_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_OVRD_REG0 TXPDTERM_VAL_OVRD_VAL@0:16 TXPUTERM_VAL_OVRD_VAL@16:16")
   }
-
-  /// `PB0_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, access unknown.
-  public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB0_GLB_OVRD_REG0.TXPUTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB0_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_0034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_GLB_OVRD_REG1: PB0_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_OVRD_REG1 TXPDTERM_VAL_OVRD_EN@0:1 TXPUTERM_VAL_OVRD_EN@1:1 TST_LOSPDTST_RST_OVRD_EN@2:1 TST_LOSPDTST_RST_OVRD_VAL@3:1 RXTERM_VAL_OVRD_EN@15:1 RXTERM_VAL_OVRD_VAL@16:16")
   }
-
-  /// `PB0_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, access unknown.
-  public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG1.TXPUTERM_VAL_OVRD_EN`: bit 1, access unknown.
-  public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_EN`: bit 2, access unknown.
-  public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_VAL`: bit 3, access unknown.
-  public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG1.RXTERM_VAL_OVRD_EN`: bit 15, access unknown.
-  public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG1.RXTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB0_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_0038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_GLB_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB0_GLB_OVRD_REG2: PB0_GLB_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_0038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_GLB_OVRD_REG2 BG_PWRON_OVRD_EN@0:1 BG_PWRON_OVRD_VAL@1:1 PLL_DBG_LC_EXT_RESET_OVRD_EN@2:1 PLL_DBG_LC_EXT_RESET_OVRD_VAL@3:1 PLL_DBG_RO_EXT_RESET_OVRD_EN@4:1 PLL_DBG_RO_EXT_RESET_OVRD_VAL@5:1")
   }
-
-  /// `PB0_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, access unknown.
-  public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG2.BG_PWRON_OVRD_VAL`: bit 1, access unknown.
-  public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_EN`: bit 2, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_VAL`: bit 3, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_EN`: bit 4, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_VAL`: bit 5, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
 }
 
 /// `PB0_HW_DEBUG`: bif_5_0 register, index 0x120_2004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_HW_DEBUG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_HW_DEBUG_Layout`, which 2 registers share.
+public enum PB0_HW_DEBUG: PB0_HW_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1 HW_16_DEBUG@16:1 HW_17_DEBUG@17:1 HW_18_DEBUG@18:1 HW_19_DEBUG@19:1 HW_20_DEBUG@20:1 HW_21_DEBUG@21:1 HW_22_DEBUG@22:1 HW_23_DEBUG@23:1 HW_24_DEBUG@24:1 HW_25_DEBUG@25:1 HW_26_DEBUG@26:1 HW_27_DEBUG@27:1 HW_28_DEBUG@28:1 HW_29_DEBUG@29:1 HW_30_DEBUG@30:1 HW_31_DEBUG@31:1")
   }
-
-  /// `PB0_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
-  public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
-  public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
-  public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
-  public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
-  public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
-  public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
-  public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
-  public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
-  public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
-  public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
-  public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
-  public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
-  public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
-  public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
-  public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
-  public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_STRAP_GLB_REG0`: bif_5_0 register, index 0x120_2020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_GLB_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG0_Layout`, which 2 registers share.
+public enum PB0_STRAP_GLB_REG0: PB0_STRAP_GLB_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_GLB_REG0 STRAP_QUICK_SIM_START@1:1 STRAP_DFT_RXBSCAN_EN_VAL@2:1 STRAP_DFT_CALIB_BYPASS@3:1 STRAP_FORCE_LC_PLL_ON@4:1 STRAP_CFG_IDLEDET_TH@5:2 STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL@7:5 STRAP_RX_CFG_OVR_PWRSF@12:1 STRAP_RX_TRK_MODE_0_@13:1 STRAP_PWRGOOD_OVRD@14:1 STRAP_DBG_RXDLL_VREG_REF_SEL@15:1 STRAP_PLL_CFG_LC_VCO_TUNE@16:4 STRAP_DBG_RXRDATA_GATING_DISABLE@20:1 STRAP_DBG_RXPI_OFFSET_BYP_VAL@21:4")
   }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, access unknown.
-  public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_DFT_RXBSCAN_EN_VAL`: bit 2, access unknown.
-  public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_DFT_CALIB_BYPASS`: bit 3, access unknown.
-  public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_FORCE_LC_PLL_ON`: bit 4, access unknown.
-  public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_CFG_IDLEDET_TH`: bits 6:5, access unknown.
-  public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL`: bits 11:7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 5)
-  }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_RX_CFG_OVR_PWRSF`: bit 12, access unknown.
-  public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_RX_TRK_MODE_0_`: bit 13, access unknown.
-  public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_PWRGOOD_OVRD`: bit 14, access unknown.
-  public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXDLL_VREG_REF_SEL`: bit 15, access unknown.
-  public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_PLL_CFG_LC_VCO_TUNE`: bits 19:16, access unknown.
-  public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXRDATA_GATING_DISABLE`: bit 20, access unknown.
-  public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB0_STRAP_GLB_REG0.STRAP_DBG_RXPI_OFFSET_BYP_VAL`: bits 24:21, access unknown.
-  public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 4)
-  }
 }
 
 /// `PB0_STRAP_TX_REG0`: bif_5_0 register, index 0x120_2024 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_TX_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_TX_REG0_Layout`, which 2 registers share.
+public enum PB0_STRAP_TX_REG0: PB0_STRAP_TX_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_TX_REG0 STRAP_TX_CFG_DRV0_EN@1:4 STRAP_TX_CFG_DRV0_TAP_SEL@5:4 STRAP_TX_CFG_DRV1_EN@9:5 STRAP_TX_CFG_DRV1_TAP_SEL@14:5 STRAP_TX_CFG_DRV2_EN@19:4 STRAP_TX_CFG_DRV2_TAP_SEL@23:4 STRAP_TX_CFG_DRVX_EN@27:1 STRAP_TX_CFG_DRVX_TAP_SEL@28:1 STRAP_RX_TRK_MODE_1_@29:1 STRAP_TX_CFG_SWING_BOOST_EN@30:1")
   }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, access unknown.
-  public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_TAP_SEL`: bits 8:5, access unknown.
-  public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 4)
-  }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_EN`: bits 13:9, access unknown.
-  public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_TAP_SEL`: bits 18:14, access unknown.
-  public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 5)
-  }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_EN`: bits 22:19, access unknown.
-  public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_TAP_SEL`: bits 26:23, access unknown.
-  public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_EN`: bit 27, access unknown.
-  public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_TAP_SEL`: bit 28, access unknown.
-  public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_RX_TRK_MODE_1_`: bit 29, access unknown.
-  public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_STRAP_TX_REG0.STRAP_TX_CFG_SWING_BOOST_EN`: bit 30, access unknown.
-  public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
 }
 
 /// `PB0_STRAP_RX_REG0`: bif_5_0 register, index 0x120_2028 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_RX_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_RX_REG0_Layout`, which 2 registers share.
+public enum PB0_STRAP_RX_REG0: PB0_STRAP_RX_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_RX_REG0 STRAP_RX_CFG_TH_LOOP_GAIN@1:4 STRAP_RX_CFG_DLL_FLOCK_DISABLE@5:1 STRAP_DBG_RXPI_OFFSET_BYP_EN@6:1 STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS@7:1 STRAP_BG_CFG_LC_REG_VREF0_SEL@8:2 STRAP_BG_CFG_LC_REG_VREF1_SEL@10:2 STRAP_RX_CFG_CDR_TIME@12:4 STRAP_RX_CFG_FOM_TIME@16:4 STRAP_RX_CFG_LEQ_TIME@20:4 STRAP_RX_CFG_OC_TIME@24:4 STRAP_TX_CFG_RPTR_RST_VAL@28:3 STRAP_RX_CFG_TERM_MODE@31:1")
   }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, access unknown.
-  public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_DLL_FLOCK_DISABLE`: bit 5, access unknown.
-  public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_DBG_RXPI_OFFSET_BYP_EN`: bit 6, access unknown.
-  public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS`: bit 7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF0_SEL`: bits 9:8, access unknown.
-  public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF1_SEL`: bits 11:10, access unknown.
-  public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_CDR_TIME`: bits 15:12, access unknown.
-  public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_FOM_TIME`: bits 19:16, access unknown.
-  public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_TIME`: bits 23:20, access unknown.
-  public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_OC_TIME`: bits 27:24, access unknown.
-  public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_TX_CFG_RPTR_RST_VAL`: bits 30:28, access unknown.
-  public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
-
-  /// `PB0_STRAP_RX_REG0.STRAP_RX_CFG_TERM_MODE`: bit 31, access unknown.
-  public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_STRAP_RX_REG1`: bif_5_0 register, index 0x120_202C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_RX_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_RX_REG1_Layout`, which 2 registers share.
+public enum PB0_STRAP_RX_REG1: PB0_STRAP_RX_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_202C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_RX_REG1 STRAP_RX_CFG_CDR_PI_STPSZ@1:1 STRAP_TX_DEEMPH_PRSHT_STNG@2:3 STRAP_BG_CFG_RO_REG_VREF_SEL@5:2 STRAP_RX_CFG_LEQ_POLE_BYP_DIS@7:1 STRAP_RX_CFG_LEQ_POLE_BYP_VAL@8:3 STRAP_RX_CFG_CDR_PH_GAIN@11:4 STRAP_RX_CFG_ADAPT_MODE@15:10 STRAP_RX_CFG_DFE_TIME@25:4 STRAP_RX_CFG_LEQ_LOOP_GAIN@29:2 STRAP_RX_CFG_LEQ_SHUNT_DIS@31:1")
   }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, access unknown.
-  public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_TX_DEEMPH_PRSHT_STNG`: bits 4:2, access unknown.
-  public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_BG_CFG_RO_REG_VREF_SEL`: bits 6:5, access unknown.
-  public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_DIS`: bit 7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_VAL`: bits 10:8, access unknown.
-  public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PH_GAIN`: bits 14:11, access unknown.
-  public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_ADAPT_MODE`: bits 24:15, access unknown.
-  public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 10)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_DFE_TIME`: bits 28:25, access unknown.
-  public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_LOOP_GAIN`: bits 30:29, access unknown.
-  public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-
-  /// `PB0_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_SHUNT_DIS`: bit 31, access unknown.
-  public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB0_STRAP_PLL_REG0`: bif_5_0 register, index 0x120_2030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_PLL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_PLL_REG0_Layout`, which 2 registers share.
+public enum PB0_STRAP_PLL_REG0: PB0_STRAP_PLL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_PLL_REG0 STRAP_PLL_CFG_LC_BW_CNTRL@1:3 STRAP_PLL_CFG_LC_LF_CNTRL@4:9 STRAP_TX_RXDET_X1_SSF@13:1 STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS@15:1 STRAP_PLL_CFG_RO_BW_CNTRL@16:8 STRAP_PLL_STRAP_SEL@24:1")
   }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, access unknown.
-  public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_LF_CNTRL`: bits 12:4, access unknown.
-  public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 9)
-  }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_TX_RXDET_X1_SSF`: bit 13, access unknown.
-  public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS`: bit 15, access unknown.
-  public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_BW_CNTRL`: bits 23:16, access unknown.
-  public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `PB0_STRAP_PLL_REG0.STRAP_PLL_STRAP_SEL`: bit 24, access unknown.
-  public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_STRAP_PIN_REG0`: bif_5_0 register, index 0x120_2034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_PIN_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_PIN_REG0_Layout`, which 2 registers share.
+public enum PB0_STRAP_PIN_REG0: PB0_STRAP_PIN_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_PIN_REG0 STRAP_TX_DEEMPH_EN@1:1 STRAP_TX_FULL_SWING@2:1")
   }
-
-  /// `PB0_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, access unknown.
-  public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_STRAP_PIN_REG0.STRAP_TX_FULL_SWING`: bit 2, access unknown.
-  public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PB0_STRAP_GLB_REG1`: bif_5_0 register, index 0x120_2038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_GLB_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG1_Layout`, which 2 registers share.
+public enum PB0_STRAP_GLB_REG1: PB0_STRAP_GLB_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_2038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_GLB_REG1 STRAP_RX_ADAPT_RST_MODE@1:2 STRAP_RX_L0_ENTRY_MODE@3:2 STRAP_RX_EI_FILTER@5:2 STRAP_RX_ADAPT_RST_SUB_ENTRY@7:1 STRAP_RX_PS0_RDY_GEN_MODE@8:2 STRAP_RX_DLL_RESET_IN_SPDCHG@10:1 STRAP_RX_ADAPT_TIME_OUT@11:2")
   }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, access unknown.
-  public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_L0_ENTRY_MODE`: bits 4:3, access unknown.
-  public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_EI_FILTER`: bits 6:5, access unknown.
-  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_SUB_ENTRY`: bit 7, access unknown.
-  public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_PS0_RDY_GEN_MODE`: bits 9:8, access unknown.
-  public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_DLL_RESET_IN_SPDCHG`: bit 10, access unknown.
-  public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_STRAP_GLB_REG1.STRAP_RX_ADAPT_TIME_OUT`: bits 12:11, access unknown.
-  public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 }
 
 /// `PB0_STRAP_GLB_REG2`: bif_5_0 register, index 0x120_203C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_STRAP_GLB_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG2_Layout`, which 2 registers share.
+public enum PB0_STRAP_GLB_REG2: PB0_STRAP_GLB_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_203C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_STRAP_GLB_REG2 STRAP_BPHYC_PLL_RAMP_UP_TIME@2:3 STRAP_IMPCAL_SETTLE_TIME@5:2 STRAP_BG_SETTLE_TIME@7:2 STRAP_TX_CMDET_TIME@9:2 STRAP_TX_STARTUP_TIME@11:2 STRAP_B_PCB_DIS0@28:1 STRAP_B_PCB_DIS1@29:1 STRAP_B_PCB_DRV_STR@30:2")
   }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, access unknown.
-  public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_IMPCAL_SETTLE_TIME`: bits 6:5, access unknown.
-  public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_BG_SETTLE_TIME`: bits 8:7, access unknown.
-  public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_TX_CMDET_TIME`: bits 10:9, access unknown.
-  public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_TX_STARTUP_TIME`: bits 12:11, access unknown.
-  public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DIS0`: bit 28, access unknown.
-  public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DIS1`: bit 29, access unknown.
-  public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_STRAP_GLB_REG2.STRAP_B_PCB_DRV_STR`: bits 31:30, access unknown.
-  public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x120_3000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_DFT_JIT_INJ_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG0_Layout`, which 2 registers share.
+public enum PB0_DFT_JIT_INJ_REG0: PB0_DFT_JIT_INJ_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_3000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_DFT_JIT_INJ_REG0 DFT_NUM_STEPS@0:6 DFT_DISABLE_ERR@7:1 DFT_CLK_PER_STEP@8:4 DFT_MODE_CDR_EN@20:1 DFT_EN_RECOVERY@21:1 DFT_INCR_SWP_EN@22:1 DFT_DECR_SWP_EN@23:1 DFT_RECOVERY_TIME@24:8")
   }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, access unknown.
-  public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_DISABLE_ERR`: bit 7, access unknown.
-  public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_CLK_PER_STEP`: bits 11:8, access unknown.
-  public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_MODE_CDR_EN`: bit 20, access unknown.
-  public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_EN_RECOVERY`: bit 21, access unknown.
-  public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_INCR_SWP_EN`: bit 22, access unknown.
-  public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_DECR_SWP_EN`: bit 23, access unknown.
-  public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG0.DFT_RECOVERY_TIME`: bits 31:24, access unknown.
-  public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x120_3004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_DFT_JIT_INJ_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG1_Layout`, which 2 registers share.
+public enum PB0_DFT_JIT_INJ_REG1: PB0_DFT_JIT_INJ_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_3004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_DFT_JIT_INJ_REG1 DFT_BYPASS_VALUE@0:8 DFT_BYPASS_EN@8:1 DFT_BLOCK_EN@16:1 DFT_NUM_OF_TESTS@17:3 DFT_CHECK_TIME@20:4")
   }
-
-  /// `PB0_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, access unknown.
-  public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_DFT_JIT_INJ_REG1.DFT_BYPASS_EN`: bit 8, access unknown.
-  public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG1.DFT_BLOCK_EN`: bit 16, access unknown.
-  public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_DFT_JIT_INJ_REG1.DFT_NUM_OF_TESTS`: bits 19:17, access unknown.
-  public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `PB0_DFT_JIT_INJ_REG1.DFT_CHECK_TIME`: bits 23:20, access unknown.
-  public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PB0_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x120_3008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_DFT_JIT_INJ_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG2_Layout`, which 2 registers share.
+public enum PB0_DFT_JIT_INJ_REG2: PB0_DFT_JIT_INJ_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_3008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_DFT_JIT_INJ_REG2 DFT_LANE_EN@0:16")
   }
-
-  /// `PB0_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, access unknown.
-  public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB0_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x120_300C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_DEBUG_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_DFT_DEBUG_CTRL_REG0: PB0_DFT_DEBUG_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_300C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_DFT_DEBUG_CTRL_REG0 DFT_PHY_DEBUG_EN@0:1 DFT_PHY_DEBUG_MODE@1:5")
   }
-
-  /// `PB0_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, access unknown.
-  public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_MODE`: bits 5:1, access unknown.
-  public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `PB0_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x120_3010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_STAT_REG0_Layout`, which 2 registers share.
+public enum PB0_DFT_JIT_INJ_STAT_REG0: PB0_DFT_JIT_INJ_STAT_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_3010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_DFT_JIT_INJ_STAT_REG0 DFT_STAT_DECR@0:8 DFT_STAT_INCR@8:8 DFT_STAT_FINISHED@16:1")
   }
-
-  /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, access unknown.
-  public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_INCR`: bits 15:8, access unknown.
-  public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PB0_DFT_JIT_INJ_STAT_REG0.DFT_STAT_FINISHED`: bit 16, access unknown.
-  public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB0_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_4000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO_GLB_CTRL_REG0: PB0_PLL_RO_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO_GLB_CTRL_REG0 PLL_TST_LOSPDTST_SRC@0:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0@1:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1@2:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2@3:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@4:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@5:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@6:1 PLL_RO_PWRON_LUT_ENTRY_LS2@7:1 PLL_LC_PWRON_LUT_ENTRY_LS2@8:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0@9:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1@10:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2@11:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@12:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@13:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@14:1 PLL_RO_HSCLK_LEFT_EN_GATING_EN@15:1 PLL_RO_HSCLK_RIGHT_EN_GATING_EN@16:1 PLL_LC_HSCLK_LEFT_EN_GATING_EN@17:1 PLL_LC_HSCLK_RIGHT_EN_GATING_EN@18:1")
   }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, access unknown.
-  public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 1, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 2, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 3, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 4, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 5, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 6, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_PWRON_LUT_ENTRY_LS2`: bit 7, access unknown.
-  public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_PWRON_LUT_ENTRY_LS2`: bit 8, access unknown.
-  public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 9, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 10, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 11, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 12, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 13, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 14, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_GATING_EN`: bit 15, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_GATING_EN`: bit 16, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_GATING_EN`: bit 17, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_GATING_EN`: bit 18, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `PB0_PLL_RO_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_4010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB0_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4010,
       writeOneToClearMask: 0x0000_0000,
@@ -2042,7159 +520,2120 @@ public enum PB0_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
 }
 
 /// `PB0_PLL_RO0_CTRL_REG0`: bif_5_0 register, index 0x120_4440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO0_CTRL_REG0: PB0_PLL_RO0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO0_CTRL_REG0 PLL_DBG_RO_ANALOG_SEL_0@0:2 PLL_DBG_RO_EXT_RESET_EN_0@2:1 PLL_DBG_RO_VCTL_ADC_EN_0@3:1 PLL_DBG_RO_LF_CNTRL_0@4:7 PLL_TST_RO_USAMPLE_EN_0@11:1")
   }
-
-  /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, access unknown.
-  public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_EXT_RESET_EN_0`: bit 2, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_VCTL_ADC_EN_0`: bit 3, access unknown.
-  public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PLL_RO0_CTRL_REG0.PLL_DBG_RO_LF_CNTRL_0`: bits 10:4, access unknown.
-  public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 7) }
-
-  /// `PB0_PLL_RO0_CTRL_REG0.PLL_TST_RO_USAMPLE_EN_0`: bit 11, access unknown.
-  public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PB0_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x120_4450 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO0_OVRD_REG0: PB0_PLL_RO0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4450,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO0_OVRD_REG0 PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0@0:8 PLL_CFG_RO_BW_CNTRL_OVRD_EN_0@8:1 PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0@9:3 PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0@12:1 PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0@13:1 PLL_CFG_RO_CORECLK_EN_OVRD_EN_0@14:1 PLL_CFG_RO_FBDIV_OVRD_VAL_0@15:13 PLL_CFG_RO_FBDIV_OVRD_EN_0@28:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0@30:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0@31:1")
   }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, access unknown.
-  public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_EN_0`: bit 8, access unknown.
-  public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0`: bits 11:9, access unknown.
-  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0`: bit 12, access unknown.
-  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0`: bit 13, access unknown.
-  public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_EN_0`: bit 14, access unknown.
-  public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_VAL_0`: bits 27:15, access unknown.
-  public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 13)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_EN_0`: bit 28, access unknown.
-  public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0`: bit 30, access unknown.
-  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0`: bit 31, access unknown.
-  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB0_PLL_RO0_OVRD_REG1`: bif_5_0 register, index 0x120_4454 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO0_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_PLL_RO0_OVRD_REG1: PB0_PLL_RO0_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4454,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO0_OVRD_REG1 PLL_CFG_RO_REFDIV_OVRD_VAL_0@0:5 PLL_CFG_RO_REFDIV_OVRD_EN_0@5:1 PLL_CFG_RO_VCO_MODE_OVRD_VAL_0@6:2 PLL_CFG_RO_VCO_MODE_OVRD_EN_0@8:1 PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0@9:1 PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0@10:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0@11:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0@12:1 PLL_RO_PWRON_OVRD_VAL_0@13:1 PLL_RO_PWRON_OVRD_EN_0@14:1 PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0@19:3 PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0@22:1")
   }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, access unknown.
-  public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_EN_0`: bit 5, access unknown.
-  public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_VAL_0`: bits 7:6, access unknown.
-  public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_EN_0`: bit 8, access unknown.
-  public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 9, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0`: bit 10, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 11, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 12, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_VAL_0`: bit 13, access unknown.
-  public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_EN_0`: bit 14, access unknown.
-  public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0`: bits 21:19, access unknown.
-  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 3)
-  }
-
-  /// `PB0_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0`: bit 22, access unknown.
-  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
 }
 
 /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4460 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO0_SCI_STAT_OVRD_REG0: PB0_PLL_RO0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4460,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO0_SCI_STAT_OVRD_REG0 PLL_RO0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO0_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO0_PLLPWR@4:3 PLL_RO0_PLLFREQ@8:2")
   }
-
-  /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4464 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO1_SCI_STAT_OVRD_REG0: PB0_PLL_RO1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4464,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO1_SCI_STAT_OVRD_REG0 PLL_RO1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO1_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO1_PLLPWR@4:3 PLL_RO1_PLLFREQ@8:2")
   }
-
-  /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4468 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO2_SCI_STAT_OVRD_REG0: PB0_PLL_RO2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4468,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO2_SCI_STAT_OVRD_REG0 PLL_RO2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO2_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO2_PLLPWR@4:3 PLL_RO2_PLLFREQ@8:2")
   }
-
-  /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_446C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_RO3_SCI_STAT_OVRD_REG0: PB0_PLL_RO3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_446C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_RO3_SCI_STAT_OVRD_REG0 PLL_RO3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO3_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO3_PLLPWR@4:3 PLL_RO3_PLLFREQ@8:2")
   }
-
-  /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB0_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x120_4480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC0_CTRL_REG0: PB0_PLL_LC0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC0_CTRL_REG0 PLL_DBG_LC_ANALOG_SEL_0@0:2 PLL_DBG_LC_EXT_RESET_EN_0@2:1 PLL_DBG_LC_VCTL_ADC_EN_0@3:1 PLL_TST_LC_USAMPLE_EN_0@4:1")
   }
-
-  /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, access unknown.
-  public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_EXT_RESET_EN_0`: bit 2, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_PLL_LC0_CTRL_REG0.PLL_DBG_LC_VCTL_ADC_EN_0`: bit 3, access unknown.
-  public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_PLL_LC0_CTRL_REG0.PLL_TST_LC_USAMPLE_EN_0`: bit 4, access unknown.
-  public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PB0_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x120_4490 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC0_OVRD_REG0: PB0_PLL_LC0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4490,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC0_OVRD_REG0 PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0@0:3 PLL_CFG_LC_BW_CNTRL_OVRD_EN_0@3:1 PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0@4:3 PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0@7:1 PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0@8:1 PLL_CFG_LC_CORECLK_EN_OVRD_EN_0@9:1 PLL_CFG_LC_FBDIV_OVRD_VAL_0@10:8 PLL_CFG_LC_FBDIV_OVRD_EN_0@18:1 PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0@19:9 PLL_CFG_LC_LF_CNTRL_OVRD_EN_0@28:1 PLL_CFG_LC_REFDIV_OVRD_VAL_0@29:2 PLL_CFG_LC_REFDIV_OVRD_EN_0@31:1")
   }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, access unknown.
-  public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_EN_0`: bit 3, access unknown.
-  public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0`: bits 6:4, access unknown.
-  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0`: bit 7, access unknown.
-  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0`: bit 8, access unknown.
-  public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_EN_0`: bit 9, access unknown.
-  public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_VAL_0`: bits 17:10, access unknown.
-  public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 8)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_EN_0`: bit 18, access unknown.
-  public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0`: bits 27:19, access unknown.
-  public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
-    .init(lsb: 19, width: 9)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_EN_0`: bit 28, access unknown.
-  public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_VAL_0`: bits 30:29, access unknown.
-  public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_EN_0`: bit 31, access unknown.
-  public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB0_PLL_LC0_OVRD_REG1`: bif_5_0 register, index 0x120_4494 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC0_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_PLL_LC0_OVRD_REG1: PB0_PLL_LC0_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4494,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC0_OVRD_REG1 PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0@0:3 PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0@3:1 PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0@4:1 PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0@5:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0@6:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0@7:1 PLL_LC_PWRON_OVRD_VAL_0@8:1 PLL_LC_PWRON_OVRD_EN_0@9:1 PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0@14:4 PLL_CFG_LC_VCO_TUNE_OVRD_EN_0@18:1")
   }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, access unknown.
-  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0`: bit 3, access unknown.
-  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 4, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0`: bit 5, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 6, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 7, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_VAL_0`: bit 8, access unknown.
-  public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_EN_0`: bit 9, access unknown.
-  public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0`: bits 17:14, access unknown.
-  public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-
-  /// `PB0_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_EN_0`: bit 18, access unknown.
-  public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC0_SCI_STAT_OVRD_REG0: PB0_PLL_LC0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC0_SCI_STAT_OVRD_REG0 PLL_LC0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC0_PLLPWR@4:3")
   }
-
-  /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC1_SCI_STAT_OVRD_REG0: PB0_PLL_LC1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC1_SCI_STAT_OVRD_REG0 PLL_LC1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC1_PLLPWR@4:3")
   }
-
-  /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_4508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC2_SCI_STAT_OVRD_REG0: PB0_PLL_LC2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_4508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC2_SCI_STAT_OVRD_REG0 PLL_LC2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC2_PLLPWR@4:3")
   }
-
-  /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_450C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_PLL_LC3_SCI_STAT_OVRD_REG0: PB0_PLL_LC3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_450C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_PLL_LC3_SCI_STAT_OVRD_REG0 PLL_LC3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC3_PLLPWR@4:3")
   }
-
-  /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB0_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_6000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG0: PB0_RX_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG0 RX_CFG_ADAPT_MODE_GEN1@0:10 RX_CFG_ADAPT_MODE_GEN2@10:10 RX_CFG_ADAPT_MODE_GEN3@20:10")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN2`: bits 19:10, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN3`: bits 29:20, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 10)
-  }
 }
 
 /// `PB0_RX_GLB_CTRL_REG1`: bif_5_0 register, index 0x120_6004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG1_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG1: PB0_RX_GLB_CTRL_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG1 RX_CFG_CDR_FR_GAIN_GEN1@0:4 RX_CFG_CDR_FR_GAIN_GEN2@4:4 RX_CFG_CDR_FR_GAIN_GEN3@8:4 RX_CFG_CDR_PH_GAIN_GEN1@12:4 RX_CFG_CDR_PH_GAIN_GEN2@16:4 RX_CFG_CDR_PH_GAIN_GEN3@20:4 RX_CFG_CDR_PI_STPSZ_GEN1@24:1 RX_CFG_CDR_PI_STPSZ_GEN2@25:1 RX_CFG_CDR_PI_STPSZ_GEN3@26:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN1@27:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN2@28:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN3@29:1 RX_ADAPT_HLD_ASRT_TO_DCLK_EN@30:2")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN1`: bit 24, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN2`: bit 25, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN3`: bit 26, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG1.RX_ADAPT_HLD_ASRT_TO_DCLK_EN`: bits 31:30, access unknown.
-  public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
 }
 
 /// `PB0_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x120_6008 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG2_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG2: PB0_RX_GLB_CTRL_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
-  public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
 }
 
 /// `PB0_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x120_600C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG3_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG3: PB0_RX_GLB_CTRL_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_600C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
-  public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x120_6010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG4_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG4: PB0_RX_GLB_CTRL_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
-  public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
-  public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
-  public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x120_6014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG5_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG5: PB0_RX_GLB_CTRL_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
-  public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x120_6018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG6_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG6: PB0_RX_GLB_CTRL_REG6_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
-  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
-  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
-  public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
-  public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
-  public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PB0_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x120_601C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG7_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG7: PB0_RX_GLB_CTRL_REG7_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_601C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
-  public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
-  public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
-  public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
-  public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
-  public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
 }
 
 /// `PB0_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x120_6020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_CTRL_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG8_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_CTRL_REG8: PB0_RX_GLB_CTRL_REG8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
   }
-
-  /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
-  public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
-  public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `PB0_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
-  public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
-  public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6028 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_SCI_STAT_OVRD_REG0: PB0_RX_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
   }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB0_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
 }
 
 /// `PB0_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_6030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_OVRD_REG0: PB0_RX_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
   }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
-  public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
-  public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
-  public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
-  public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
-  public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
-  public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
-  public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
-  public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
-  public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
-  public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
-  public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
-  public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
-  public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
-  public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
-  public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
-  public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
-  public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
-  public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
-  public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
-  public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
-  public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
-  public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
-  public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
-  public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_6034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_RX_GLB_OVRD_REG1: PB0_RX_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
   }
-
-  /// `PB0_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
-  public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
-  public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PB0_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x120_6440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE0_CTRL_REG0: PB0_RX_LANE0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
   }
-
-  /// `PB0_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
-  public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
-  public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE0_SCI_STAT_OVRD_REG0: PB0_RX_LANE0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
   }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
-  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
-  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
-  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
-  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
-  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
-  public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_6480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE1_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE1_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE1_CTRL_REG0: PB0_RX_LANE1_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
   }
-
-  /// `PB0_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
-  public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
-  public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE1_SCI_STAT_OVRD_REG0: PB0_RX_LANE1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
   }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
-  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
-  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
-  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
-  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
-  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
-  public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_6500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE2_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE2_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE2_CTRL_REG0: PB0_RX_LANE2_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE2_CTRL_REG0 RX_BACKUP_2@0:8 RX_DBG_ANALOG_SEL_2@10:2 RX_TST_BSCAN_EN_2@12:1 RX_CFG_OVR_PWRSF_2@13:1 RX_TERM_EN_2@14:1")
   }
-
-  /// `PB0_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, access unknown.
-  public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, access unknown.
-  public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE2_SCI_STAT_OVRD_REG0: PB0_RX_LANE2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE2_SCI_STAT_OVRD_REG0 RXPWR_2@0:3 ELECIDLEDETEN_2@3:1 REQUESTTRK_2@6:1 ENABLEFOM_2@7:1 REQUESTFOM_2@8:1 RESPONSEMODE_2@9:1 RXEYEFOM_2@10:8")
   }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, access unknown.
-  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, access unknown.
-  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, access unknown.
-  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, access unknown.
-  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, access unknown.
-  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, access unknown.
-  public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_6600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE3_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE3_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE3_CTRL_REG0: PB0_RX_LANE3_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE3_CTRL_REG0 RX_BACKUP_3@0:8 RX_DBG_ANALOG_SEL_3@10:2 RX_TST_BSCAN_EN_3@12:1 RX_CFG_OVR_PWRSF_3@13:1 RX_TERM_EN_3@14:1")
   }
-
-  /// `PB0_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, access unknown.
-  public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, access unknown.
-  public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE3_SCI_STAT_OVRD_REG0: PB0_RX_LANE3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE3_SCI_STAT_OVRD_REG0 RXPWR_3@0:3 ELECIDLEDETEN_3@3:1 REQUESTTRK_3@6:1 ENABLEFOM_3@7:1 REQUESTFOM_3@8:1 RESPONSEMODE_3@9:1 RXEYEFOM_3@10:8")
   }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, access unknown.
-  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, access unknown.
-  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, access unknown.
-  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, access unknown.
-  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, access unknown.
-  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, access unknown.
-  public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_6800 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE4_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE4_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE4_CTRL_REG0: PB0_RX_LANE4_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6800,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE4_CTRL_REG0 RX_BACKUP_4@0:8 RX_DBG_ANALOG_SEL_4@10:2 RX_TST_BSCAN_EN_4@12:1 RX_CFG_OVR_PWRSF_4@13:1 RX_TERM_EN_4@14:1")
   }
-
-  /// `PB0_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, access unknown.
-  public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, access unknown.
-  public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE4_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE4_SCI_STAT_OVRD_REG0: PB0_RX_LANE4_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE4_SCI_STAT_OVRD_REG0 RXPWR_4@0:3 ELECIDLEDETEN_4@3:1 REQUESTTRK_4@6:1 ENABLEFOM_4@7:1 REQUESTFOM_4@8:1 RESPONSEMODE_4@9:1 RXEYEFOM_4@10:8")
   }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, access unknown.
-  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, access unknown.
-  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, access unknown.
-  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, access unknown.
-  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, access unknown.
-  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, access unknown.
-  public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_6880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE5_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE5_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE5_CTRL_REG0: PB0_RX_LANE5_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE5_CTRL_REG0 RX_BACKUP_5@0:8 RX_DBG_ANALOG_SEL_5@10:2 RX_TST_BSCAN_EN_5@12:1 RX_CFG_OVR_PWRSF_5@13:1 RX_TERM_EN_5@14:1")
   }
-
-  /// `PB0_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, access unknown.
-  public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, access unknown.
-  public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE5_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE5_SCI_STAT_OVRD_REG0: PB0_RX_LANE5_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE5_SCI_STAT_OVRD_REG0 RXPWR_5@0:3 ELECIDLEDETEN_5@3:1 REQUESTTRK_5@6:1 ENABLEFOM_5@7:1 REQUESTFOM_5@8:1 RESPONSEMODE_5@9:1 RXEYEFOM_5@10:8")
   }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, access unknown.
-  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, access unknown.
-  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, access unknown.
-  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, access unknown.
-  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, access unknown.
-  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, access unknown.
-  public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_6900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE6_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE6_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE6_CTRL_REG0: PB0_RX_LANE6_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE6_CTRL_REG0 RX_BACKUP_6@0:8 RX_DBG_ANALOG_SEL_6@10:2 RX_TST_BSCAN_EN_6@12:1 RX_CFG_OVR_PWRSF_6@13:1 RX_TERM_EN_6@14:1")
   }
-
-  /// `PB0_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, access unknown.
-  public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, access unknown.
-  public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE6_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE6_SCI_STAT_OVRD_REG0: PB0_RX_LANE6_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE6_SCI_STAT_OVRD_REG0 RXPWR_6@0:3 ELECIDLEDETEN_6@3:1 REQUESTTRK_6@6:1 ENABLEFOM_6@7:1 REQUESTFOM_6@8:1 RESPONSEMODE_6@9:1 RXEYEFOM_6@10:8")
   }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, access unknown.
-  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, access unknown.
-  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, access unknown.
-  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, access unknown.
-  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, access unknown.
-  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, access unknown.
-  public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_6A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE7_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE7_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE7_CTRL_REG0: PB0_RX_LANE7_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE7_CTRL_REG0 RX_BACKUP_7@0:8 RX_DBG_ANALOG_SEL_7@10:2 RX_TST_BSCAN_EN_7@12:1 RX_CFG_OVR_PWRSF_7@13:1 RX_TERM_EN_7@14:1")
   }
-
-  /// `PB0_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, access unknown.
-  public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, access unknown.
-  public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_6A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE7_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE7_SCI_STAT_OVRD_REG0: PB0_RX_LANE7_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_6A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE7_SCI_STAT_OVRD_REG0 RXPWR_7@0:3 ELECIDLEDETEN_7@3:1 REQUESTTRK_7@6:1 ENABLEFOM_7@7:1 REQUESTFOM_7@8:1 RESPONSEMODE_7@9:1 RXEYEFOM_7@10:8")
   }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, access unknown.
-  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, access unknown.
-  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, access unknown.
-  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, access unknown.
-  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, access unknown.
-  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, access unknown.
-  public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_7440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE8_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE8_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE8_CTRL_REG0: PB0_RX_LANE8_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE8_CTRL_REG0 RX_BACKUP_8@0:8 RX_DBG_ANALOG_SEL_8@10:2 RX_TST_BSCAN_EN_8@12:1 RX_CFG_OVR_PWRSF_8@13:1 RX_TERM_EN_8@14:1")
   }
-
-  /// `PB0_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, access unknown.
-  public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, access unknown.
-  public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE8_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE8_SCI_STAT_OVRD_REG0: PB0_RX_LANE8_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE8_SCI_STAT_OVRD_REG0 RXPWR_8@0:3 ELECIDLEDETEN_8@3:1 REQUESTTRK_8@6:1 ENABLEFOM_8@7:1 REQUESTFOM_8@8:1 RESPONSEMODE_8@9:1 RXEYEFOM_8@10:8")
   }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, access unknown.
-  public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, access unknown.
-  public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, access unknown.
-  public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, access unknown.
-  public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, access unknown.
-  public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, access unknown.
-  public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_7480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE9_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE9_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE9_CTRL_REG0: PB0_RX_LANE9_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE9_CTRL_REG0 RX_BACKUP_9@0:8 RX_DBG_ANALOG_SEL_9@10:2 RX_TST_BSCAN_EN_9@12:1 RX_CFG_OVR_PWRSF_9@13:1 RX_TERM_EN_9@14:1")
   }
-
-  /// `PB0_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, access unknown.
-  public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, access unknown.
-  public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE9_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE9_SCI_STAT_OVRD_REG0: PB0_RX_LANE9_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE9_SCI_STAT_OVRD_REG0 RXPWR_9@0:3 ELECIDLEDETEN_9@3:1 REQUESTTRK_9@6:1 ENABLEFOM_9@7:1 REQUESTFOM_9@8:1 RESPONSEMODE_9@9:1 RXEYEFOM_9@10:8")
   }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, access unknown.
-  public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, access unknown.
-  public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, access unknown.
-  public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, access unknown.
-  public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, access unknown.
-  public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, access unknown.
-  public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_7500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE10_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE10_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE10_CTRL_REG0: PB0_RX_LANE10_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE10_CTRL_REG0 RX_BACKUP_10@0:8 RX_DBG_ANALOG_SEL_10@10:2 RX_TST_BSCAN_EN_10@12:1 RX_CFG_OVR_PWRSF_10@13:1 RX_TERM_EN_10@14:1")
   }
-
-  /// `PB0_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, access unknown.
-  public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, access unknown.
-  public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE10_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE10_SCI_STAT_OVRD_REG0: PB0_RX_LANE10_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE10_SCI_STAT_OVRD_REG0 RXPWR_10@0:3 ELECIDLEDETEN_10@3:1 REQUESTTRK_10@6:1 ENABLEFOM_10@7:1 REQUESTFOM_10@8:1 RESPONSEMODE_10@9:1 RXEYEFOM_10@10:8")
   }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, access unknown.
-  public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, access unknown.
-  public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, access unknown.
-  public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, access unknown.
-  public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, access unknown.
-  public static var RESPONSEMODE_10: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, access unknown.
-  public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_7600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE11_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE11_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE11_CTRL_REG0: PB0_RX_LANE11_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE11_CTRL_REG0 RX_BACKUP_11@0:8 RX_DBG_ANALOG_SEL_11@10:2 RX_TST_BSCAN_EN_11@12:1 RX_CFG_OVR_PWRSF_11@13:1 RX_TERM_EN_11@14:1")
   }
-
-  /// `PB0_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, access unknown.
-  public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, access unknown.
-  public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE11_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE11_SCI_STAT_OVRD_REG0: PB0_RX_LANE11_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE11_SCI_STAT_OVRD_REG0 RXPWR_11@0:3 ELECIDLEDETEN_11@3:1 REQUESTTRK_11@6:1 ENABLEFOM_11@7:1 REQUESTFOM_11@8:1 RESPONSEMODE_11@9:1 RXEYEFOM_11@10:8")
   }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, access unknown.
-  public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, access unknown.
-  public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, access unknown.
-  public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, access unknown.
-  public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, access unknown.
-  public static var RESPONSEMODE_11: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, access unknown.
-  public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_7840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE12_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE12_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE12_CTRL_REG0: PB0_RX_LANE12_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE12_CTRL_REG0 RX_BACKUP_12@0:8 RX_DBG_ANALOG_SEL_12@10:2 RX_TST_BSCAN_EN_12@12:1 RX_CFG_OVR_PWRSF_12@13:1 RX_TERM_EN_12@14:1")
   }
-
-  /// `PB0_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, access unknown.
-  public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, access unknown.
-  public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE12_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE12_SCI_STAT_OVRD_REG0: PB0_RX_LANE12_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE12_SCI_STAT_OVRD_REG0 RXPWR_12@0:3 ELECIDLEDETEN_12@3:1 REQUESTTRK_12@6:1 ENABLEFOM_12@7:1 REQUESTFOM_12@8:1 RESPONSEMODE_12@9:1 RXEYEFOM_12@10:8")
   }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, access unknown.
-  public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, access unknown.
-  public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, access unknown.
-  public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, access unknown.
-  public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, access unknown.
-  public static var RESPONSEMODE_12: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, access unknown.
-  public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_7880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE13_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE13_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE13_CTRL_REG0: PB0_RX_LANE13_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE13_CTRL_REG0 RX_BACKUP_13@0:8 RX_DBG_ANALOG_SEL_13@10:2 RX_TST_BSCAN_EN_13@12:1 RX_CFG_OVR_PWRSF_13@13:1 RX_TERM_EN_13@14:1")
   }
-
-  /// `PB0_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, access unknown.
-  public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, access unknown.
-  public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE13_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE13_SCI_STAT_OVRD_REG0: PB0_RX_LANE13_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE13_SCI_STAT_OVRD_REG0 RXPWR_13@0:3 ELECIDLEDETEN_13@3:1 REQUESTTRK_13@6:1 ENABLEFOM_13@7:1 REQUESTFOM_13@8:1 RESPONSEMODE_13@9:1 RXEYEFOM_13@10:8")
   }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, access unknown.
-  public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, access unknown.
-  public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, access unknown.
-  public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, access unknown.
-  public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, access unknown.
-  public static var RESPONSEMODE_13: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, access unknown.
-  public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_7900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE14_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE14_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE14_CTRL_REG0: PB0_RX_LANE14_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE14_CTRL_REG0 RX_BACKUP_14@0:8 RX_DBG_ANALOG_SEL_14@10:2 RX_TST_BSCAN_EN_14@12:1 RX_CFG_OVR_PWRSF_14@13:1 RX_TERM_EN_14@14:1")
   }
-
-  /// `PB0_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, access unknown.
-  public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, access unknown.
-  public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE14_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE14_SCI_STAT_OVRD_REG0: PB0_RX_LANE14_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE14_SCI_STAT_OVRD_REG0 RXPWR_14@0:3 ELECIDLEDETEN_14@3:1 REQUESTTRK_14@6:1 ENABLEFOM_14@7:1 REQUESTFOM_14@8:1 RESPONSEMODE_14@9:1 RXEYEFOM_14@10:8")
   }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, access unknown.
-  public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, access unknown.
-  public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, access unknown.
-  public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, access unknown.
-  public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, access unknown.
-  public static var RESPONSEMODE_14: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, access unknown.
-  public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_7A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE15_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE15_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE15_CTRL_REG0: PB0_RX_LANE15_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE15_CTRL_REG0 RX_BACKUP_15@0:8 RX_DBG_ANALOG_SEL_15@10:2 RX_TST_BSCAN_EN_15@12:1 RX_CFG_OVR_PWRSF_15@13:1 RX_TERM_EN_15@14:1")
   }
-
-  /// `PB0_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, access unknown.
-  public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB0_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB0_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, access unknown.
-  public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_7A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE15_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_RX_LANE15_SCI_STAT_OVRD_REG0: PB0_RX_LANE15_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_7A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_RX_LANE15_SCI_STAT_OVRD_REG0 RXPWR_15@0:3 ELECIDLEDETEN_15@3:1 REQUESTTRK_15@6:1 ENABLEFOM_15@7:1 REQUESTFOM_15@8:1 RESPONSEMODE_15@9:1 RXEYEFOM_15@10:8")
   }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, access unknown.
-  public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, access unknown.
-  public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, access unknown.
-  public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, access unknown.
-  public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, access unknown.
-  public static var RESPONSEMODE_15: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, access unknown.
-  public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB0_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x120_8000 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_CTRL_REG0: PB0_TX_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_CTRL_REG0 TX_DRV_DATA_ASRT_DLY_VAL@0:3 TX_DRV_DATA_DSRT_DLY_VAL@3:3 TX_CFG_RPTR_RST_VAL_GEN1@8:3 TX_CFG_RPTR_RST_VAL_GEN2@11:3 TX_CFG_RPTR_RST_VAL_GEN3@14:3 TX_STAGGER_CTRL@17:2 TX_DATA_CLK_GATING@19:1 TX_PRESET_TABLE_BYPASS@20:1 TX_COEFF_ROUND_EN@21:1 TX_COEFF_ROUND_DIR_VER@22:1 TX_DCLK_EN_LSX_ALWAYS_ON@23:1 TX_FRONTEND_PWRON_IN_PS4@24:1")
   }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, access unknown.
-  public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, access unknown.
-  public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, access unknown.
-  public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, access unknown.
-  public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, access unknown.
-  public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, access unknown.
-  public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, access unknown.
-  public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, access unknown.
-  public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, access unknown.
-  public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB0_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x120_8004 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_LANE_SKEW_CTRL_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_LANE_SKEW_CTRL: PB0_TX_GLB_LANE_SKEW_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_LANE_SKEW_CTRL TX_CFG_GROUPX1_EN_0@0:1 TX_CFG_GROUPX1_EN_1@1:1 TX_CFG_GROUPX1_EN_2@2:1 TX_CFG_GROUPX1_EN_3@3:1 TX_CFG_GROUPX1_EN_4@4:1 TX_CFG_GROUPX1_EN_5@5:1 TX_CFG_GROUPX1_EN_6@6:1 TX_CFG_GROUPX1_EN_7@7:1 TX_CFG_GROUPX1_EN_8@8:1 TX_CFG_GROUPX1_EN_9@9:1 TX_CFG_GROUPX1_EN_10@10:1 TX_CFG_GROUPX1_EN_11@11:1 TX_CFG_GROUPX1_EN_12@12:1 TX_CFG_GROUPX1_EN_13@13:1 TX_CFG_GROUPX1_EN_14@14:1 TX_CFG_GROUPX1_EN_15@15:1 TX_CFG_GROUPX2_EN_L0T1@16:1 TX_CFG_GROUPX2_EN_L2T3@17:1 TX_CFG_GROUPX2_EN_L4T5@18:1 TX_CFG_GROUPX2_EN_L6T7@19:1 TX_CFG_GROUPX2_EN_L8T9@20:1 TX_CFG_GROUPX2_EN_L10T11@21:1 TX_CFG_GROUPX2_EN_L12T13@22:1 TX_CFG_GROUPX2_EN_L14T15@23:1 TX_CFG_GROUPX4_EN_L0T3@24:1 TX_CFG_GROUPX4_EN_L4T7@25:1 TX_CFG_GROUPX4_EN_L8T11@26:1 TX_CFG_GROUPX4_EN_L12T15@27:1 TX_CFG_GROUPX8_EN_L0T7@28:1 TX_CFG_GROUPX8_EN_L8T15@29:1 TX_CFG_GROUPX16_EN_L0T15@30:1")
   }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, access unknown.
-  public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, access unknown.
-  public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, access unknown.
-  public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, access unknown.
-  public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, access unknown.
-  public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, access unknown.
-  public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, access unknown.
-  public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, access unknown.
-  public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, access unknown.
-  public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, access unknown.
-  public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, access unknown.
-  public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, access unknown.
-  public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, access unknown.
-  public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, access unknown.
-  public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, access unknown.
-  public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, access unknown.
-  public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, access unknown.
-  public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, access unknown.
-  public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, access unknown.
-  public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8010 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_SCI_STAT_OVRD_REG0: PB0_TX_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_SCI_STAT_OVRD_REG0 IGNR_TXPWR_CBI_UPDT_L0T3@0:1 IGNR_TXPWR_CBI_UPDT_L4T7@1:1 IGNR_TXPWR_CBI_UPDT_L8T11@2:1 IGNR_TXPWR_CBI_UPDT_L12T15@3:1 IGNR_COEFFICIENTID_CBI_UPDT_L0T3@8:1 IGNR_COEFFICIENTID_CBI_UPDT_L4T7@9:1 IGNR_COEFFICIENTID_CBI_UPDT_L8T11@10:1 IGNR_COEFFICIENTID_CBI_UPDT_L12T15@11:1 IGNR_COEFFICIENT_CBI_UPDT_L0T3@12:1 IGNR_COEFFICIENT_CBI_UPDT_L4T7@13:1 IGNR_COEFFICIENT_CBI_UPDT_L8T11@14:1 IGNR_COEFFICIENT_CBI_UPDT_L12T15@15:1")
   }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB0_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0`: bif_5_0 register, index 0x120_8014 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0 ACCEPT_ENTRY_0@0:1 ACCEPT_ENTRY_1@1:1 ACCEPT_ENTRY_2@2:1 ACCEPT_ENTRY_3@3:1 ACCEPT_ENTRY_4@4:1 ACCEPT_ENTRY_5@5:1 ACCEPT_ENTRY_6@6:1 ACCEPT_ENTRY_7@7:1 ACCEPT_ENTRY_8@8:1 ACCEPT_ENTRY_9@9:1 ACCEPT_ENTRY_10@10:1 ACCEPT_ENTRY_11@11:1 ACCEPT_ENTRY_12@12:1 ACCEPT_ENTRY_13@13:1 ACCEPT_ENTRY_14@14:1 ACCEPT_ENTRY_15@15:1 ACCEPT_ENTRY_16@16:1 ACCEPT_ENTRY_17@17:1 ACCEPT_ENTRY_18@18:1 ACCEPT_ENTRY_19@19:1 ACCEPT_ENTRY_20@20:1 ACCEPT_ENTRY_21@21:1 ACCEPT_ENTRY_22@22:1 ACCEPT_ENTRY_23@23:1 ACCEPT_ENTRY_24@24:1 ACCEPT_ENTRY_25@25:1 ACCEPT_ENTRY_26@26:1 ACCEPT_ENTRY_27@27:1 ACCEPT_ENTRY_28@28:1 ACCEPT_ENTRY_29@29:1 ACCEPT_ENTRY_30@30:1 ACCEPT_ENTRY_31@31:1")
   }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x120_8018 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1 ACCEPT_ENTRY_32@0:1 ACCEPT_ENTRY_33@1:1 ACCEPT_ENTRY_34@2:1 ACCEPT_ENTRY_35@3:1 ACCEPT_ENTRY_36@4:1 ACCEPT_ENTRY_37@5:1 ACCEPT_ENTRY_38@6:1 ACCEPT_ENTRY_39@7:1 ACCEPT_ENTRY_40@8:1 ACCEPT_ENTRY_41@9:1 ACCEPT_ENTRY_42@10:1 ACCEPT_ENTRY_43@11:1 ACCEPT_ENTRY_44@12:1 ACCEPT_ENTRY_45@13:1 ACCEPT_ENTRY_46@14:1 ACCEPT_ENTRY_47@15:1 ACCEPT_ENTRY_48@16:1 ACCEPT_ENTRY_49@17:1 ACCEPT_ENTRY_50@18:1 ACCEPT_ENTRY_51@19:1 ACCEPT_ENTRY_52@20:1 ACCEPT_ENTRY_53@21:1 ACCEPT_ENTRY_54@22:1 ACCEPT_ENTRY_55@23:1 ACCEPT_ENTRY_56@24:1 ACCEPT_ENTRY_57@25:1 ACCEPT_ENTRY_58@26:1 ACCEPT_ENTRY_59@27:1 ACCEPT_ENTRY_60@28:1 ACCEPT_ENTRY_61@29:1 ACCEPT_ENTRY_62@30:1 ACCEPT_ENTRY_63@31:1")
   }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x120_801C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_801C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2 ACCEPT_ENTRY_64@0:1 ACCEPT_ENTRY_65@1:1 ACCEPT_ENTRY_66@2:1 ACCEPT_ENTRY_67@3:1 ACCEPT_ENTRY_68@4:1 ACCEPT_ENTRY_69@5:1 ACCEPT_ENTRY_70@6:1 ACCEPT_ENTRY_71@7:1 ACCEPT_ENTRY_72@8:1 ACCEPT_ENTRY_73@9:1 ACCEPT_ENTRY_74@10:1 ACCEPT_ENTRY_75@11:1 ACCEPT_ENTRY_76@12:1 ACCEPT_ENTRY_77@13:1 ACCEPT_ENTRY_78@14:1 ACCEPT_ENTRY_79@15:1 ACCEPT_ENTRY_80@16:1 ACCEPT_ENTRY_81@17:1 ACCEPT_ENTRY_82@18:1 ACCEPT_ENTRY_83@19:1 ACCEPT_ENTRY_84@20:1 ACCEPT_ENTRY_85@21:1 ACCEPT_ENTRY_86@22:1 ACCEPT_ENTRY_87@23:1 ACCEPT_ENTRY_88@24:1 ACCEPT_ENTRY_89@25:1 ACCEPT_ENTRY_90@26:1 ACCEPT_ENTRY_91@27:1 ACCEPT_ENTRY_92@28:1 ACCEPT_ENTRY_93@29:1 ACCEPT_ENTRY_94@30:1 ACCEPT_ENTRY_95@31:1")
   }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x120_8020 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3 ACCEPT_ENTRY_96@0:1 ACCEPT_ENTRY_97@1:1 ACCEPT_ENTRY_98@2:1 ACCEPT_ENTRY_99@3:1 ACCEPT_ENTRY_100@4:1 ACCEPT_ENTRY_101@5:1 ACCEPT_ENTRY_102@6:1 ACCEPT_ENTRY_103@7:1 ACCEPT_ENTRY_104@8:1 ACCEPT_ENTRY_105@9:1 ACCEPT_ENTRY_106@10:1 ACCEPT_ENTRY_107@11:1 ACCEPT_ENTRY_108@12:1 ACCEPT_ENTRY_109@13:1")
   }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x120_8030 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_OVRD_REG0: PB0_TX_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_OVRD_REG0 TX_CFG_DCLK_DIV_OVRD_VAL@0:3 TX_CFG_DCLK_DIV_OVRD_EN@3:1 TX_CFG_DRV0_EN_GEN1_OVRD_VAL@4:4 TX_CFG_DRV0_EN_OVRD_EN@8:1 TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL@9:4 TX_CFG_DRV0_TAP_SEL_OVRD_EN@13:1 TX_CFG_DRV1_EN_GEN1_OVRD_VAL@14:5 TX_CFG_DRV1_EN_OVRD_EN@19:1 TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_OVRD_EN@25:1 TX_CFG_DRV2_EN_GEN1_OVRD_VAL@26:4 TX_CFG_DRV2_EN_OVRD_EN@30:1")
   }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, access unknown.
-  public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, access unknown.
-  public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, access unknown.
-  public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 5)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, access unknown.
-  public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, access unknown.
-  public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x120_8034 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_OVRD_REG1: PB0_TX_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_OVRD_REG1 TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_OVRD_EN@4:1 TX_CFG_DRVX_EN_GEN1_OVRD_VAL@5:1 TX_CFG_DRVX_EN_OVRD_EN@6:1 TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL@7:1 TX_CFG_DRVX_TAP_SEL_OVRD_EN@8:1 TX_CFG_PLLCLK_SEL_OVRD_VAL@9:1 TX_CFG_PLLCLK_SEL_OVRD_EN@10:1 TX_CFG_TCLK_DIV_OVRD_VAL@11:1 TX_CFG_TCLK_DIV_OVRD_EN@12:1 TX_CMDET_EN_OVRD_VAL@13:1 TX_CMDET_EN_OVRD_EN@14:1 TX_DATA_IN_OVRD_VAL@15:10 TX_DATA_IN_OVRD_EN@25:1 TX_RPTR_RSTN_OVRD_VAL@26:1 TX_RPTR_RSTN_OVRD_EN@27:1 TX_RXDET_EN_OVRD_VAL@28:1 TX_RXDET_EN_OVRD_EN@29:1 TX_WPTR_RSTN_OVRD_VAL@30:1 TX_WPTR_RSTN_OVRD_EN@31:1")
   }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, access unknown.
-  public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, access unknown.
-  public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, access unknown.
-  public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, access unknown.
-  public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, access unknown.
-  public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, access unknown.
-  public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, access unknown.
-  public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, access unknown.
-  public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 15, width: 10) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, access unknown.
-  public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, access unknown.
-  public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, access unknown.
-  public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, access unknown.
-  public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, access unknown.
-  public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, access unknown.
-  public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, access unknown.
-  public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB0_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x120_8038 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_OVRD_REG2: PB0_TX_GLB_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_OVRD_REG2 TX_WRITE_EN_OVRD_VAL@0:1 TX_WRITE_EN_OVRD_EN@1:1 TX_CFG_GROUPX1_EN_OVRD_VAL@2:1 TX_CFG_GROUPX1_EN_OVRD_EN@3:1 TX_CFG_GROUPX2_EN_OVRD_VAL@4:1 TX_CFG_GROUPX2_EN_OVRD_EN@5:1 TX_CFG_GROUPX4_EN_OVRD_VAL@6:1 TX_CFG_GROUPX4_EN_OVRD_EN@7:1 TX_CFG_GROUPX8_EN_OVRD_VAL@8:1 TX_CFG_GROUPX8_EN_OVRD_EN@9:1 TX_CFG_GROUPX16_EN_OVRD_VAL@10:1 TX_CFG_GROUPX16_EN_OVRD_EN@11:1 TX_CFG_DRV0_EN_GEN2_OVRD_VAL@12:4 TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL@16:4 TX_CFG_DRV1_EN_GEN2_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL@25:5")
   }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, access unknown.
-  public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, access unknown.
-  public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, access unknown.
-  public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, access unknown.
-  public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, access unknown.
-  public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, access unknown.
-  public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, access unknown.
-  public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, access unknown.
-  public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, access unknown.
-  public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, access unknown.
-  public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, access unknown.
-  public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, access unknown.
-  public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 5)
-  }
 }
 
 /// `PB0_TX_GLB_OVRD_REG3`: bif_5_0 register, index 0x120_803C of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_OVRD_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG3_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_OVRD_REG3: PB0_TX_GLB_OVRD_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_803C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_OVRD_REG3 TX_CFG_DRV2_EN_GEN2_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL@4:4 TX_CFG_DRVX_EN_GEN2_OVRD_VAL@8:1 TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL@9:1 TX_CFG_DRV0_EN_GEN3_OVRD_VAL@10:4 TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL@14:4 TX_CFG_DRV1_EN_GEN3_OVRD_VAL@18:5 TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL@23:5 TX_CFG_DRV2_EN_GEN3_OVRD_VAL@28:4")
   }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 5)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 5)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
 }
 
 /// `PB0_TX_GLB_OVRD_REG4`: bif_5_0 register, index 0x120_8040 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_GLB_OVRD_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG4_Layout`, which 2 registers share.
+public enum PB0_TX_GLB_OVRD_REG4: PB0_TX_GLB_OVRD_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8040,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_GLB_OVRD_REG4 TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL@0:4 TX_CFG_DRVX_EN_GEN3_OVRD_VAL@4:1 TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL@5:1")
   }
-
-  /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB0_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x120_8440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE0_CTRL_REG0: PB0_TX_LANE0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE0_CTRL_REG0 TX_CFG_DISPCLK_MODE_0@0:1 TX_CFG_INV_DATA_0@1:1 TX_CFG_SWING_BOOST_EN_0@2:1 TX_DBG_PRBS_EN_0@3:1")
   }
-
-  /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x120_8444 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE0_OVRD_REG0: PB0_TX_LANE0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE0_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_0@0:1 TX_DCLK_EN_OVRD_EN_0@1:1 TX_DRV_DATA_EN_OVRD_VAL_0@2:1 TX_DRV_DATA_EN_OVRD_EN_0@3:1 TX_DRV_PWRON_OVRD_VAL_0@4:1 TX_DRV_PWRON_OVRD_EN_0@5:1 TX_FRONTEND_PWRON_OVRD_VAL_0@6:1 TX_FRONTEND_PWRON_OVRD_EN_0@7:1")
   }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE0_SCI_STAT_OVRD_REG0: PB0_TX_LANE0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE0_SCI_STAT_OVRD_REG0 TXPWR_0@0:3 TXMARG_0@4:3 DEEMPH_0@7:1 COEFFICIENTID_0@8:2 COEFFICIENT_0@10:6")
   }
-
-  /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, access unknown.
-  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, access unknown.
-  public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, access unknown.
-  public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, access unknown.
-  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x120_8480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE1_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE1_CTRL_REG0: PB0_TX_LANE1_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE1_CTRL_REG0 TX_CFG_DISPCLK_MODE_1@0:1 TX_CFG_INV_DATA_1@1:1 TX_CFG_SWING_BOOST_EN_1@2:1 TX_DBG_PRBS_EN_1@3:1")
   }
-
-  /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x120_8484 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE1_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE1_OVRD_REG0: PB0_TX_LANE1_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE1_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_1@0:1 TX_DCLK_EN_OVRD_EN_1@1:1 TX_DRV_DATA_EN_OVRD_VAL_1@2:1 TX_DRV_DATA_EN_OVRD_EN_1@3:1 TX_DRV_PWRON_OVRD_VAL_1@4:1 TX_DRV_PWRON_OVRD_EN_1@5:1 TX_FRONTEND_PWRON_OVRD_VAL_1@6:1 TX_FRONTEND_PWRON_OVRD_EN_1@7:1")
   }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE1_SCI_STAT_OVRD_REG0: PB0_TX_LANE1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE1_SCI_STAT_OVRD_REG0 TXPWR_1@0:3 TXMARG_1@4:3 DEEMPH_1@7:1 COEFFICIENTID_1@8:2 COEFFICIENT_1@10:6")
   }
-
-  /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, access unknown.
-  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, access unknown.
-  public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, access unknown.
-  public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, access unknown.
-  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x120_8500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE2_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE2_CTRL_REG0: PB0_TX_LANE2_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE2_CTRL_REG0 TX_CFG_DISPCLK_MODE_2@0:1 TX_CFG_INV_DATA_2@1:1 TX_CFG_SWING_BOOST_EN_2@2:1 TX_DBG_PRBS_EN_2@3:1")
   }
-
-  /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x120_8504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE2_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE2_OVRD_REG0: PB0_TX_LANE2_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE2_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_2@0:1 TX_DCLK_EN_OVRD_EN_2@1:1 TX_DRV_DATA_EN_OVRD_VAL_2@2:1 TX_DRV_DATA_EN_OVRD_EN_2@3:1 TX_DRV_PWRON_OVRD_VAL_2@4:1 TX_DRV_PWRON_OVRD_EN_2@5:1 TX_FRONTEND_PWRON_OVRD_VAL_2@6:1 TX_FRONTEND_PWRON_OVRD_EN_2@7:1")
   }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE2_SCI_STAT_OVRD_REG0: PB0_TX_LANE2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE2_SCI_STAT_OVRD_REG0 TXPWR_2@0:3 TXMARG_2@4:3 DEEMPH_2@7:1 COEFFICIENTID_2@8:2 COEFFICIENT_2@10:6")
   }
-
-  /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, access unknown.
-  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, access unknown.
-  public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, access unknown.
-  public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, access unknown.
-  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x120_8600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE3_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE3_CTRL_REG0: PB0_TX_LANE3_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE3_CTRL_REG0 TX_CFG_DISPCLK_MODE_3@0:1 TX_CFG_INV_DATA_3@1:1 TX_CFG_SWING_BOOST_EN_3@2:1 TX_DBG_PRBS_EN_3@3:1")
   }
-
-  /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x120_8604 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE3_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE3_OVRD_REG0: PB0_TX_LANE3_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE3_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_3@0:1 TX_DCLK_EN_OVRD_EN_3@1:1 TX_DRV_DATA_EN_OVRD_VAL_3@2:1 TX_DRV_DATA_EN_OVRD_EN_3@3:1 TX_DRV_PWRON_OVRD_VAL_3@4:1 TX_DRV_PWRON_OVRD_EN_3@5:1 TX_FRONTEND_PWRON_OVRD_VAL_3@6:1 TX_FRONTEND_PWRON_OVRD_EN_3@7:1")
   }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE3_SCI_STAT_OVRD_REG0: PB0_TX_LANE3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE3_SCI_STAT_OVRD_REG0 TXPWR_3@0:3 TXMARG_3@4:3 DEEMPH_3@7:1 COEFFICIENTID_3@8:2 COEFFICIENT_3@10:6")
   }
-
-  /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, access unknown.
-  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, access unknown.
-  public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, access unknown.
-  public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, access unknown.
-  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x120_8840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE4_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE4_CTRL_REG0: PB0_TX_LANE4_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE4_CTRL_REG0 TX_CFG_DISPCLK_MODE_4@0:1 TX_CFG_INV_DATA_4@1:1 TX_CFG_SWING_BOOST_EN_4@2:1 TX_DBG_PRBS_EN_4@3:1")
   }
-
-  /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x120_8844 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE4_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE4_OVRD_REG0: PB0_TX_LANE4_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE4_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_4@0:1 TX_DCLK_EN_OVRD_EN_4@1:1 TX_DRV_DATA_EN_OVRD_VAL_4@2:1 TX_DRV_DATA_EN_OVRD_EN_4@3:1 TX_DRV_PWRON_OVRD_VAL_4@4:1 TX_DRV_PWRON_OVRD_EN_4@5:1 TX_FRONTEND_PWRON_OVRD_VAL_4@6:1 TX_FRONTEND_PWRON_OVRD_EN_4@7:1")
   }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE4_SCI_STAT_OVRD_REG0: PB0_TX_LANE4_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE4_SCI_STAT_OVRD_REG0 TXPWR_4@0:3 TXMARG_4@4:3 DEEMPH_4@7:1 COEFFICIENTID_4@8:2 COEFFICIENT_4@10:6")
   }
-
-  /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, access unknown.
-  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, access unknown.
-  public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, access unknown.
-  public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, access unknown.
-  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x120_8880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE5_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE5_CTRL_REG0: PB0_TX_LANE5_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE5_CTRL_REG0 TX_CFG_DISPCLK_MODE_5@0:1 TX_CFG_INV_DATA_5@1:1 TX_CFG_SWING_BOOST_EN_5@2:1 TX_DBG_PRBS_EN_5@3:1")
   }
-
-  /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x120_8884 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE5_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE5_OVRD_REG0: PB0_TX_LANE5_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE5_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_5@0:1 TX_DCLK_EN_OVRD_EN_5@1:1 TX_DRV_DATA_EN_OVRD_VAL_5@2:1 TX_DRV_DATA_EN_OVRD_EN_5@3:1 TX_DRV_PWRON_OVRD_VAL_5@4:1 TX_DRV_PWRON_OVRD_EN_5@5:1 TX_FRONTEND_PWRON_OVRD_VAL_5@6:1 TX_FRONTEND_PWRON_OVRD_EN_5@7:1")
   }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE5_SCI_STAT_OVRD_REG0: PB0_TX_LANE5_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE5_SCI_STAT_OVRD_REG0 TXPWR_5@0:3 TXMARG_5@4:3 DEEMPH_5@7:1 COEFFICIENTID_5@8:2 COEFFICIENT_5@10:6")
   }
-
-  /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, access unknown.
-  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, access unknown.
-  public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, access unknown.
-  public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, access unknown.
-  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x120_8900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE6_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE6_CTRL_REG0: PB0_TX_LANE6_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE6_CTRL_REG0 TX_CFG_DISPCLK_MODE_6@0:1 TX_CFG_INV_DATA_6@1:1 TX_CFG_SWING_BOOST_EN_6@2:1 TX_DBG_PRBS_EN_6@3:1")
   }
-
-  /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x120_8904 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE6_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE6_OVRD_REG0: PB0_TX_LANE6_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE6_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_6@0:1 TX_DCLK_EN_OVRD_EN_6@1:1 TX_DRV_DATA_EN_OVRD_VAL_6@2:1 TX_DRV_DATA_EN_OVRD_EN_6@3:1 TX_DRV_PWRON_OVRD_VAL_6@4:1 TX_DRV_PWRON_OVRD_EN_6@5:1 TX_FRONTEND_PWRON_OVRD_VAL_6@6:1 TX_FRONTEND_PWRON_OVRD_EN_6@7:1")
   }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE6_SCI_STAT_OVRD_REG0: PB0_TX_LANE6_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE6_SCI_STAT_OVRD_REG0 TXPWR_6@0:3 TXMARG_6@4:3 DEEMPH_6@7:1 COEFFICIENTID_6@8:2 COEFFICIENT_6@10:6")
   }
-
-  /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, access unknown.
-  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, access unknown.
-  public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, access unknown.
-  public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, access unknown.
-  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x120_8A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE7_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE7_CTRL_REG0: PB0_TX_LANE7_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE7_CTRL_REG0 TX_CFG_DISPCLK_MODE_7@0:1 TX_CFG_INV_DATA_7@1:1 TX_CFG_SWING_BOOST_EN_7@2:1 TX_DBG_PRBS_EN_7@3:1")
   }
-
-  /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x120_8A04 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE7_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE7_OVRD_REG0: PB0_TX_LANE7_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE7_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_7@0:1 TX_DCLK_EN_OVRD_EN_7@1:1 TX_DRV_DATA_EN_OVRD_VAL_7@2:1 TX_DRV_DATA_EN_OVRD_EN_7@3:1 TX_DRV_PWRON_OVRD_VAL_7@4:1 TX_DRV_PWRON_OVRD_EN_7@5:1 TX_FRONTEND_PWRON_OVRD_VAL_7@6:1 TX_FRONTEND_PWRON_OVRD_EN_7@7:1")
   }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_8A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE7_SCI_STAT_OVRD_REG0: PB0_TX_LANE7_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_8A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE7_SCI_STAT_OVRD_REG0 TXPWR_7@0:3 TXMARG_7@4:3 DEEMPH_7@7:1 COEFFICIENTID_7@8:2 COEFFICIENT_7@10:6")
   }
-
-  /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, access unknown.
-  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, access unknown.
-  public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, access unknown.
-  public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, access unknown.
-  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x120_9440 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE8_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE8_CTRL_REG0: PB0_TX_LANE8_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE8_CTRL_REG0 TX_CFG_DISPCLK_MODE_8@0:1 TX_CFG_INV_DATA_8@1:1 TX_CFG_SWING_BOOST_EN_8@2:1 TX_DBG_PRBS_EN_8@3:1")
   }
-
-  /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x120_9444 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE8_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE8_OVRD_REG0: PB0_TX_LANE8_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE8_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_8@0:1 TX_DCLK_EN_OVRD_EN_8@1:1 TX_DRV_DATA_EN_OVRD_VAL_8@2:1 TX_DRV_DATA_EN_OVRD_EN_8@3:1 TX_DRV_PWRON_OVRD_VAL_8@4:1 TX_DRV_PWRON_OVRD_EN_8@5:1 TX_FRONTEND_PWRON_OVRD_VAL_8@6:1 TX_FRONTEND_PWRON_OVRD_EN_8@7:1")
   }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9448 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE8_SCI_STAT_OVRD_REG0: PB0_TX_LANE8_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE8_SCI_STAT_OVRD_REG0 TXPWR_8@0:3 TXMARG_8@4:3 DEEMPH_8@7:1 COEFFICIENTID_8@8:2 COEFFICIENT_8@10:6")
   }
-
-  /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, access unknown.
-  public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, access unknown.
-  public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, access unknown.
-  public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_8: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, access unknown.
-  public static var COEFFICIENT_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x120_9480 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE9_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE9_CTRL_REG0: PB0_TX_LANE9_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE9_CTRL_REG0 TX_CFG_DISPCLK_MODE_9@0:1 TX_CFG_INV_DATA_9@1:1 TX_CFG_SWING_BOOST_EN_9@2:1 TX_DBG_PRBS_EN_9@3:1")
   }
-
-  /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x120_9484 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE9_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE9_OVRD_REG0: PB0_TX_LANE9_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE9_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_9@0:1 TX_DCLK_EN_OVRD_EN_9@1:1 TX_DRV_DATA_EN_OVRD_VAL_9@2:1 TX_DRV_DATA_EN_OVRD_EN_9@3:1 TX_DRV_PWRON_OVRD_VAL_9@4:1 TX_DRV_PWRON_OVRD_EN_9@5:1 TX_FRONTEND_PWRON_OVRD_VAL_9@6:1 TX_FRONTEND_PWRON_OVRD_EN_9@7:1")
   }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9488 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE9_SCI_STAT_OVRD_REG0: PB0_TX_LANE9_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE9_SCI_STAT_OVRD_REG0 TXPWR_9@0:3 TXMARG_9@4:3 DEEMPH_9@7:1 COEFFICIENTID_9@8:2 COEFFICIENT_9@10:6")
   }
-
-  /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, access unknown.
-  public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, access unknown.
-  public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, access unknown.
-  public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, access unknown.
-  public static var COEFFICIENT_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x120_9500 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE10_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE10_CTRL_REG0: PB0_TX_LANE10_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE10_CTRL_REG0 TX_CFG_DISPCLK_MODE_10@0:1 TX_CFG_INV_DATA_10@1:1 TX_CFG_SWING_BOOST_EN_10@2:1 TX_DBG_PRBS_EN_10@3:1")
   }
-
-  /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x120_9504 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE10_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE10_OVRD_REG0: PB0_TX_LANE10_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE10_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_10@0:1 TX_DCLK_EN_OVRD_EN_10@1:1 TX_DRV_DATA_EN_OVRD_VAL_10@2:1 TX_DRV_DATA_EN_OVRD_EN_10@3:1 TX_DRV_PWRON_OVRD_VAL_10@4:1 TX_DRV_PWRON_OVRD_EN_10@5:1 TX_FRONTEND_PWRON_OVRD_VAL_10@6:1 TX_FRONTEND_PWRON_OVRD_EN_10@7:1")
   }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9508 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE10_SCI_STAT_OVRD_REG0: PB0_TX_LANE10_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE10_SCI_STAT_OVRD_REG0 TXPWR_10@0:3 TXMARG_10@4:3 DEEMPH_10@7:1 COEFFICIENTID_10@8:2 COEFFICIENT_10@10:6")
   }
-
-  /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, access unknown.
-  public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, access unknown.
-  public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, access unknown.
-  public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, access unknown.
-  public static var COEFFICIENT_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x120_9600 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE11_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE11_CTRL_REG0: PB0_TX_LANE11_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE11_CTRL_REG0 TX_CFG_DISPCLK_MODE_11@0:1 TX_CFG_INV_DATA_11@1:1 TX_CFG_SWING_BOOST_EN_11@2:1 TX_DBG_PRBS_EN_11@3:1")
   }
-
-  /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x120_9604 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE11_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE11_OVRD_REG0: PB0_TX_LANE11_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE11_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_11@0:1 TX_DCLK_EN_OVRD_EN_11@1:1 TX_DRV_DATA_EN_OVRD_VAL_11@2:1 TX_DRV_DATA_EN_OVRD_EN_11@3:1 TX_DRV_PWRON_OVRD_VAL_11@4:1 TX_DRV_PWRON_OVRD_EN_11@5:1 TX_FRONTEND_PWRON_OVRD_VAL_11@6:1 TX_FRONTEND_PWRON_OVRD_EN_11@7:1")
   }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9608 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE11_SCI_STAT_OVRD_REG0: PB0_TX_LANE11_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE11_SCI_STAT_OVRD_REG0 TXPWR_11@0:3 TXMARG_11@4:3 DEEMPH_11@7:1 COEFFICIENTID_11@8:2 COEFFICIENT_11@10:6")
   }
-
-  /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, access unknown.
-  public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, access unknown.
-  public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, access unknown.
-  public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_11: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, access unknown.
-  public static var COEFFICIENT_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x120_9840 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE12_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE12_CTRL_REG0: PB0_TX_LANE12_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE12_CTRL_REG0 TX_CFG_DISPCLK_MODE_12@0:1 TX_CFG_INV_DATA_12@1:1 TX_CFG_SWING_BOOST_EN_12@2:1 TX_DBG_PRBS_EN_12@3:1")
   }
-
-  /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x120_9844 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE12_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE12_OVRD_REG0: PB0_TX_LANE12_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE12_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_12@0:1 TX_DCLK_EN_OVRD_EN_12@1:1 TX_DRV_DATA_EN_OVRD_VAL_12@2:1 TX_DRV_DATA_EN_OVRD_EN_12@3:1 TX_DRV_PWRON_OVRD_VAL_12@4:1 TX_DRV_PWRON_OVRD_EN_12@5:1 TX_FRONTEND_PWRON_OVRD_VAL_12@6:1 TX_FRONTEND_PWRON_OVRD_EN_12@7:1")
   }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9848 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE12_SCI_STAT_OVRD_REG0: PB0_TX_LANE12_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE12_SCI_STAT_OVRD_REG0 TXPWR_12@0:3 TXMARG_12@4:3 DEEMPH_12@7:1 COEFFICIENTID_12@8:2 COEFFICIENT_12@10:6")
   }
-
-  /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, access unknown.
-  public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, access unknown.
-  public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, access unknown.
-  public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_12: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, access unknown.
-  public static var COEFFICIENT_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x120_9880 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE13_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE13_CTRL_REG0: PB0_TX_LANE13_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE13_CTRL_REG0 TX_CFG_DISPCLK_MODE_13@0:1 TX_CFG_INV_DATA_13@1:1 TX_CFG_SWING_BOOST_EN_13@2:1 TX_DBG_PRBS_EN_13@3:1")
   }
-
-  /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x120_9884 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE13_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE13_OVRD_REG0: PB0_TX_LANE13_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE13_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_13@0:1 TX_DCLK_EN_OVRD_EN_13@1:1 TX_DRV_DATA_EN_OVRD_VAL_13@2:1 TX_DRV_DATA_EN_OVRD_EN_13@3:1 TX_DRV_PWRON_OVRD_VAL_13@4:1 TX_DRV_PWRON_OVRD_EN_13@5:1 TX_FRONTEND_PWRON_OVRD_VAL_13@6:1 TX_FRONTEND_PWRON_OVRD_EN_13@7:1")
   }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9888 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE13_SCI_STAT_OVRD_REG0: PB0_TX_LANE13_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE13_SCI_STAT_OVRD_REG0 TXPWR_13@0:3 TXMARG_13@4:3 DEEMPH_13@7:1 COEFFICIENTID_13@8:2 COEFFICIENT_13@10:6")
   }
-
-  /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, access unknown.
-  public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, access unknown.
-  public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, access unknown.
-  public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, access unknown.
-  public static var COEFFICIENT_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x120_9900 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE14_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE14_CTRL_REG0: PB0_TX_LANE14_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE14_CTRL_REG0 TX_CFG_DISPCLK_MODE_14@0:1 TX_CFG_INV_DATA_14@1:1 TX_CFG_SWING_BOOST_EN_14@2:1 TX_DBG_PRBS_EN_14@3:1")
   }
-
-  /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x120_9904 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE14_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE14_OVRD_REG0: PB0_TX_LANE14_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE14_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_14@0:1 TX_DCLK_EN_OVRD_EN_14@1:1 TX_DRV_DATA_EN_OVRD_VAL_14@2:1 TX_DRV_DATA_EN_OVRD_EN_14@3:1 TX_DRV_PWRON_OVRD_VAL_14@4:1 TX_DRV_PWRON_OVRD_EN_14@5:1 TX_FRONTEND_PWRON_OVRD_VAL_14@6:1 TX_FRONTEND_PWRON_OVRD_EN_14@7:1")
   }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9908 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE14_SCI_STAT_OVRD_REG0: PB0_TX_LANE14_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE14_SCI_STAT_OVRD_REG0 TXPWR_14@0:3 TXMARG_14@4:3 DEEMPH_14@7:1 COEFFICIENTID_14@8:2 COEFFICIENT_14@10:6")
   }
-
-  /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, access unknown.
-  public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, access unknown.
-  public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, access unknown.
-  public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_14: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, access unknown.
-  public static var COEFFICIENT_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB0_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x120_9A00 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE15_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE15_CTRL_REG0: PB0_TX_LANE15_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE15_CTRL_REG0 TX_CFG_DISPCLK_MODE_15@0:1 TX_CFG_INV_DATA_15@1:1 TX_CFG_SWING_BOOST_EN_15@2:1 TX_DBG_PRBS_EN_15@3:1")
   }
-
-  /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB0_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB0_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x120_9A04 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE15_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE15_OVRD_REG0: PB0_TX_LANE15_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE15_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_15@0:1 TX_DCLK_EN_OVRD_EN_15@1:1 TX_DRV_DATA_EN_OVRD_VAL_15@2:1 TX_DRV_DATA_EN_OVRD_EN_15@3:1 TX_DRV_PWRON_OVRD_VAL_15@4:1 TX_DRV_PWRON_OVRD_EN_15@5:1 TX_FRONTEND_PWRON_OVRD_VAL_15@6:1 TX_FRONTEND_PWRON_OVRD_EN_15@7:1")
   }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB0_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x120_9A08 of space `ix_pb0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB0_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB0_TX_LANE15_SCI_STAT_OVRD_REG0: PB0_TX_LANE15_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120_9A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB0_TX_LANE15_SCI_STAT_OVRD_REG0 TXPWR_15@0:3 TXMARG_15@4:3 DEEMPH_15@7:1 COEFFICIENTID_15@8:2 COEFFICIENT_15@10:6")
   }
-
-  /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, access unknown.
-  public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, access unknown.
-  public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, access unknown.
-  public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_15: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB0_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, access unknown.
-  public static var COEFFICIENT_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_PIF_SCRATCH`: bif_5_0 register, index 0x210_0001 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_SCRATCH: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_SCRATCH_Layout`, which 2 registers share.
+public enum PB1_PIF_SCRATCH: PB0_PIF_SCRATCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0001,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_SCRATCH PIF_SCRATCH@0:32")
   }
-
-  /// `PB1_PIF_SCRATCH.PIF_SCRATCH`: bits 31:0, access unknown.
-  public static var PIF_SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PB1_PIF_HW_DEBUG`: bif_5_0 register, index 0x210_0002 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_HW_DEBUG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_HW_DEBUG_Layout`, which 3 registers share.
+public enum PB1_PIF_HW_DEBUG: PB0_PIF_HW_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
-
-  /// `PB1_PIF_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PB1_PIF_STRAP_0`: bif_5_0 register, index 0x210_0003 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_STRAP_0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_STRAP_0_Layout`, which 2 registers share.
+public enum PB1_PIF_STRAP_0: PB0_PIF_STRAP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0003,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_STRAP_0 STRAP_TX_RDY_XTND_DIS@1:1 STRAP_RX_RDY_XTND_DIS@2:1 STRAP_TX_STATUS_XTND_DIS@3:1 STRAP_RX_STATUS_XTND_DIS@4:1 STRAP_FORCE_OWN_MSTR@5:1 STRAP_PIF_CDR_EN_MODE@6:2 STRAP_RX_EI_FILTER@8:2 STRAP_RX_DIS_HLD_EIE_IN_PS1@10:1 STRAP_RX_DIS_HLD_EIE_IN_PS2@11:1 STRAP_PIF_BIT_12@12:1 STRAP_PIF_BIT_13@13:1 STRAP_PIF_BIT_14@14:1 STRAP_PIF_BIT_15@15:1 STRAP_PIF_BIT_16@16:1")
   }
-
-  /// `PB1_PIF_STRAP_0.STRAP_TX_RDY_XTND_DIS`: bit 1, access unknown.
-  public static var STRAP_TX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_RX_RDY_XTND_DIS`: bit 2, access unknown.
-  public static var STRAP_RX_RDY_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_TX_STATUS_XTND_DIS`: bit 3, access unknown.
-  public static var STRAP_TX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_RX_STATUS_XTND_DIS`: bit 4, access unknown.
-  public static var STRAP_RX_STATUS_XTND_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_FORCE_OWN_MSTR`: bit 5, access unknown.
-  public static var STRAP_FORCE_OWN_MSTR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_CDR_EN_MODE`: bits 7:6, access unknown.
-  public static var STRAP_PIF_CDR_EN_MODE: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_RX_EI_FILTER`: bits 9:8, access unknown.
-  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS1`: bit 10, access unknown.
-  public static var STRAP_RX_DIS_HLD_EIE_IN_PS1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_PIF_STRAP_0.STRAP_RX_DIS_HLD_EIE_IN_PS2`: bit 11, access unknown.
-  public static var STRAP_RX_DIS_HLD_EIE_IN_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_12`: bit 12, access unknown.
-  public static var STRAP_PIF_BIT_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_13`: bit 13, access unknown.
-  public static var STRAP_PIF_BIT_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_14`: bit 14, access unknown.
-  public static var STRAP_PIF_BIT_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_15`: bit 15, access unknown.
-  public static var STRAP_PIF_BIT_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_STRAP_0.STRAP_PIF_BIT_16`: bit 16, access unknown.
-  public static var STRAP_PIF_BIT_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PIF_CTRL`: bif_5_0 register, index 0x210_0004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CTRL_Layout`, which 2 registers share.
+public enum PB1_PIF_CTRL: PB0_PIF_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_CTRL PIF_PLL_PWRDN_EN@0:1 DTM_FORCE_FREQDIV_X1@1:1 PIF_PLL_HNDSHK_EARLY_ABORT@2:1 PIF_PLL_PWRDN_EARLY_EXIT@3:1 PHY_RST_PWROK_VDD@4:1 PIF_PLL_STATUS@6:2 PIF_PLL_DEGRADE_OFF_VOTE@8:1 PIF_PLL_UNUSED_OFF_VOTE@9:1 PIF_PLL_DEGRADE_S2_VOTE@10:1 PIF_PG_EXIT_MODE@11:1 PIF_DEGRADE_PWR_PLL_MODE@12:1 PIF_LANEUNUSED_AFFECT_GANG@13:1 PIF_PG_ABORT_DISABLE@14:1")
   }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_PWRDN_EN`: bit 0, access unknown.
-  public static var PIF_PLL_PWRDN_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_CTRL.DTM_FORCE_FREQDIV_X1`: bit 1, access unknown.
-  public static var DTM_FORCE_FREQDIV_X1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_HNDSHK_EARLY_ABORT`: bit 2, access unknown.
-  public static var PIF_PLL_HNDSHK_EARLY_ABORT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_PWRDN_EARLY_EXIT`: bit 3, access unknown.
-  public static var PIF_PLL_PWRDN_EARLY_EXIT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_CTRL.PHY_RST_PWROK_VDD`: bit 4, access unknown.
-  public static var PHY_RST_PWROK_VDD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_STATUS`: bits 7:6, access unknown.
-  public static var PIF_PLL_STATUS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_DEGRADE_OFF_VOTE`: bit 8, access unknown.
-  public static var PIF_PLL_DEGRADE_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_UNUSED_OFF_VOTE`: bit 9, access unknown.
-  public static var PIF_PLL_UNUSED_OFF_VOTE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_PLL_DEGRADE_S2_VOTE`: bit 10, access unknown.
-  public static var PIF_PLL_DEGRADE_S2_VOTE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_PG_EXIT_MODE`: bit 11, access unknown.
-  public static var PIF_PG_EXIT_MODE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_DEGRADE_PWR_PLL_MODE`: bit 12, access unknown.
-  public static var PIF_DEGRADE_PWR_PLL_MODE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_CTRL.PIF_LANEUNUSED_AFFECT_GANG`: bit 13, access unknown.
-  public static var PIF_LANEUNUSED_AFFECT_GANG: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_PIF_CTRL.PIF_PG_ABORT_DISABLE`: bit 14, access unknown.
-  public static var PIF_PG_ABORT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_PIF_TX_CTRL`: bif_5_0 register, index 0x210_0008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_TX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_TX_CTRL_Layout`, which 2 registers share.
+public enum PB1_PIF_TX_CTRL: PB0_PIF_TX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_TX_CTRL TXPWR_IN_S2@0:3 TXPWR_IN_SPDCHNG@3:3 TXPWR_IN_OFF@6:3 TXPWR_IN_DEGRADE@9:3 TXPWR_IN_UNUSED@12:3 TXPWR_IN_INIT@15:3 TXPWR_IN_PLL_OFF@18:3 TXPWR_IN_DEGRADE_MODE@21:1 TXPWR_IN_UNUSED_MODE@22:1 TXPWR_GATING_IN_L1@23:1 TXPWR_GATING_IN_UNUSED@24:1")
   }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_S2`: bits 2:0, access unknown.
-  public static var TXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  public static var TXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_OFF`: bits 8:6, access unknown.
-  public static var TXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  public static var TXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  public static var TXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_INIT`: bits 17:15, access unknown.
-  public static var TXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  public static var TXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  public static var TXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  public static var TXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_GATING_IN_L1`: bit 23, access unknown.
-  public static var TXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL.TXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  public static var TXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_PIF_TX_CTRL2`: bif_5_0 register, index 0x210_0009 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_TX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_TX_CTRL2_Layout`, which 2 registers share.
+public enum PB1_PIF_TX_CTRL2: PB0_PIF_TX_CTRL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0009,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_TX_CTRL2 TX_RDY_DASRT_COUNT@0:3 TX_STATUS_DASRT_COUNT@3:3 TXPHYSTATUS_DELAY@6:3 TX_L1_PG_PHY_STATUS_MODE@9:1 TX_OFF_PG_PHY_STATUS_MODE@10:1 TX_HIGH_IMP_STAG_MP@16:1 TX_HIGH_IMP_STAG_MODE@17:2 TX_FORCE_DATA_VALID@21:1 TX_L0_TO_HIZ_DLY@22:3 TX_FIFO_INIT_UPCONFIG@25:1 TX_HIZ_TO_L0_DLY@26:3 TX_LINKSPEED_ACK_IN_S2@29:1 TX_DELAY_FIFO_INIT_IN_S1@30:1")
   }
-
-  /// `PB1_PIF_TX_CTRL2.TX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  public static var TX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  public static var TX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL2.TXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  public static var TXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  public static var TX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  public static var TX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MP`: bit 16, access unknown.
-  public static var TX_HIGH_IMP_STAG_MP: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_HIGH_IMP_STAG_MODE`: bits 18:17, access unknown.
-  public static var TX_HIGH_IMP_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_FORCE_DATA_VALID`: bit 21, access unknown.
-  public static var TX_FORCE_DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_L0_TO_HIZ_DLY`: bits 24:22, access unknown.
-  public static var TX_L0_TO_HIZ_DLY: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_FIFO_INIT_UPCONFIG`: bit 25, access unknown.
-  public static var TX_FIFO_INIT_UPCONFIG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_HIZ_TO_L0_DLY`: bits 28:26, access unknown.
-  public static var TX_HIZ_TO_L0_DLY: RegisterField<Self, UInt8> { .init(lsb: 26, width: 3) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_LINKSPEED_ACK_IN_S2`: bit 29, access unknown.
-  public static var TX_LINKSPEED_ACK_IN_S2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_PIF_TX_CTRL2.TX_DELAY_FIFO_INIT_IN_S1`: bit 30, access unknown.
-  public static var TX_DELAY_FIFO_INIT_IN_S1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_PIF_RX_CTRL`: bif_5_0 register, index 0x210_000A of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_RX_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_RX_CTRL_Layout`, which 2 registers share.
+public enum PB1_PIF_RX_CTRL: PB0_PIF_RX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_000A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_RX_CTRL RXPWR_IN_S2@0:3 RXPWR_IN_SPDCHNG@3:3 RXPWR_IN_OFF@6:3 RXPWR_IN_DEGRADE@9:3 RXPWR_IN_UNUSED@12:3 RXPWR_IN_INIT@15:3 RXPWR_IN_PLL_OFF@18:3 RXPWR_IN_DEGRADE_MODE@21:1 RXPWR_IN_UNUSED_MODE@22:1 RXPWR_GATING_IN_L1@23:1 RXPWR_GATING_IN_UNUSED@24:1 RX_HLD_EIE_COUNT@25:1 RX_EI_DET_IN_PS2_DEGRADE@26:1")
   }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_S2`: bits 2:0, access unknown.
-  public static var RXPWR_IN_S2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_SPDCHNG`: bits 5:3, access unknown.
-  public static var RXPWR_IN_SPDCHNG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_OFF`: bits 8:6, access unknown.
-  public static var RXPWR_IN_OFF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_DEGRADE`: bits 11:9, access unknown.
-  public static var RXPWR_IN_DEGRADE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_UNUSED`: bits 14:12, access unknown.
-  public static var RXPWR_IN_UNUSED: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_INIT`: bits 17:15, access unknown.
-  public static var RXPWR_IN_INIT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_PLL_OFF`: bits 20:18, access unknown.
-  public static var RXPWR_IN_PLL_OFF: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_DEGRADE_MODE`: bit 21, access unknown.
-  public static var RXPWR_IN_DEGRADE_MODE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_IN_UNUSED_MODE`: bit 22, access unknown.
-  public static var RXPWR_IN_UNUSED_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_GATING_IN_L1`: bit 23, access unknown.
-  public static var RXPWR_GATING_IN_L1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL.RXPWR_GATING_IN_UNUSED`: bit 24, access unknown.
-  public static var RXPWR_GATING_IN_UNUSED: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL.RX_HLD_EIE_COUNT`: bit 25, access unknown.
-  public static var RX_HLD_EIE_COUNT: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL.RX_EI_DET_IN_PS2_DEGRADE`: bit 26, access unknown.
-  public static var RX_EI_DET_IN_PS2_DEGRADE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `PB1_PIF_RX_CTRL2`: bif_5_0 register, index 0x210_000B of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_RX_CTRL2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_RX_CTRL2_Layout`, which 2 registers share.
+public enum PB1_PIF_RX_CTRL2: PB0_PIF_RX_CTRL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_000B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_RX_CTRL2 RX_RDY_DASRT_COUNT@0:3 RX_STATUS_DASRT_COUNT@3:3 RXPHYSTATUS_DELAY@6:3 RX_L1_PG_PHY_STATUS_MODE@9:1 RX_OFF_PG_PHY_STATUS_MODE@10:1 FORCE_CDREN_IN_L0S@16:1 EI_DET_CYCLE_MODE@17:2 EI_DET_ON_TIME@19:2 EI_DET_OFF_TIME@21:3 EI_DET_CYCLE_DIS_IN_PS1@24:1 RX_CDR_XTND_MODE@25:2 RX_L0S_TO_L0_DETECT_EI@27:1")
   }
-
-  /// `PB1_PIF_RX_CTRL2.RX_RDY_DASRT_COUNT`: bits 2:0, access unknown.
-  public static var RX_RDY_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL2.RX_STATUS_DASRT_COUNT`: bits 5:3, access unknown.
-  public static var RX_STATUS_DASRT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL2.RXPHYSTATUS_DELAY`: bits 8:6, access unknown.
-  public static var RXPHYSTATUS_DELAY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL2.RX_L1_PG_PHY_STATUS_MODE`: bit 9, access unknown.
-  public static var RX_L1_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL2.RX_OFF_PG_PHY_STATUS_MODE`: bit 10, access unknown.
-  public static var RX_OFF_PG_PHY_STATUS_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_PIF_RX_CTRL2.FORCE_CDREN_IN_L0S`: bit 16, access unknown.
-  public static var FORCE_CDREN_IN_L0S: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL2.EI_DET_CYCLE_MODE`: bits 18:17, access unknown.
-  public static var EI_DET_CYCLE_MODE: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB1_PIF_RX_CTRL2.EI_DET_ON_TIME`: bits 20:19, access unknown.
-  public static var EI_DET_ON_TIME: RegisterField<Self, UInt8> { .init(lsb: 19, width: 2) }
-
-  /// `PB1_PIF_RX_CTRL2.EI_DET_OFF_TIME`: bits 23:21, access unknown.
-  public static var EI_DET_OFF_TIME: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `PB1_PIF_RX_CTRL2.EI_DET_CYCLE_DIS_IN_PS1`: bit 24, access unknown.
-  public static var EI_DET_CYCLE_DIS_IN_PS1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_PIF_RX_CTRL2.RX_CDR_XTND_MODE`: bits 26:25, access unknown.
-  public static var RX_CDR_XTND_MODE: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
-
-  /// `PB1_PIF_RX_CTRL2.RX_L0S_TO_L0_DETECT_EI`: bit 27, access unknown.
-  public static var RX_L0S_TO_L0_DETECT_EI: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `PB1_PIF_GLB_OVRD`: bif_5_0 register, index 0x210_000C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_GLB_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_GLB_OVRD: PB0_PIF_GLB_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_000C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_GLB_OVRD RXDETECT_OVERRIDE_VAL_0@0:1 RXDETECT_OVERRIDE_VAL_1@1:1 RXDETECT_OVERRIDE_VAL_2@2:1 RXDETECT_OVERRIDE_VAL_3@3:1 RXDETECT_OVERRIDE_VAL_4@4:1 RXDETECT_OVERRIDE_VAL_5@5:1 RXDETECT_OVERRIDE_VAL_6@6:1 RXDETECT_OVERRIDE_VAL_7@7:1 RXDETECT_OVERRIDE_EN@16:1")
   }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_0`: bit 0, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_1`: bit 1, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_2`: bit 2, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_3`: bit 3, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_4`: bit 4, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_5`: bit 5, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_6`: bit 6, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_VAL_7`: bit 7, access unknown.
-  public static var RXDETECT_OVERRIDE_VAL_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD.RXDETECT_OVERRIDE_EN`: bit 16, access unknown.
-  public static var RXDETECT_OVERRIDE_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PIF_GLB_OVRD2`: bif_5_0 register, index 0x210_000D of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_GLB_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_GLB_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_GLB_OVRD2: PB0_PIF_GLB_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_000D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_GLB_OVRD2 X2_LANE_1_0_OVRD@0:1 X2_LANE_3_2_OVRD@1:1 X2_LANE_5_4_OVRD@2:1 X2_LANE_7_6_OVRD@3:1 X2_LANE_9_8_OVRD@4:1 X2_LANE_11_10_OVRD@5:1 X2_LANE_13_12_OVRD@6:1 X2_LANE_15_14_OVRD@7:1 X4_LANE_3_0_OVRD@8:1 X4_LANE_7_4_OVRD@9:1 X4_LANE_11_8_OVRD@10:1 X4_LANE_15_12_OVRD@11:1 X8_LANE_7_0_OVRD@16:1 X8_LANE_15_8_OVRD@17:1 X16_LANE_15_0_OVRD@20:1")
   }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_1_0_OVRD`: bit 0, access unknown.
-  public static var X2_LANE_1_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_3_2_OVRD`: bit 1, access unknown.
-  public static var X2_LANE_3_2_OVRD: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_5_4_OVRD`: bit 2, access unknown.
-  public static var X2_LANE_5_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_7_6_OVRD`: bit 3, access unknown.
-  public static var X2_LANE_7_6_OVRD: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_9_8_OVRD`: bit 4, access unknown.
-  public static var X2_LANE_9_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_11_10_OVRD`: bit 5, access unknown.
-  public static var X2_LANE_11_10_OVRD: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_13_12_OVRD`: bit 6, access unknown.
-  public static var X2_LANE_13_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X2_LANE_15_14_OVRD`: bit 7, access unknown.
-  public static var X2_LANE_15_14_OVRD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X4_LANE_3_0_OVRD`: bit 8, access unknown.
-  public static var X4_LANE_3_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X4_LANE_7_4_OVRD`: bit 9, access unknown.
-  public static var X4_LANE_7_4_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X4_LANE_11_8_OVRD`: bit 10, access unknown.
-  public static var X4_LANE_11_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X4_LANE_15_12_OVRD`: bit 11, access unknown.
-  public static var X4_LANE_15_12_OVRD: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X8_LANE_7_0_OVRD`: bit 16, access unknown.
-  public static var X8_LANE_7_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X8_LANE_15_8_OVRD`: bit 17, access unknown.
-  public static var X8_LANE_15_8_OVRD: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_PIF_GLB_OVRD2.X16_LANE_15_0_OVRD`: bit 20, access unknown.
-  public static var X16_LANE_15_0_OVRD: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB1_PIF_BIF_CMD_STATUS`: bif_5_0 register, index 0x210_0010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_BIF_CMD_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_BIF_CMD_STATUS_Layout`, which 2 registers share.
+public enum PB1_PIF_BIF_CMD_STATUS: PB0_PIF_BIF_CMD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_BIF_CMD_STATUS TXPHYSTATUS_0@0:1 TXPHYSTATUS_1@1:1 TXPHYSTATUS_2@2:1 TXPHYSTATUS_3@3:1 TXPHYSTATUS_4@4:1 TXPHYSTATUS_5@5:1 TXPHYSTATUS_6@6:1 TXPHYSTATUS_7@7:1 RXPHYSTATUS_0@8:1 RXPHYSTATUS_1@9:1 RXPHYSTATUS_2@10:1 RXPHYSTATUS_3@11:1 RXPHYSTATUS_4@12:1 RXPHYSTATUS_5@13:1 RXPHYSTATUS_6@14:1 RXPHYSTATUS_7@15:1 BPHY_CORE_TX_RDY_0@16:1 BPHY_CORE_TX_RDY_1@17:1 BPHY_CORE_TX_RDY_2@18:1 BPHY_CORE_TX_RDY_3@19:1 BPHY_CORE_TX_RDY_4@20:1 BPHY_CORE_TX_RDY_5@21:1 BPHY_CORE_TX_RDY_6@22:1 BPHY_CORE_TX_RDY_7@23:1 BPHY_CORE_RX_RDY_0@24:1 BPHY_CORE_RX_RDY_1@25:1 BPHY_CORE_RX_RDY_2@26:1 BPHY_CORE_RX_RDY_3@27:1 BPHY_CORE_RX_RDY_4@28:1 BPHY_CORE_RX_RDY_5@29:1 BPHY_CORE_RX_RDY_6@30:1 BPHY_CORE_RX_RDY_7@31:1")
   }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_0`: bit 0, access unknown.
-  public static var TXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_1`: bit 1, access unknown.
-  public static var TXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_2`: bit 2, access unknown.
-  public static var TXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_3`: bit 3, access unknown.
-  public static var TXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_4`: bit 4, access unknown.
-  public static var TXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_5`: bit 5, access unknown.
-  public static var TXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_6`: bit 6, access unknown.
-  public static var TXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.TXPHYSTATUS_7`: bit 7, access unknown.
-  public static var TXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_0`: bit 8, access unknown.
-  public static var RXPHYSTATUS_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_1`: bit 9, access unknown.
-  public static var RXPHYSTATUS_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_2`: bit 10, access unknown.
-  public static var RXPHYSTATUS_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_3`: bit 11, access unknown.
-  public static var RXPHYSTATUS_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_4`: bit 12, access unknown.
-  public static var RXPHYSTATUS_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_5`: bit 13, access unknown.
-  public static var RXPHYSTATUS_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_6`: bit 14, access unknown.
-  public static var RXPHYSTATUS_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.RXPHYSTATUS_7`: bit 15, access unknown.
-  public static var RXPHYSTATUS_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_0`: bit 16, access unknown.
-  public static var BPHY_CORE_TX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_1`: bit 17, access unknown.
-  public static var BPHY_CORE_TX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_2`: bit 18, access unknown.
-  public static var BPHY_CORE_TX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_3`: bit 19, access unknown.
-  public static var BPHY_CORE_TX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_4`: bit 20, access unknown.
-  public static var BPHY_CORE_TX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_5`: bit 21, access unknown.
-  public static var BPHY_CORE_TX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_6`: bit 22, access unknown.
-  public static var BPHY_CORE_TX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_TX_RDY_7`: bit 23, access unknown.
-  public static var BPHY_CORE_TX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_0`: bit 24, access unknown.
-  public static var BPHY_CORE_RX_RDY_0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_1`: bit 25, access unknown.
-  public static var BPHY_CORE_RX_RDY_1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_2`: bit 26, access unknown.
-  public static var BPHY_CORE_RX_RDY_2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_3`: bit 27, access unknown.
-  public static var BPHY_CORE_RX_RDY_3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_4`: bit 28, access unknown.
-  public static var BPHY_CORE_RX_RDY_4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_5`: bit 29, access unknown.
-  public static var BPHY_CORE_RX_RDY_5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_6`: bit 30, access unknown.
-  public static var BPHY_CORE_RX_RDY_6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_PIF_BIF_CMD_STATUS.BPHY_CORE_RX_RDY_7`: bit 31, access unknown.
-  public static var BPHY_CORE_RX_RDY_7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_PIF_CMD_BUS_CTRL`: bif_5_0 register, index 0x210_0011 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_CMD_BUS_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CMD_BUS_CTRL_Layout`, which 2 registers share.
+public enum PB1_PIF_CMD_BUS_CTRL: PB0_PIF_CMD_BUS_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0011,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_CMD_BUS_CTRL CMD_BUS_SCHL_MODE@0:2 CMD_BUS_STAG_MODE@2:2 CMD_BUS_STAG_DIS@4:1 CMD_BUS_SCH_REQ_MODE@5:2 CMD_BUS_IGNR_PEND_PWR@7:1 SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES@8:1 CMD_BUS_IGNR_PWR_NOT_ON@9:1")
   }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_SCHL_MODE`: bits 1:0, access unknown.
-  public static var CMD_BUS_SCHL_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_MODE`: bits 3:2, access unknown.
-  public static var CMD_BUS_STAG_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_STAG_DIS`: bit 4, access unknown.
-  public static var CMD_BUS_STAG_DIS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_SCH_REQ_MODE`: bits 6:5, access unknown.
-  public static var CMD_BUS_SCH_REQ_MODE: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PEND_PWR`: bit 7, access unknown.
-  public static var CMD_BUS_IGNR_PEND_PWR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES`: bit 8, access unknown.
-  public static var SEND_GANGED_MODE_UPDATE_FOR_OFFPG_LANES: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_PIF_CMD_BUS_CTRL.CMD_BUS_IGNR_PWR_NOT_ON`: bit 9, access unknown.
-  public static var CMD_BUS_IGNR_PWR_NOT_ON: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `PB1_PIF_CMD_BUS_GLB_OVRD`: bif_5_0 register, index 0x210_0013 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_CMD_BUS_GLB_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_CMD_BUS_GLB_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_CMD_BUS_GLB_OVRD: PB0_PIF_CMD_BUS_GLB_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0013,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_CMD_BUS_GLB_OVRD TXMARG_OVRD_EN@0:1 DEEMPH_OVRD_EN@1:1 PLLFREQ_OVRD_EN@2:1 TXMARG@3:3 DEEMPH@6:1 PLLFREQ@7:2 RESPONSEMODE_PIF_OVRD@9:1 CMD_BUS_LANE_DIS_0@16:1 CMD_BUS_LANE_DIS_1@17:1 CMD_BUS_LANE_DIS_2@18:1 CMD_BUS_LANE_DIS_3@19:1 CMD_BUS_LANE_DIS_4@20:1 CMD_BUS_LANE_DIS_5@21:1 CMD_BUS_LANE_DIS_6@22:1 CMD_BUS_LANE_DIS_7@23:1")
   }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.TXMARG_OVRD_EN`: bit 0, access unknown.
-  public static var TXMARG_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.DEEMPH_OVRD_EN`: bit 1, access unknown.
-  public static var DEEMPH_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.PLLFREQ_OVRD_EN`: bit 2, access unknown.
-  public static var PLLFREQ_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.TXMARG`: bits 5:3, access unknown.
-  public static var TXMARG: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.DEEMPH`: bit 6, access unknown.
-  public static var DEEMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.PLLFREQ`: bits 8:7, access unknown.
-  public static var PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.RESPONSEMODE_PIF_OVRD`: bit 9, access unknown.
-  public static var RESPONSEMODE_PIF_OVRD: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_0`: bit 16, access unknown.
-  public static var CMD_BUS_LANE_DIS_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_1`: bit 17, access unknown.
-  public static var CMD_BUS_LANE_DIS_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_2`: bit 18, access unknown.
-  public static var CMD_BUS_LANE_DIS_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_3`: bit 19, access unknown.
-  public static var CMD_BUS_LANE_DIS_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_4`: bit 20, access unknown.
-  public static var CMD_BUS_LANE_DIS_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_5`: bit 21, access unknown.
-  public static var CMD_BUS_LANE_DIS_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_6`: bit 22, access unknown.
-  public static var CMD_BUS_LANE_DIS_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_CMD_BUS_GLB_OVRD.CMD_BUS_LANE_DIS_7`: bit 23, access unknown.
-  public static var CMD_BUS_LANE_DIS_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
 }
 
 /// `PB1_PIF_LANE0_OVRD`: bif_5_0 register, index 0x210_0014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE0_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE0_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE0_OVRD: PB0_PIF_LANE0_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE0_OVRD GANGMODE_OVRD_EN_0@0:1 FREQDIV_OVRD_EN_0@1:1 LINKSPEED_OVRD_EN_0@2:1 TWOSYMENABLE_OVRD_EN_0@3:1 TXPWR_OVRD_EN_0@4:1 TXPGENABLE_OVRD_EN_0@5:1 RXPWR_OVRD_EN_0@6:1 RXPGENABLE_OVRD_EN_0@7:1 ELECIDLEDETEN_OVRD_EN_0@8:1 ENABLEFOM_OVRD_EN_0@9:1 REQUESTFOM_OVRD_EN_0@10:1 RESPONSEMODE_OVRD_EN_0@11:1 REQUESTTRK_OVRD_EN_0@12:1 REQUESTTRN_OVRD_EN_0@13:1 COEFFICIENTID_OVRD_EN_0@14:1 COEFFICIENT_OVRD_EN_0@15:1 CDREN_OVRD_EN_0@16:1 CDREN_OVRD_VAL_0@17:1")
   }
-
-  /// `PB1_PIF_LANE0_OVRD.GANGMODE_OVRD_EN_0`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.FREQDIV_OVRD_EN_0`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.LINKSPEED_OVRD_EN_0`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.TWOSYMENABLE_OVRD_EN_0`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.TXPWR_OVRD_EN_0`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.TXPGENABLE_OVRD_EN_0`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.RXPWR_OVRD_EN_0`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.RXPGENABLE_OVRD_EN_0`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.ELECIDLEDETEN_OVRD_EN_0`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.ENABLEFOM_OVRD_EN_0`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.REQUESTFOM_OVRD_EN_0`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.RESPONSEMODE_OVRD_EN_0`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.REQUESTTRK_OVRD_EN_0`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.REQUESTTRN_OVRD_EN_0`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.COEFFICIENTID_OVRD_EN_0`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.COEFFICIENT_OVRD_EN_0`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.CDREN_OVRD_EN_0`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD.CDREN_OVRD_VAL_0`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE0_OVRD2`: bif_5_0 register, index 0x210_0015 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE0_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE0_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE0_OVRD2: PB0_PIF_LANE0_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0015,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE0_OVRD2 GANGMODE_0@0:3 FREQDIV_0@3:2 LINKSPEED_0@5:2 TWOSYMENABLE_0@7:1 TXPWR_0@8:3 TXPGENABLE_0@11:2 RXPWR_0@13:3 RXPGENABLE_0@16:2 ELECIDLEDETEN_0@18:1 ENABLEFOM_0@19:1 REQUESTFOM_0@20:1 RESPONSEMODE_0@21:1 REQUESTTRK_0@22:1 REQUESTTRN_0@23:1 COEFFICIENTID_0@24:2 COEFFICIENT_0@26:6")
   }
-
-  /// `PB1_PIF_LANE0_OVRD2.GANGMODE_0`: bits 2:0, access unknown.
-  public static var GANGMODE_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE0_OVRD2.FREQDIV_0`: bits 4:3, access unknown.
-  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE0_OVRD2.LINKSPEED_0`: bits 6:5, access unknown.
-  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE0_OVRD2.TWOSYMENABLE_0`: bit 7, access unknown.
-  public static var TWOSYMENABLE_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.TXPWR_0`: bits 10:8, access unknown.
-  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE0_OVRD2.TXPGENABLE_0`: bits 12:11, access unknown.
-  public static var TXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE0_OVRD2.RXPWR_0`: bits 15:13, access unknown.
-  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE0_OVRD2.RXPGENABLE_0`: bits 17:16, access unknown.
-  public static var RXPGENABLE_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE0_OVRD2.ELECIDLEDETEN_0`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.ENABLEFOM_0`: bit 19, access unknown.
-  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.REQUESTFOM_0`: bit 20, access unknown.
-  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.RESPONSEMODE_0`: bit 21, access unknown.
-  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.REQUESTTRK_0`: bit 22, access unknown.
-  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.REQUESTTRN_0`: bit 23, access unknown.
-  public static var REQUESTTRN_0: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE0_OVRD2.COEFFICIENTID_0`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE0_OVRD2.COEFFICIENT_0`: bits 31:26, access unknown.
-  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE1_OVRD`: bif_5_0 register, index 0x210_0016 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE1_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE1_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE1_OVRD: PB0_PIF_LANE1_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0016,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE1_OVRD GANGMODE_OVRD_EN_1@0:1 FREQDIV_OVRD_EN_1@1:1 LINKSPEED_OVRD_EN_1@2:1 TWOSYMENABLE_OVRD_EN_1@3:1 TXPWR_OVRD_EN_1@4:1 TXPGENABLE_OVRD_EN_1@5:1 RXPWR_OVRD_EN_1@6:1 RXPGENABLE_OVRD_EN_1@7:1 ELECIDLEDETEN_OVRD_EN_1@8:1 ENABLEFOM_OVRD_EN_1@9:1 REQUESTFOM_OVRD_EN_1@10:1 RESPONSEMODE_OVRD_EN_1@11:1 REQUESTTRK_OVRD_EN_1@12:1 REQUESTTRN_OVRD_EN_1@13:1 COEFFICIENTID_OVRD_EN_1@14:1 COEFFICIENT_OVRD_EN_1@15:1 CDREN_OVRD_EN_1@16:1 CDREN_OVRD_VAL_1@17:1")
   }
-
-  /// `PB1_PIF_LANE1_OVRD.GANGMODE_OVRD_EN_1`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.FREQDIV_OVRD_EN_1`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.LINKSPEED_OVRD_EN_1`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.TWOSYMENABLE_OVRD_EN_1`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.TXPWR_OVRD_EN_1`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.TXPGENABLE_OVRD_EN_1`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.RXPWR_OVRD_EN_1`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.RXPGENABLE_OVRD_EN_1`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.ELECIDLEDETEN_OVRD_EN_1`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.ENABLEFOM_OVRD_EN_1`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.REQUESTFOM_OVRD_EN_1`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.RESPONSEMODE_OVRD_EN_1`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.REQUESTTRK_OVRD_EN_1`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.REQUESTTRN_OVRD_EN_1`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.COEFFICIENTID_OVRD_EN_1`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.COEFFICIENT_OVRD_EN_1`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.CDREN_OVRD_EN_1`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD.CDREN_OVRD_VAL_1`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE1_OVRD2`: bif_5_0 register, index 0x210_0017 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE1_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE1_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE1_OVRD2: PB0_PIF_LANE1_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0017,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE1_OVRD2 GANGMODE_1@0:3 FREQDIV_1@3:2 LINKSPEED_1@5:2 TWOSYMENABLE_1@7:1 TXPWR_1@8:3 TXPGENABLE_1@11:2 RXPWR_1@13:3 RXPGENABLE_1@16:2 ELECIDLEDETEN_1@18:1 ENABLEFOM_1@19:1 REQUESTFOM_1@20:1 RESPONSEMODE_1@21:1 REQUESTTRK_1@22:1 REQUESTTRN_1@23:1 COEFFICIENTID_1@24:2 COEFFICIENT_1@26:6")
   }
-
-  /// `PB1_PIF_LANE1_OVRD2.GANGMODE_1`: bits 2:0, access unknown.
-  public static var GANGMODE_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE1_OVRD2.FREQDIV_1`: bits 4:3, access unknown.
-  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE1_OVRD2.LINKSPEED_1`: bits 6:5, access unknown.
-  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE1_OVRD2.TWOSYMENABLE_1`: bit 7, access unknown.
-  public static var TWOSYMENABLE_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.TXPWR_1`: bits 10:8, access unknown.
-  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE1_OVRD2.TXPGENABLE_1`: bits 12:11, access unknown.
-  public static var TXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE1_OVRD2.RXPWR_1`: bits 15:13, access unknown.
-  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE1_OVRD2.RXPGENABLE_1`: bits 17:16, access unknown.
-  public static var RXPGENABLE_1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE1_OVRD2.ELECIDLEDETEN_1`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.ENABLEFOM_1`: bit 19, access unknown.
-  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.REQUESTFOM_1`: bit 20, access unknown.
-  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.RESPONSEMODE_1`: bit 21, access unknown.
-  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.REQUESTTRK_1`: bit 22, access unknown.
-  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.REQUESTTRN_1`: bit 23, access unknown.
-  public static var REQUESTTRN_1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE1_OVRD2.COEFFICIENTID_1`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE1_OVRD2.COEFFICIENT_1`: bits 31:26, access unknown.
-  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE2_OVRD`: bif_5_0 register, index 0x210_0018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE2_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE2_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE2_OVRD: PB0_PIF_LANE2_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE2_OVRD GANGMODE_OVRD_EN_2@0:1 FREQDIV_OVRD_EN_2@1:1 LINKSPEED_OVRD_EN_2@2:1 TWOSYMENABLE_OVRD_EN_2@3:1 TXPWR_OVRD_EN_2@4:1 TXPGENABLE_OVRD_EN_2@5:1 RXPWR_OVRD_EN_2@6:1 RXPGENABLE_OVRD_EN_2@7:1 ELECIDLEDETEN_OVRD_EN_2@8:1 ENABLEFOM_OVRD_EN_2@9:1 REQUESTFOM_OVRD_EN_2@10:1 RESPONSEMODE_OVRD_EN_2@11:1 REQUESTTRK_OVRD_EN_2@12:1 REQUESTTRN_OVRD_EN_2@13:1 COEFFICIENTID_OVRD_EN_2@14:1 COEFFICIENT_OVRD_EN_2@15:1 CDREN_OVRD_EN_2@16:1 CDREN_OVRD_VAL_2@17:1")
   }
-
-  /// `PB1_PIF_LANE2_OVRD.GANGMODE_OVRD_EN_2`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.FREQDIV_OVRD_EN_2`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.LINKSPEED_OVRD_EN_2`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.TWOSYMENABLE_OVRD_EN_2`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.TXPWR_OVRD_EN_2`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.TXPGENABLE_OVRD_EN_2`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.RXPWR_OVRD_EN_2`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.RXPGENABLE_OVRD_EN_2`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.ELECIDLEDETEN_OVRD_EN_2`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.ENABLEFOM_OVRD_EN_2`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.REQUESTFOM_OVRD_EN_2`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.RESPONSEMODE_OVRD_EN_2`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.REQUESTTRK_OVRD_EN_2`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.REQUESTTRN_OVRD_EN_2`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.COEFFICIENTID_OVRD_EN_2`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.COEFFICIENT_OVRD_EN_2`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.CDREN_OVRD_EN_2`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD.CDREN_OVRD_VAL_2`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE2_OVRD2`: bif_5_0 register, index 0x210_0019 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE2_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE2_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE2_OVRD2: PB0_PIF_LANE2_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0019,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE2_OVRD2 GANGMODE_2@0:3 FREQDIV_2@3:2 LINKSPEED_2@5:2 TWOSYMENABLE_2@7:1 TXPWR_2@8:3 TXPGENABLE_2@11:2 RXPWR_2@13:3 RXPGENABLE_2@16:2 ELECIDLEDETEN_2@18:1 ENABLEFOM_2@19:1 REQUESTFOM_2@20:1 RESPONSEMODE_2@21:1 REQUESTTRK_2@22:1 REQUESTTRN_2@23:1 COEFFICIENTID_2@24:2 COEFFICIENT_2@26:6")
   }
-
-  /// `PB1_PIF_LANE2_OVRD2.GANGMODE_2`: bits 2:0, access unknown.
-  public static var GANGMODE_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE2_OVRD2.FREQDIV_2`: bits 4:3, access unknown.
-  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE2_OVRD2.LINKSPEED_2`: bits 6:5, access unknown.
-  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE2_OVRD2.TWOSYMENABLE_2`: bit 7, access unknown.
-  public static var TWOSYMENABLE_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.TXPWR_2`: bits 10:8, access unknown.
-  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE2_OVRD2.TXPGENABLE_2`: bits 12:11, access unknown.
-  public static var TXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE2_OVRD2.RXPWR_2`: bits 15:13, access unknown.
-  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE2_OVRD2.RXPGENABLE_2`: bits 17:16, access unknown.
-  public static var RXPGENABLE_2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE2_OVRD2.ELECIDLEDETEN_2`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.ENABLEFOM_2`: bit 19, access unknown.
-  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.REQUESTFOM_2`: bit 20, access unknown.
-  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.RESPONSEMODE_2`: bit 21, access unknown.
-  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.REQUESTTRK_2`: bit 22, access unknown.
-  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.REQUESTTRN_2`: bit 23, access unknown.
-  public static var REQUESTTRN_2: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE2_OVRD2.COEFFICIENTID_2`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE2_OVRD2.COEFFICIENT_2`: bits 31:26, access unknown.
-  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE3_OVRD`: bif_5_0 register, index 0x210_001A of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE3_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE3_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE3_OVRD: PB0_PIF_LANE3_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE3_OVRD GANGMODE_OVRD_EN_3@0:1 FREQDIV_OVRD_EN_3@1:1 LINKSPEED_OVRD_EN_3@2:1 TWOSYMENABLE_OVRD_EN_3@3:1 TXPWR_OVRD_EN_3@4:1 TXPGENABLE_OVRD_EN_3@5:1 RXPWR_OVRD_EN_3@6:1 RXPGENABLE_OVRD_EN_3@7:1 ELECIDLEDETEN_OVRD_EN_3@8:1 ENABLEFOM_OVRD_EN_3@9:1 REQUESTFOM_OVRD_EN_3@10:1 RESPONSEMODE_OVRD_EN_3@11:1 REQUESTTRK_OVRD_EN_3@12:1 REQUESTTRN_OVRD_EN_3@13:1 COEFFICIENTID_OVRD_EN_3@14:1 COEFFICIENT_OVRD_EN_3@15:1 CDREN_OVRD_EN_3@16:1 CDREN_OVRD_VAL_3@17:1")
   }
-
-  /// `PB1_PIF_LANE3_OVRD.GANGMODE_OVRD_EN_3`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.FREQDIV_OVRD_EN_3`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.LINKSPEED_OVRD_EN_3`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.TWOSYMENABLE_OVRD_EN_3`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.TXPWR_OVRD_EN_3`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.TXPGENABLE_OVRD_EN_3`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.RXPWR_OVRD_EN_3`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.RXPGENABLE_OVRD_EN_3`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.ELECIDLEDETEN_OVRD_EN_3`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.ENABLEFOM_OVRD_EN_3`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.REQUESTFOM_OVRD_EN_3`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.RESPONSEMODE_OVRD_EN_3`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.REQUESTTRK_OVRD_EN_3`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.REQUESTTRN_OVRD_EN_3`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.COEFFICIENTID_OVRD_EN_3`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.COEFFICIENT_OVRD_EN_3`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.CDREN_OVRD_EN_3`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD.CDREN_OVRD_VAL_3`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE3_OVRD2`: bif_5_0 register, index 0x210_001B of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE3_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE3_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE3_OVRD2: PB0_PIF_LANE3_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE3_OVRD2 GANGMODE_3@0:3 FREQDIV_3@3:2 LINKSPEED_3@5:2 TWOSYMENABLE_3@7:1 TXPWR_3@8:3 TXPGENABLE_3@11:2 RXPWR_3@13:3 RXPGENABLE_3@16:2 ELECIDLEDETEN_3@18:1 ENABLEFOM_3@19:1 REQUESTFOM_3@20:1 RESPONSEMODE_3@21:1 REQUESTTRK_3@22:1 REQUESTTRN_3@23:1 COEFFICIENTID_3@24:2 COEFFICIENT_3@26:6")
   }
-
-  /// `PB1_PIF_LANE3_OVRD2.GANGMODE_3`: bits 2:0, access unknown.
-  public static var GANGMODE_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE3_OVRD2.FREQDIV_3`: bits 4:3, access unknown.
-  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE3_OVRD2.LINKSPEED_3`: bits 6:5, access unknown.
-  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE3_OVRD2.TWOSYMENABLE_3`: bit 7, access unknown.
-  public static var TWOSYMENABLE_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.TXPWR_3`: bits 10:8, access unknown.
-  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE3_OVRD2.TXPGENABLE_3`: bits 12:11, access unknown.
-  public static var TXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE3_OVRD2.RXPWR_3`: bits 15:13, access unknown.
-  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE3_OVRD2.RXPGENABLE_3`: bits 17:16, access unknown.
-  public static var RXPGENABLE_3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE3_OVRD2.ELECIDLEDETEN_3`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.ENABLEFOM_3`: bit 19, access unknown.
-  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.REQUESTFOM_3`: bit 20, access unknown.
-  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.RESPONSEMODE_3`: bit 21, access unknown.
-  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.REQUESTTRK_3`: bit 22, access unknown.
-  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.REQUESTTRN_3`: bit 23, access unknown.
-  public static var REQUESTTRN_3: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE3_OVRD2.COEFFICIENTID_3`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE3_OVRD2.COEFFICIENT_3`: bits 31:26, access unknown.
-  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE4_OVRD`: bif_5_0 register, index 0x210_001C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE4_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE4_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE4_OVRD: PB0_PIF_LANE4_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE4_OVRD GANGMODE_OVRD_EN_4@0:1 FREQDIV_OVRD_EN_4@1:1 LINKSPEED_OVRD_EN_4@2:1 TWOSYMENABLE_OVRD_EN_4@3:1 TXPWR_OVRD_EN_4@4:1 TXPGENABLE_OVRD_EN_4@5:1 RXPWR_OVRD_EN_4@6:1 RXPGENABLE_OVRD_EN_4@7:1 ELECIDLEDETEN_OVRD_EN_4@8:1 ENABLEFOM_OVRD_EN_4@9:1 REQUESTFOM_OVRD_EN_4@10:1 RESPONSEMODE_OVRD_EN_4@11:1 REQUESTTRK_OVRD_EN_4@12:1 REQUESTTRN_OVRD_EN_4@13:1 COEFFICIENTID_OVRD_EN_4@14:1 COEFFICIENT_OVRD_EN_4@15:1 CDREN_OVRD_EN_4@16:1 CDREN_OVRD_VAL_4@17:1")
   }
-
-  /// `PB1_PIF_LANE4_OVRD.GANGMODE_OVRD_EN_4`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.FREQDIV_OVRD_EN_4`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.LINKSPEED_OVRD_EN_4`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.TWOSYMENABLE_OVRD_EN_4`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.TXPWR_OVRD_EN_4`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.TXPGENABLE_OVRD_EN_4`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.RXPWR_OVRD_EN_4`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.RXPGENABLE_OVRD_EN_4`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.ELECIDLEDETEN_OVRD_EN_4`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.ENABLEFOM_OVRD_EN_4`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.REQUESTFOM_OVRD_EN_4`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.RESPONSEMODE_OVRD_EN_4`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.REQUESTTRK_OVRD_EN_4`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.REQUESTTRN_OVRD_EN_4`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.COEFFICIENTID_OVRD_EN_4`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.COEFFICIENT_OVRD_EN_4`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.CDREN_OVRD_EN_4`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD.CDREN_OVRD_VAL_4`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE4_OVRD2`: bif_5_0 register, index 0x210_001D of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE4_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE4_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE4_OVRD2: PB0_PIF_LANE4_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE4_OVRD2 GANGMODE_4@0:3 FREQDIV_4@3:2 LINKSPEED_4@5:2 TWOSYMENABLE_4@7:1 TXPWR_4@8:3 TXPGENABLE_4@11:2 RXPWR_4@13:3 RXPGENABLE_4@16:2 ELECIDLEDETEN_4@18:1 ENABLEFOM_4@19:1 REQUESTFOM_4@20:1 RESPONSEMODE_4@21:1 REQUESTTRK_4@22:1 REQUESTTRN_4@23:1 COEFFICIENTID_4@24:2 COEFFICIENT_4@26:6")
   }
-
-  /// `PB1_PIF_LANE4_OVRD2.GANGMODE_4`: bits 2:0, access unknown.
-  public static var GANGMODE_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE4_OVRD2.FREQDIV_4`: bits 4:3, access unknown.
-  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE4_OVRD2.LINKSPEED_4`: bits 6:5, access unknown.
-  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE4_OVRD2.TWOSYMENABLE_4`: bit 7, access unknown.
-  public static var TWOSYMENABLE_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.TXPWR_4`: bits 10:8, access unknown.
-  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE4_OVRD2.TXPGENABLE_4`: bits 12:11, access unknown.
-  public static var TXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE4_OVRD2.RXPWR_4`: bits 15:13, access unknown.
-  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE4_OVRD2.RXPGENABLE_4`: bits 17:16, access unknown.
-  public static var RXPGENABLE_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE4_OVRD2.ELECIDLEDETEN_4`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.ENABLEFOM_4`: bit 19, access unknown.
-  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.REQUESTFOM_4`: bit 20, access unknown.
-  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.RESPONSEMODE_4`: bit 21, access unknown.
-  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.REQUESTTRK_4`: bit 22, access unknown.
-  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.REQUESTTRN_4`: bit 23, access unknown.
-  public static var REQUESTTRN_4: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE4_OVRD2.COEFFICIENTID_4`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE4_OVRD2.COEFFICIENT_4`: bits 31:26, access unknown.
-  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE5_OVRD`: bif_5_0 register, index 0x210_001E of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE5_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE5_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE5_OVRD: PB0_PIF_LANE5_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE5_OVRD GANGMODE_OVRD_EN_5@0:1 FREQDIV_OVRD_EN_5@1:1 LINKSPEED_OVRD_EN_5@2:1 TWOSYMENABLE_OVRD_EN_5@3:1 TXPWR_OVRD_EN_5@4:1 TXPGENABLE_OVRD_EN_5@5:1 RXPWR_OVRD_EN_5@6:1 RXPGENABLE_OVRD_EN_5@7:1 ELECIDLEDETEN_OVRD_EN_5@8:1 ENABLEFOM_OVRD_EN_5@9:1 REQUESTFOM_OVRD_EN_5@10:1 RESPONSEMODE_OVRD_EN_5@11:1 REQUESTTRK_OVRD_EN_5@12:1 REQUESTTRN_OVRD_EN_5@13:1 COEFFICIENTID_OVRD_EN_5@14:1 COEFFICIENT_OVRD_EN_5@15:1 CDREN_OVRD_EN_5@16:1 CDREN_OVRD_VAL_5@17:1")
   }
-
-  /// `PB1_PIF_LANE5_OVRD.GANGMODE_OVRD_EN_5`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.FREQDIV_OVRD_EN_5`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.LINKSPEED_OVRD_EN_5`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.TWOSYMENABLE_OVRD_EN_5`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.TXPWR_OVRD_EN_5`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.TXPGENABLE_OVRD_EN_5`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.RXPWR_OVRD_EN_5`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.RXPGENABLE_OVRD_EN_5`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.ELECIDLEDETEN_OVRD_EN_5`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.ENABLEFOM_OVRD_EN_5`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.REQUESTFOM_OVRD_EN_5`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.RESPONSEMODE_OVRD_EN_5`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.REQUESTTRK_OVRD_EN_5`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.REQUESTTRN_OVRD_EN_5`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.COEFFICIENTID_OVRD_EN_5`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.COEFFICIENT_OVRD_EN_5`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.CDREN_OVRD_EN_5`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD.CDREN_OVRD_VAL_5`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE5_OVRD2`: bif_5_0 register, index 0x210_001F of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE5_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE5_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE5_OVRD2: PB0_PIF_LANE5_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_001F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE5_OVRD2 GANGMODE_5@0:3 FREQDIV_5@3:2 LINKSPEED_5@5:2 TWOSYMENABLE_5@7:1 TXPWR_5@8:3 TXPGENABLE_5@11:2 RXPWR_5@13:3 RXPGENABLE_5@16:2 ELECIDLEDETEN_5@18:1 ENABLEFOM_5@19:1 REQUESTFOM_5@20:1 RESPONSEMODE_5@21:1 REQUESTTRK_5@22:1 REQUESTTRN_5@23:1 COEFFICIENTID_5@24:2 COEFFICIENT_5@26:6")
   }
-
-  /// `PB1_PIF_LANE5_OVRD2.GANGMODE_5`: bits 2:0, access unknown.
-  public static var GANGMODE_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE5_OVRD2.FREQDIV_5`: bits 4:3, access unknown.
-  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE5_OVRD2.LINKSPEED_5`: bits 6:5, access unknown.
-  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE5_OVRD2.TWOSYMENABLE_5`: bit 7, access unknown.
-  public static var TWOSYMENABLE_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.TXPWR_5`: bits 10:8, access unknown.
-  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE5_OVRD2.TXPGENABLE_5`: bits 12:11, access unknown.
-  public static var TXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE5_OVRD2.RXPWR_5`: bits 15:13, access unknown.
-  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE5_OVRD2.RXPGENABLE_5`: bits 17:16, access unknown.
-  public static var RXPGENABLE_5: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE5_OVRD2.ELECIDLEDETEN_5`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.ENABLEFOM_5`: bit 19, access unknown.
-  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.REQUESTFOM_5`: bit 20, access unknown.
-  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.RESPONSEMODE_5`: bit 21, access unknown.
-  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.REQUESTTRK_5`: bit 22, access unknown.
-  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.REQUESTTRN_5`: bit 23, access unknown.
-  public static var REQUESTTRN_5: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE5_OVRD2.COEFFICIENTID_5`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE5_OVRD2.COEFFICIENT_5`: bits 31:26, access unknown.
-  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE6_OVRD`: bif_5_0 register, index 0x210_0020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE6_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE6_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE6_OVRD: PB0_PIF_LANE6_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE6_OVRD GANGMODE_OVRD_EN_6@0:1 FREQDIV_OVRD_EN_6@1:1 LINKSPEED_OVRD_EN_6@2:1 TWOSYMENABLE_OVRD_EN_6@3:1 TXPWR_OVRD_EN_6@4:1 TXPGENABLE_OVRD_EN_6@5:1 RXPWR_OVRD_EN_6@6:1 RXPGENABLE_OVRD_EN_6@7:1 ELECIDLEDETEN_OVRD_EN_6@8:1 ENABLEFOM_OVRD_EN_6@9:1 REQUESTFOM_OVRD_EN_6@10:1 RESPONSEMODE_OVRD_EN_6@11:1 REQUESTTRK_OVRD_EN_6@12:1 REQUESTTRN_OVRD_EN_6@13:1 COEFFICIENTID_OVRD_EN_6@14:1 COEFFICIENT_OVRD_EN_6@15:1 CDREN_OVRD_EN_6@16:1 CDREN_OVRD_VAL_6@17:1")
   }
-
-  /// `PB1_PIF_LANE6_OVRD.GANGMODE_OVRD_EN_6`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.FREQDIV_OVRD_EN_6`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.LINKSPEED_OVRD_EN_6`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.TWOSYMENABLE_OVRD_EN_6`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.TXPWR_OVRD_EN_6`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.TXPGENABLE_OVRD_EN_6`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.RXPWR_OVRD_EN_6`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.RXPGENABLE_OVRD_EN_6`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.ELECIDLEDETEN_OVRD_EN_6`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.ENABLEFOM_OVRD_EN_6`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.REQUESTFOM_OVRD_EN_6`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.RESPONSEMODE_OVRD_EN_6`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.REQUESTTRK_OVRD_EN_6`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.REQUESTTRN_OVRD_EN_6`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.COEFFICIENTID_OVRD_EN_6`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.COEFFICIENT_OVRD_EN_6`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.CDREN_OVRD_EN_6`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD.CDREN_OVRD_VAL_6`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE6_OVRD2`: bif_5_0 register, index 0x210_0021 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE6_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE6_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE6_OVRD2: PB0_PIF_LANE6_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0021,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE6_OVRD2 GANGMODE_6@0:3 FREQDIV_6@3:2 LINKSPEED_6@5:2 TWOSYMENABLE_6@7:1 TXPWR_6@8:3 TXPGENABLE_6@11:2 RXPWR_6@13:3 RXPGENABLE_6@16:2 ELECIDLEDETEN_6@18:1 ENABLEFOM_6@19:1 REQUESTFOM_6@20:1 RESPONSEMODE_6@21:1 REQUESTTRK_6@22:1 REQUESTTRN_6@23:1 COEFFICIENTID_6@24:2 COEFFICIENT_6@26:6")
   }
-
-  /// `PB1_PIF_LANE6_OVRD2.GANGMODE_6`: bits 2:0, access unknown.
-  public static var GANGMODE_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE6_OVRD2.FREQDIV_6`: bits 4:3, access unknown.
-  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE6_OVRD2.LINKSPEED_6`: bits 6:5, access unknown.
-  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE6_OVRD2.TWOSYMENABLE_6`: bit 7, access unknown.
-  public static var TWOSYMENABLE_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.TXPWR_6`: bits 10:8, access unknown.
-  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE6_OVRD2.TXPGENABLE_6`: bits 12:11, access unknown.
-  public static var TXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE6_OVRD2.RXPWR_6`: bits 15:13, access unknown.
-  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE6_OVRD2.RXPGENABLE_6`: bits 17:16, access unknown.
-  public static var RXPGENABLE_6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE6_OVRD2.ELECIDLEDETEN_6`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.ENABLEFOM_6`: bit 19, access unknown.
-  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.REQUESTFOM_6`: bit 20, access unknown.
-  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.RESPONSEMODE_6`: bit 21, access unknown.
-  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.REQUESTTRK_6`: bit 22, access unknown.
-  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.REQUESTTRN_6`: bit 23, access unknown.
-  public static var REQUESTTRN_6: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE6_OVRD2.COEFFICIENTID_6`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE6_OVRD2.COEFFICIENT_6`: bits 31:26, access unknown.
-  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_PIF_LANE7_OVRD`: bif_5_0 register, index 0x210_0022 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE7_OVRD: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE7_OVRD_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE7_OVRD: PB0_PIF_LANE7_OVRD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0022,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE7_OVRD GANGMODE_OVRD_EN_7@0:1 FREQDIV_OVRD_EN_7@1:1 LINKSPEED_OVRD_EN_7@2:1 TWOSYMENABLE_OVRD_EN_7@3:1 TXPWR_OVRD_EN_7@4:1 TXPGENABLE_OVRD_EN_7@5:1 RXPWR_OVRD_EN_7@6:1 RXPGENABLE_OVRD_EN_7@7:1 ELECIDLEDETEN_OVRD_EN_7@8:1 ENABLEFOM_OVRD_EN_7@9:1 REQUESTFOM_OVRD_EN_7@10:1 RESPONSEMODE_OVRD_EN_7@11:1 REQUESTTRK_OVRD_EN_7@12:1 REQUESTTRN_OVRD_EN_7@13:1 COEFFICIENTID_OVRD_EN_7@14:1 COEFFICIENT_OVRD_EN_7@15:1 CDREN_OVRD_EN_7@16:1 CDREN_OVRD_VAL_7@17:1")
   }
-
-  /// `PB1_PIF_LANE7_OVRD.GANGMODE_OVRD_EN_7`: bit 0, access unknown.
-  public static var GANGMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.FREQDIV_OVRD_EN_7`: bit 1, access unknown.
-  public static var FREQDIV_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.LINKSPEED_OVRD_EN_7`: bit 2, access unknown.
-  public static var LINKSPEED_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.TWOSYMENABLE_OVRD_EN_7`: bit 3, access unknown.
-  public static var TWOSYMENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.TXPWR_OVRD_EN_7`: bit 4, access unknown.
-  public static var TXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.TXPGENABLE_OVRD_EN_7`: bit 5, access unknown.
-  public static var TXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.RXPWR_OVRD_EN_7`: bit 6, access unknown.
-  public static var RXPWR_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.RXPGENABLE_OVRD_EN_7`: bit 7, access unknown.
-  public static var RXPGENABLE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.ELECIDLEDETEN_OVRD_EN_7`: bit 8, access unknown.
-  public static var ELECIDLEDETEN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.ENABLEFOM_OVRD_EN_7`: bit 9, access unknown.
-  public static var ENABLEFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.REQUESTFOM_OVRD_EN_7`: bit 10, access unknown.
-  public static var REQUESTFOM_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.RESPONSEMODE_OVRD_EN_7`: bit 11, access unknown.
-  public static var RESPONSEMODE_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.REQUESTTRK_OVRD_EN_7`: bit 12, access unknown.
-  public static var REQUESTTRK_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.REQUESTTRN_OVRD_EN_7`: bit 13, access unknown.
-  public static var REQUESTTRN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.COEFFICIENTID_OVRD_EN_7`: bit 14, access unknown.
-  public static var COEFFICIENTID_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.COEFFICIENT_OVRD_EN_7`: bit 15, access unknown.
-  public static var COEFFICIENT_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.CDREN_OVRD_EN_7`: bit 16, access unknown.
-  public static var CDREN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD.CDREN_OVRD_VAL_7`: bit 17, access unknown.
-  public static var CDREN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `PB1_PIF_LANE7_OVRD2`: bif_5_0 register, index 0x210_0023 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PIF_LANE7_OVRD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_LANE7_OVRD2_Layout`, which 2 registers share.
+public enum PB1_PIF_LANE7_OVRD2: PB0_PIF_LANE7_OVRD2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210_0023,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PIF_LANE7_OVRD2 GANGMODE_7@0:3 FREQDIV_7@3:2 LINKSPEED_7@5:2 TWOSYMENABLE_7@7:1 TXPWR_7@8:3 TXPGENABLE_7@11:2 RXPWR_7@13:3 RXPGENABLE_7@16:2 ELECIDLEDETEN_7@18:1 ENABLEFOM_7@19:1 REQUESTFOM_7@20:1 RESPONSEMODE_7@21:1 REQUESTTRK_7@22:1 REQUESTTRN_7@23:1 COEFFICIENTID_7@24:2 COEFFICIENT_7@26:6")
   }
-
-  /// `PB1_PIF_LANE7_OVRD2.GANGMODE_7`: bits 2:0, access unknown.
-  public static var GANGMODE_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_PIF_LANE7_OVRD2.FREQDIV_7`: bits 4:3, access unknown.
-  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_PIF_LANE7_OVRD2.LINKSPEED_7`: bits 6:5, access unknown.
-  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_PIF_LANE7_OVRD2.TWOSYMENABLE_7`: bit 7, access unknown.
-  public static var TWOSYMENABLE_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.TXPWR_7`: bits 10:8, access unknown.
-  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_PIF_LANE7_OVRD2.TXPGENABLE_7`: bits 12:11, access unknown.
-  public static var TXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_PIF_LANE7_OVRD2.RXPWR_7`: bits 15:13, access unknown.
-  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `PB1_PIF_LANE7_OVRD2.RXPGENABLE_7`: bits 17:16, access unknown.
-  public static var RXPGENABLE_7: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_PIF_LANE7_OVRD2.ELECIDLEDETEN_7`: bit 18, access unknown.
-  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.ENABLEFOM_7`: bit 19, access unknown.
-  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.REQUESTFOM_7`: bit 20, access unknown.
-  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.RESPONSEMODE_7`: bit 21, access unknown.
-  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.REQUESTTRK_7`: bit 22, access unknown.
-  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.REQUESTTRN_7`: bit 23, access unknown.
-  public static var REQUESTTRN_7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_PIF_LANE7_OVRD2.COEFFICIENTID_7`: bits 25:24, access unknown.
-  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_PIF_LANE7_OVRD2.COEFFICIENT_7`: bits 31:26, access unknown.
-  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `PB1_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_0004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG0: PB0_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG0 BACKUP@0:16 CFG_IDLEDET_TH@16:2 DBG_RX2TXBYP_SEL@20:3 DBG_RXFEBYP_EN@23:1 DBG_RXPRBS_CLR@24:1 DBG_RXTOGGLE_EN@25:1 DBG_TX2RXLBACK_EN@26:1 TXCFG_CMGOOD_RANGE@30:2")
   }
-
-  /// `PB1_GLB_CTRL_REG0.BACKUP`: bits 15:0, access unknown.
-  public static var BACKUP: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB1_GLB_CTRL_REG0.CFG_IDLEDET_TH`: bits 17:16, access unknown.
-  public static var CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_CTRL_REG0.DBG_RX2TXBYP_SEL`: bits 22:20, access unknown.
-  public static var DBG_RX2TXBYP_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `PB1_GLB_CTRL_REG0.DBG_RXFEBYP_EN`: bit 23, access unknown.
-  public static var DBG_RXFEBYP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG0.DBG_RXPRBS_CLR`: bit 24, access unknown.
-  public static var DBG_RXPRBS_CLR: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG0.DBG_RXTOGGLE_EN`: bit 25, access unknown.
-  public static var DBG_RXTOGGLE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG0.DBG_TX2RXLBACK_EN`: bit 26, access unknown.
-  public static var DBG_TX2RXLBACK_EN: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG0.TXCFG_CMGOOD_RANGE`: bits 31:30, access unknown.
-  public static var TXCFG_CMGOOD_RANGE: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_CTRL_REG1`: bif_5_0 register, index 0x220_0008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG1_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG1: PB0_GLB_CTRL_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG1 RXDBG_CDR_FR_BYP_EN@0:1 RXDBG_CDR_FR_BYP_VAL@1:6 RXDBG_CDR_PH_BYP_EN@7:1 RXDBG_CDR_PH_BYP_VAL@8:6 RXDBG_D0TH_BYP_EN@14:1 RXDBG_D0TH_BYP_VAL@15:7 RXDBG_D1TH_BYP_EN@22:1 RXDBG_D1TH_BYP_VAL@23:7 TST_LOSPDTST_EN@30:1 PLL_CFG_DISPCLK_DIV@31:1")
   }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_EN`: bit 0, access unknown.
-  public static var RXDBG_CDR_FR_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_FR_BYP_VAL`: bits 6:1, access unknown.
-  public static var RXDBG_CDR_FR_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 6) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_EN`: bit 7, access unknown.
-  public static var RXDBG_CDR_PH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_CDR_PH_BYP_VAL`: bits 13:8, access unknown.
-  public static var RXDBG_CDR_PH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_D0TH_BYP_EN`: bit 14, access unknown.
-  public static var RXDBG_D0TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_D0TH_BYP_VAL`: bits 21:15, access unknown.
-  public static var RXDBG_D0TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 15, width: 7) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_D1TH_BYP_EN`: bit 22, access unknown.
-  public static var RXDBG_D1TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG1.RXDBG_D1TH_BYP_VAL`: bits 29:23, access unknown.
-  public static var RXDBG_D1TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 7) }
-
-  /// `PB1_GLB_CTRL_REG1.TST_LOSPDTST_EN`: bit 30, access unknown.
-  public static var TST_LOSPDTST_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG1.PLL_CFG_DISPCLK_DIV`: bit 31, access unknown.
-  public static var PLL_CFG_DISPCLK_DIV: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_000C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG2_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG2: PB0_GLB_CTRL_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_000C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG2 RXDBG_D2TH_BYP_EN@0:1 RXDBG_D2TH_BYP_VAL@1:7 RXDBG_D3TH_BYP_EN@8:1 RXDBG_D3TH_BYP_VAL@9:7 RXDBG_DXTH_BYP_EN@16:1 RXDBG_DXTH_BYP_VAL@17:7 RXDBG_ETH_BYP_EN@24:1 RXDBG_ETH_BYP_VAL@25:7")
   }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_D2TH_BYP_EN`: bit 0, access unknown.
-  public static var RXDBG_D2TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_D2TH_BYP_VAL`: bits 7:1, access unknown.
-  public static var RXDBG_D2TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_D3TH_BYP_EN`: bit 8, access unknown.
-  public static var RXDBG_D3TH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_D3TH_BYP_VAL`: bits 15:9, access unknown.
-  public static var RXDBG_D3TH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 7) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_DXTH_BYP_EN`: bit 16, access unknown.
-  public static var RXDBG_DXTH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_DXTH_BYP_VAL`: bits 23:17, access unknown.
-  public static var RXDBG_DXTH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_ETH_BYP_EN`: bit 24, access unknown.
-  public static var RXDBG_ETH_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG2.RXDBG_ETH_BYP_VAL`: bits 31:25, access unknown.
-  public static var RXDBG_ETH_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `PB1_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_0010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG3_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG3: PB0_GLB_CTRL_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG3 RXDBG_SEL@0:5 BG_CFG_LC_REG_VREF0_SEL@5:2 BG_CFG_LC_REG_VREF1_SEL@7:2 BG_CFG_RO_REG_VREF_SEL@9:2 BG_DBG_VREFBYP_EN@11:1 BG_DBG_IREFBYP_EN@12:1 BG_DBG_ANALOG_SEL@14:3 DBG_DLL_CLK_SEL@18:3 PLL_DISPCLK_CMOS_SEL@21:1 DBG_RXPI_OFFSET_BYP_EN@22:1 DBG_RXPI_OFFSET_BYP_VAL@23:4 DBG_RXSWAPDX_BYP_EN@27:1 DBG_RXSWAPDX_BYP_VAL@28:3 DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE@31:1")
   }
-
-  /// `PB1_GLB_CTRL_REG3.RXDBG_SEL`: bits 4:0, access unknown.
-  public static var RXDBG_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF0_SEL`: bits 6:5, access unknown.
-  public static var BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_CFG_LC_REG_VREF1_SEL`: bits 8:7, access unknown.
-  public static var BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_CFG_RO_REG_VREF_SEL`: bits 10:9, access unknown.
-  public static var BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_DBG_VREFBYP_EN`: bit 11, access unknown.
-  public static var BG_DBG_VREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_DBG_IREFBYP_EN`: bit 12, access unknown.
-  public static var BG_DBG_IREFBYP_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG3.BG_DBG_ANALOG_SEL`: bits 16:14, access unknown.
-  public static var BG_DBG_ANALOG_SEL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 3) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_DLL_CLK_SEL`: bits 20:18, access unknown.
-  public static var DBG_DLL_CLK_SEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB1_GLB_CTRL_REG3.PLL_DISPCLK_CMOS_SEL`: bit 21, access unknown.
-  public static var PLL_DISPCLK_CMOS_SEL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_EN`: bit 22, access unknown.
-  public static var DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_RXPI_OFFSET_BYP_VAL`: bits 26:23, access unknown.
-  public static var DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 4) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_EN`: bit 27, access unknown.
-  public static var DBG_RXSWAPDX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_RXSWAPDX_BYP_VAL`: bits 30:28, access unknown.
-  public static var DBG_RXSWAPDX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 28, width: 3) }
-
-  /// `PB1_GLB_CTRL_REG3.DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE`: bit 31, access unknown.
-  public static var DBG_RXLEQ_DCATTN_BYP_OVR_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB1_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_0014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG4_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG4: PB0_GLB_CTRL_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG4 DBG_RXAPU_INST@0:16 DBG_RXDFEMUX_BYP_VAL@16:2 DBG_RXDFEMUX_BYP_EN@18:1 DBG_RXAPU_EXEC@22:4 DBG_RXDLL_VREG_REF_SEL@26:1 PWRGOOD_OVRD@27:1 DBG_RXRDATA_GATING_DISABLE@28:1")
   }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXAPU_INST`: bits 15:0, access unknown.
-  public static var DBG_RXAPU_INST: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_VAL`: bits 17:16, access unknown.
-  public static var DBG_RXDFEMUX_BYP_VAL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXDFEMUX_BYP_EN`: bit 18, access unknown.
-  public static var DBG_RXDFEMUX_BYP_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXAPU_EXEC`: bits 25:22, access unknown.
-  public static var DBG_RXAPU_EXEC: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXDLL_VREG_REF_SEL`: bit 26, access unknown.
-  public static var DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG4.PWRGOOD_OVRD`: bit 27, access unknown.
-  public static var PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_GLB_CTRL_REG4.DBG_RXRDATA_GATING_DISABLE`: bit 28, access unknown.
-  public static var DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
 }
 
 /// `PB1_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_0018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_CTRL_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_CTRL_REG5_Layout`, which 2 registers share.
+public enum PB1_GLB_CTRL_REG5: PB0_GLB_CTRL_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_CTRL_REG5 DBG_RXAPU_MODE@0:8")
   }
-
-  /// `PB1_GLB_CTRL_REG5.DBG_RXAPU_MODE`: bits 7:0, access unknown.
-  public static var DBG_RXAPU_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_001C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_GLB_SCI_STAT_OVRD_REG0: PB0_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_001C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_SCI_STAT_OVRD_REG0 IGNR_ALL_CBI_UPDT_L0T3@0:1 IGNR_ALL_CBI_UPDT_L4T7@1:1 IGNR_ALL_CBI_UPDT_L8T11@2:1 IGNR_ALL_CBI_UPDT_L12T15@3:1 IGNR_IMPCAL_ACTIVE_CBI_UPDT@4:1 TXNIMP@8:4 TXPIMP@12:4 RXIMP@16:4 IMPCAL_ACTIVE@20:1")
   }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_ALL_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_ALL_CBI_UPDT_L12T15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IGNR_IMPCAL_ACTIVE_CBI_UPDT`: bit 4, access unknown.
-  public static var IGNR_IMPCAL_ACTIVE_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.TXNIMP`: bits 11:8, access unknown.
-  public static var TXNIMP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.TXPIMP`: bits 15:12, access unknown.
-  public static var TXPIMP: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.RXIMP`: bits 19:16, access unknown.
-  public static var RXIMP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG0.IMPCAL_ACTIVE`: bit 20, access unknown.
-  public static var IMPCAL_ACTIVE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG1`: bif_5_0 register, index 0x220_0020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_SCI_STAT_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_GLB_SCI_STAT_OVRD_REG1: PB0_GLB_SCI_STAT_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_SCI_STAT_OVRD_REG1 IGNR_LINKSPEED_CBI_UPDT_L0T3@0:1 IGNR_FREQDIV_CBI_UPDT_L0T3@1:1 IGNR_DLL_LOCK_CBI_UPDT_L0T3@2:1 DLL_LOCK_0@12:1 DLL_LOCK_1@13:1 DLL_LOCK_2@14:1 DLL_LOCK_3@15:1 LINKSPEED_0@16:2 FREQDIV_0@18:2 LINKSPEED_1@20:2 FREQDIV_1@22:2 LINKSPEED_2@24:2 FREQDIV_2@26:2 LINKSPEED_3@28:2 FREQDIV_3@30:2")
   }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_LINKSPEED_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_FREQDIV_CBI_UPDT_L0T3`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.IGNR_DLL_LOCK_CBI_UPDT_L0T3`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_0`: bit 12, access unknown.
-  public static var DLL_LOCK_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_1`: bit 13, access unknown.
-  public static var DLL_LOCK_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_2`: bit 14, access unknown.
-  public static var DLL_LOCK_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.DLL_LOCK_3`: bit 15, access unknown.
-  public static var DLL_LOCK_3: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_0`: bits 17:16, access unknown.
-  public static var LINKSPEED_0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_0`: bits 19:18, access unknown.
-  public static var FREQDIV_0: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_1`: bits 21:20, access unknown.
-  public static var LINKSPEED_1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_1`: bits 23:22, access unknown.
-  public static var FREQDIV_1: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_2`: bits 25:24, access unknown.
-  public static var LINKSPEED_2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_2`: bits 27:26, access unknown.
-  public static var FREQDIV_2: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.LINKSPEED_3`: bits 29:28, access unknown.
-  public static var LINKSPEED_3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG1.FREQDIV_3`: bits 31:30, access unknown.
-  public static var FREQDIV_3: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG2`: bif_5_0 register, index 0x220_0024 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_SCI_STAT_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB1_GLB_SCI_STAT_OVRD_REG2: PB0_GLB_SCI_STAT_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_SCI_STAT_OVRD_REG2 IGNR_LINKSPEED_CBI_UPDT_L4T7@0:1 IGNR_FREQDIV_CBI_UPDT_L4T7@1:1 IGNR_DLL_LOCK_CBI_UPDT_L4T7@2:1 DLL_LOCK_4@12:1 DLL_LOCK_5@13:1 DLL_LOCK_6@14:1 DLL_LOCK_7@15:1 LINKSPEED_4@16:2 FREQDIV_4@18:2 LINKSPEED_5@20:2 FREQDIV_5@22:2 LINKSPEED_6@24:2 FREQDIV_6@26:2 LINKSPEED_7@28:2 FREQDIV_7@30:2")
   }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_LINKSPEED_CBI_UPDT_L4T7`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_FREQDIV_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.IGNR_DLL_LOCK_CBI_UPDT_L4T7`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_4`: bit 12, access unknown.
-  public static var DLL_LOCK_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_5`: bit 13, access unknown.
-  public static var DLL_LOCK_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_6`: bit 14, access unknown.
-  public static var DLL_LOCK_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.DLL_LOCK_7`: bit 15, access unknown.
-  public static var DLL_LOCK_7: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_4`: bits 17:16, access unknown.
-  public static var LINKSPEED_4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_4`: bits 19:18, access unknown.
-  public static var FREQDIV_4: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_5`: bits 21:20, access unknown.
-  public static var LINKSPEED_5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_5`: bits 23:22, access unknown.
-  public static var FREQDIV_5: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_6`: bits 25:24, access unknown.
-  public static var LINKSPEED_6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_6`: bits 27:26, access unknown.
-  public static var FREQDIV_6: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.LINKSPEED_7`: bits 29:28, access unknown.
-  public static var LINKSPEED_7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG2.FREQDIV_7`: bits 31:30, access unknown.
-  public static var FREQDIV_7: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG3`: bif_5_0 register, index 0x220_0028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_SCI_STAT_OVRD_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG3_Layout`, which 2 registers share.
+public enum PB1_GLB_SCI_STAT_OVRD_REG3: PB0_GLB_SCI_STAT_OVRD_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_SCI_STAT_OVRD_REG3 IGNR_LINKSPEED_CBI_UPDT_L8T11@0:1 IGNR_FREQDIV_CBI_UPDT_L8T11@1:1 IGNR_DLL_LOCK_CBI_UPDT_L8T11@2:1 DLL_LOCK_8@12:1 DLL_LOCK_9@13:1 DLL_LOCK_10@14:1 DLL_LOCK_11@15:1 LINKSPEED_8@16:2 FREQDIV_8@18:2 LINKSPEED_9@20:2 FREQDIV_9@22:2 LINKSPEED_10@24:2 FREQDIV_10@26:2 LINKSPEED_11@28:2 FREQDIV_11@30:2")
   }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_LINKSPEED_CBI_UPDT_L8T11`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_FREQDIV_CBI_UPDT_L8T11`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.IGNR_DLL_LOCK_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_8`: bit 12, access unknown.
-  public static var DLL_LOCK_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_9`: bit 13, access unknown.
-  public static var DLL_LOCK_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_10`: bit 14, access unknown.
-  public static var DLL_LOCK_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.DLL_LOCK_11`: bit 15, access unknown.
-  public static var DLL_LOCK_11: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_8`: bits 17:16, access unknown.
-  public static var LINKSPEED_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_8`: bits 19:18, access unknown.
-  public static var FREQDIV_8: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_9`: bits 21:20, access unknown.
-  public static var LINKSPEED_9: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_9`: bits 23:22, access unknown.
-  public static var FREQDIV_9: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_10`: bits 25:24, access unknown.
-  public static var LINKSPEED_10: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_10`: bits 27:26, access unknown.
-  public static var FREQDIV_10: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.LINKSPEED_11`: bits 29:28, access unknown.
-  public static var LINKSPEED_11: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG3.FREQDIV_11`: bits 31:30, access unknown.
-  public static var FREQDIV_11: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_SCI_STAT_OVRD_REG4`: bif_5_0 register, index 0x220_002C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_SCI_STAT_OVRD_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_SCI_STAT_OVRD_REG4_Layout`, which 2 registers share.
+public enum PB1_GLB_SCI_STAT_OVRD_REG4: PB0_GLB_SCI_STAT_OVRD_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_002C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_SCI_STAT_OVRD_REG4 IGNR_LINKSPEED_CBI_UPDT_L12T15@0:1 IGNR_FREQDIV_CBI_UPDT_L12T15@1:1 IGNR_DLL_LOCK_CBI_UPDT_L12T15@2:1 DLL_LOCK_12@12:1 DLL_LOCK_13@13:1 DLL_LOCK_14@14:1 DLL_LOCK_15@15:1 LINKSPEED_12@16:2 FREQDIV_12@18:2 LINKSPEED_13@20:2 FREQDIV_13@22:2 LINKSPEED_14@24:2 FREQDIV_14@26:2 LINKSPEED_15@28:2 FREQDIV_15@30:2")
   }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_LINKSPEED_CBI_UPDT_L12T15`: bit 0, access unknown.
-  public static var IGNR_LINKSPEED_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_FREQDIV_CBI_UPDT_L12T15`: bit 1, access unknown.
-  public static var IGNR_FREQDIV_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.IGNR_DLL_LOCK_CBI_UPDT_L12T15`: bit 2, access unknown.
-  public static var IGNR_DLL_LOCK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_12`: bit 12, access unknown.
-  public static var DLL_LOCK_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_13`: bit 13, access unknown.
-  public static var DLL_LOCK_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_14`: bit 14, access unknown.
-  public static var DLL_LOCK_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.DLL_LOCK_15`: bit 15, access unknown.
-  public static var DLL_LOCK_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_12`: bits 17:16, access unknown.
-  public static var LINKSPEED_12: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_12`: bits 19:18, access unknown.
-  public static var FREQDIV_12: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_13`: bits 21:20, access unknown.
-  public static var LINKSPEED_13: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_13`: bits 23:22, access unknown.
-  public static var FREQDIV_13: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_14`: bits 25:24, access unknown.
-  public static var LINKSPEED_14: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_14`: bits 27:26, access unknown.
-  public static var FREQDIV_14: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.LINKSPEED_15`: bits 29:28, access unknown.
-  public static var LINKSPEED_15: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `PB1_GLB_SCI_STAT_OVRD_REG4.FREQDIV_15`: bits 31:30, access unknown.
-  public static var FREQDIV_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_0030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_GLB_OVRD_REG0: PB0_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_OVRD_REG0 TXPDTERM_VAL_OVRD_VAL@0:16 TXPUTERM_VAL_OVRD_VAL@16:16")
   }
-
-  /// `PB1_GLB_OVRD_REG0.TXPDTERM_VAL_OVRD_VAL`: bits 15:0, access unknown.
-  public static var TXPDTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PB1_GLB_OVRD_REG0.TXPUTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  public static var TXPUTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB1_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_0034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_GLB_OVRD_REG1: PB0_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_OVRD_REG1 TXPDTERM_VAL_OVRD_EN@0:1 TXPUTERM_VAL_OVRD_EN@1:1 TST_LOSPDTST_RST_OVRD_EN@2:1 TST_LOSPDTST_RST_OVRD_VAL@3:1 RXTERM_VAL_OVRD_EN@15:1 RXTERM_VAL_OVRD_VAL@16:16")
   }
-
-  /// `PB1_GLB_OVRD_REG1.TXPDTERM_VAL_OVRD_EN`: bit 0, access unknown.
-  public static var TXPDTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG1.TXPUTERM_VAL_OVRD_EN`: bit 1, access unknown.
-  public static var TXPUTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_EN`: bit 2, access unknown.
-  public static var TST_LOSPDTST_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG1.TST_LOSPDTST_RST_OVRD_VAL`: bit 3, access unknown.
-  public static var TST_LOSPDTST_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG1.RXTERM_VAL_OVRD_EN`: bit 15, access unknown.
-  public static var RXTERM_VAL_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG1.RXTERM_VAL_OVRD_VAL`: bits 31:16, access unknown.
-  public static var RXTERM_VAL_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PB1_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_0038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_GLB_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_GLB_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB1_GLB_OVRD_REG2: PB0_GLB_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_0038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_GLB_OVRD_REG2 BG_PWRON_OVRD_EN@0:1 BG_PWRON_OVRD_VAL@1:1 PLL_DBG_LC_EXT_RESET_OVRD_EN@2:1 PLL_DBG_LC_EXT_RESET_OVRD_VAL@3:1 PLL_DBG_RO_EXT_RESET_OVRD_EN@4:1 PLL_DBG_RO_EXT_RESET_OVRD_VAL@5:1")
   }
-
-  /// `PB1_GLB_OVRD_REG2.BG_PWRON_OVRD_EN`: bit 0, access unknown.
-  public static var BG_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG2.BG_PWRON_OVRD_VAL`: bit 1, access unknown.
-  public static var BG_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_EN`: bit 2, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_GLB_OVRD_REG2.PLL_DBG_LC_EXT_RESET_OVRD_VAL`: bit 3, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_EN`: bit 4, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_GLB_OVRD_REG2.PLL_DBG_RO_EXT_RESET_OVRD_VAL`: bit 5, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
 }
 
 /// `PB1_HW_DEBUG`: bif_5_0 register, index 0x220_2004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_HW_DEBUG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_HW_DEBUG_Layout`, which 2 registers share.
+public enum PB1_HW_DEBUG: PB0_HW_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1 HW_16_DEBUG@16:1 HW_17_DEBUG@17:1 HW_18_DEBUG@18:1 HW_19_DEBUG@19:1 HW_20_DEBUG@20:1 HW_21_DEBUG@21:1 HW_22_DEBUG@22:1 HW_23_DEBUG@23:1 HW_24_DEBUG@24:1 HW_25_DEBUG@25:1 HW_26_DEBUG@26:1 HW_27_DEBUG@27:1 HW_28_DEBUG@28:1 HW_29_DEBUG@29:1 HW_30_DEBUG@30:1 HW_31_DEBUG@31:1")
   }
-
-  /// `PB1_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_16_DEBUG`: bit 16, access unknown.
-  public static var HW_16_DEBUG: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_17_DEBUG`: bit 17, access unknown.
-  public static var HW_17_DEBUG: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_18_DEBUG`: bit 18, access unknown.
-  public static var HW_18_DEBUG: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_19_DEBUG`: bit 19, access unknown.
-  public static var HW_19_DEBUG: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_20_DEBUG`: bit 20, access unknown.
-  public static var HW_20_DEBUG: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_21_DEBUG`: bit 21, access unknown.
-  public static var HW_21_DEBUG: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_22_DEBUG`: bit 22, access unknown.
-  public static var HW_22_DEBUG: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_23_DEBUG`: bit 23, access unknown.
-  public static var HW_23_DEBUG: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_24_DEBUG`: bit 24, access unknown.
-  public static var HW_24_DEBUG: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_25_DEBUG`: bit 25, access unknown.
-  public static var HW_25_DEBUG: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_26_DEBUG`: bit 26, access unknown.
-  public static var HW_26_DEBUG: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_27_DEBUG`: bit 27, access unknown.
-  public static var HW_27_DEBUG: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_28_DEBUG`: bit 28, access unknown.
-  public static var HW_28_DEBUG: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_29_DEBUG`: bit 29, access unknown.
-  public static var HW_29_DEBUG: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_30_DEBUG`: bit 30, access unknown.
-  public static var HW_30_DEBUG: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_HW_DEBUG.HW_31_DEBUG`: bit 31, access unknown.
-  public static var HW_31_DEBUG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_STRAP_GLB_REG0`: bif_5_0 register, index 0x220_2020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_GLB_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG0_Layout`, which 2 registers share.
+public enum PB1_STRAP_GLB_REG0: PB0_STRAP_GLB_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_GLB_REG0 STRAP_QUICK_SIM_START@1:1 STRAP_DFT_RXBSCAN_EN_VAL@2:1 STRAP_DFT_CALIB_BYPASS@3:1 STRAP_FORCE_LC_PLL_ON@4:1 STRAP_CFG_IDLEDET_TH@5:2 STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL@7:5 STRAP_RX_CFG_OVR_PWRSF@12:1 STRAP_RX_TRK_MODE_0_@13:1 STRAP_PWRGOOD_OVRD@14:1 STRAP_DBG_RXDLL_VREG_REF_SEL@15:1 STRAP_PLL_CFG_LC_VCO_TUNE@16:4 STRAP_DBG_RXRDATA_GATING_DISABLE@20:1 STRAP_DBG_RXPI_OFFSET_BYP_VAL@21:4")
   }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_QUICK_SIM_START`: bit 1, access unknown.
-  public static var STRAP_QUICK_SIM_START: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_DFT_RXBSCAN_EN_VAL`: bit 2, access unknown.
-  public static var STRAP_DFT_RXBSCAN_EN_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_DFT_CALIB_BYPASS`: bit 3, access unknown.
-  public static var STRAP_DFT_CALIB_BYPASS: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_FORCE_LC_PLL_ON`: bit 4, access unknown.
-  public static var STRAP_FORCE_LC_PLL_ON: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_CFG_IDLEDET_TH`: bits 6:5, access unknown.
-  public static var STRAP_CFG_IDLEDET_TH: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL`: bits 11:7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 7, width: 5)
-  }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_RX_CFG_OVR_PWRSF`: bit 12, access unknown.
-  public static var STRAP_RX_CFG_OVR_PWRSF: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_RX_TRK_MODE_0_`: bit 13, access unknown.
-  public static var STRAP_RX_TRK_MODE_0_: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_PWRGOOD_OVRD`: bit 14, access unknown.
-  public static var STRAP_PWRGOOD_OVRD: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXDLL_VREG_REF_SEL`: bit 15, access unknown.
-  public static var STRAP_DBG_RXDLL_VREG_REF_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_PLL_CFG_LC_VCO_TUNE`: bits 19:16, access unknown.
-  public static var STRAP_PLL_CFG_LC_VCO_TUNE: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXRDATA_GATING_DISABLE`: bit 20, access unknown.
-  public static var STRAP_DBG_RXRDATA_GATING_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_STRAP_GLB_REG0.STRAP_DBG_RXPI_OFFSET_BYP_VAL`: bits 24:21, access unknown.
-  public static var STRAP_DBG_RXPI_OFFSET_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 21, width: 4)
-  }
 }
 
 /// `PB1_STRAP_TX_REG0`: bif_5_0 register, index 0x220_2024 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_TX_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_TX_REG0_Layout`, which 2 registers share.
+public enum PB1_STRAP_TX_REG0: PB0_STRAP_TX_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2024,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_TX_REG0 STRAP_TX_CFG_DRV0_EN@1:4 STRAP_TX_CFG_DRV0_TAP_SEL@5:4 STRAP_TX_CFG_DRV1_EN@9:5 STRAP_TX_CFG_DRV1_TAP_SEL@14:5 STRAP_TX_CFG_DRV2_EN@19:4 STRAP_TX_CFG_DRV2_TAP_SEL@23:4 STRAP_TX_CFG_DRVX_EN@27:1 STRAP_TX_CFG_DRVX_TAP_SEL@28:1 STRAP_RX_TRK_MODE_1_@29:1 STRAP_TX_CFG_SWING_BOOST_EN@30:1")
   }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_EN`: bits 4:1, access unknown.
-  public static var STRAP_TX_CFG_DRV0_EN: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV0_TAP_SEL`: bits 8:5, access unknown.
-  public static var STRAP_TX_CFG_DRV0_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 4)
-  }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_EN`: bits 13:9, access unknown.
-  public static var STRAP_TX_CFG_DRV1_EN: RegisterField<Self, UInt8> { .init(lsb: 9, width: 5) }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV1_TAP_SEL`: bits 18:14, access unknown.
-  public static var STRAP_TX_CFG_DRV1_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 5)
-  }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_EN`: bits 22:19, access unknown.
-  public static var STRAP_TX_CFG_DRV2_EN: RegisterField<Self, UInt8> { .init(lsb: 19, width: 4) }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRV2_TAP_SEL`: bits 26:23, access unknown.
-  public static var STRAP_TX_CFG_DRV2_TAP_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 4)
-  }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_EN`: bit 27, access unknown.
-  public static var STRAP_TX_CFG_DRVX_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_DRVX_TAP_SEL`: bit 28, access unknown.
-  public static var STRAP_TX_CFG_DRVX_TAP_SEL: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_RX_TRK_MODE_1_`: bit 29, access unknown.
-  public static var STRAP_RX_TRK_MODE_1_: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_STRAP_TX_REG0.STRAP_TX_CFG_SWING_BOOST_EN`: bit 30, access unknown.
-  public static var STRAP_TX_CFG_SWING_BOOST_EN: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
 }
 
 /// `PB1_STRAP_RX_REG0`: bif_5_0 register, index 0x220_2028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_RX_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_RX_REG0_Layout`, which 2 registers share.
+public enum PB1_STRAP_RX_REG0: PB0_STRAP_RX_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_RX_REG0 STRAP_RX_CFG_TH_LOOP_GAIN@1:4 STRAP_RX_CFG_DLL_FLOCK_DISABLE@5:1 STRAP_DBG_RXPI_OFFSET_BYP_EN@6:1 STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS@7:1 STRAP_BG_CFG_LC_REG_VREF0_SEL@8:2 STRAP_BG_CFG_LC_REG_VREF1_SEL@10:2 STRAP_RX_CFG_CDR_TIME@12:4 STRAP_RX_CFG_FOM_TIME@16:4 STRAP_RX_CFG_LEQ_TIME@20:4 STRAP_RX_CFG_OC_TIME@24:4 STRAP_TX_CFG_RPTR_RST_VAL@28:3 STRAP_RX_CFG_TERM_MODE@31:1")
   }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_TH_LOOP_GAIN`: bits 4:1, access unknown.
-  public static var STRAP_RX_CFG_TH_LOOP_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 4)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_DLL_FLOCK_DISABLE`: bit 5, access unknown.
-  public static var STRAP_RX_CFG_DLL_FLOCK_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_DBG_RXPI_OFFSET_BYP_EN`: bit 6, access unknown.
-  public static var STRAP_DBG_RXPI_OFFSET_BYP_EN: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS`: bit 7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_DCATTN_BYP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF0_SEL`: bits 9:8, access unknown.
-  public static var STRAP_BG_CFG_LC_REG_VREF0_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_BG_CFG_LC_REG_VREF1_SEL`: bits 11:10, access unknown.
-  public static var STRAP_BG_CFG_LC_REG_VREF1_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 2)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_CDR_TIME`: bits 15:12, access unknown.
-  public static var STRAP_RX_CFG_CDR_TIME: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_FOM_TIME`: bits 19:16, access unknown.
-  public static var STRAP_RX_CFG_FOM_TIME: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_LEQ_TIME`: bits 23:20, access unknown.
-  public static var STRAP_RX_CFG_LEQ_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_OC_TIME`: bits 27:24, access unknown.
-  public static var STRAP_RX_CFG_OC_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_TX_CFG_RPTR_RST_VAL`: bits 30:28, access unknown.
-  public static var STRAP_TX_CFG_RPTR_RST_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 3)
-  }
-
-  /// `PB1_STRAP_RX_REG0.STRAP_RX_CFG_TERM_MODE`: bit 31, access unknown.
-  public static var STRAP_RX_CFG_TERM_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_STRAP_RX_REG1`: bif_5_0 register, index 0x220_202C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_RX_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_RX_REG1_Layout`, which 2 registers share.
+public enum PB1_STRAP_RX_REG1: PB0_STRAP_RX_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_202C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_RX_REG1 STRAP_RX_CFG_CDR_PI_STPSZ@1:1 STRAP_TX_DEEMPH_PRSHT_STNG@2:3 STRAP_BG_CFG_RO_REG_VREF_SEL@5:2 STRAP_RX_CFG_LEQ_POLE_BYP_DIS@7:1 STRAP_RX_CFG_LEQ_POLE_BYP_VAL@8:3 STRAP_RX_CFG_CDR_PH_GAIN@11:4 STRAP_RX_CFG_ADAPT_MODE@15:10 STRAP_RX_CFG_DFE_TIME@25:4 STRAP_RX_CFG_LEQ_LOOP_GAIN@29:2 STRAP_RX_CFG_LEQ_SHUNT_DIS@31:1")
   }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PI_STPSZ`: bit 1, access unknown.
-  public static var STRAP_RX_CFG_CDR_PI_STPSZ: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_TX_DEEMPH_PRSHT_STNG`: bits 4:2, access unknown.
-  public static var STRAP_TX_DEEMPH_PRSHT_STNG: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_BG_CFG_RO_REG_VREF_SEL`: bits 6:5, access unknown.
-  public static var STRAP_BG_CFG_RO_REG_VREF_SEL: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_DIS`: bit 7, access unknown.
-  public static var STRAP_RX_CFG_LEQ_POLE_BYP_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_POLE_BYP_VAL`: bits 10:8, access unknown.
-  public static var STRAP_RX_CFG_LEQ_POLE_BYP_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_CDR_PH_GAIN`: bits 14:11, access unknown.
-  public static var STRAP_RX_CFG_CDR_PH_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 4)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_ADAPT_MODE`: bits 24:15, access unknown.
-  public static var STRAP_RX_CFG_ADAPT_MODE: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 10)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_DFE_TIME`: bits 28:25, access unknown.
-  public static var STRAP_RX_CFG_DFE_TIME: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_LOOP_GAIN`: bits 30:29, access unknown.
-  public static var STRAP_RX_CFG_LEQ_LOOP_GAIN: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-
-  /// `PB1_STRAP_RX_REG1.STRAP_RX_CFG_LEQ_SHUNT_DIS`: bit 31, access unknown.
-  public static var STRAP_RX_CFG_LEQ_SHUNT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB1_STRAP_PLL_REG0`: bif_5_0 register, index 0x220_2030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_PLL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_PLL_REG0_Layout`, which 2 registers share.
+public enum PB1_STRAP_PLL_REG0: PB0_STRAP_PLL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_PLL_REG0 STRAP_PLL_CFG_LC_BW_CNTRL@1:3 STRAP_PLL_CFG_LC_LF_CNTRL@4:9 STRAP_TX_RXDET_X1_SSF@13:1 STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS@15:1 STRAP_PLL_CFG_RO_BW_CNTRL@16:8 STRAP_PLL_STRAP_SEL@24:1")
   }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_BW_CNTRL`: bits 3:1, access unknown.
-  public static var STRAP_PLL_CFG_LC_BW_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 1, width: 3)
-  }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_LC_LF_CNTRL`: bits 12:4, access unknown.
-  public static var STRAP_PLL_CFG_LC_LF_CNTRL: RegisterField<Self, UInt16> {
-    .init(lsb: 4, width: 9)
-  }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_TX_RXDET_X1_SSF`: bit 13, access unknown.
-  public static var STRAP_TX_RXDET_X1_SSF: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS`: bit 15, access unknown.
-  public static var STRAP_PLL_CFG_RO_VTOI_BIAS_CNTRL_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_PLL_CFG_RO_BW_CNTRL`: bits 23:16, access unknown.
-  public static var STRAP_PLL_CFG_RO_BW_CNTRL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 8)
-  }
-
-  /// `PB1_STRAP_PLL_REG0.STRAP_PLL_STRAP_SEL`: bit 24, access unknown.
-  public static var STRAP_PLL_STRAP_SEL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_STRAP_PIN_REG0`: bif_5_0 register, index 0x220_2034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_PIN_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_PIN_REG0_Layout`, which 2 registers share.
+public enum PB1_STRAP_PIN_REG0: PB0_STRAP_PIN_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_PIN_REG0 STRAP_TX_DEEMPH_EN@1:1 STRAP_TX_FULL_SWING@2:1")
   }
-
-  /// `PB1_STRAP_PIN_REG0.STRAP_TX_DEEMPH_EN`: bit 1, access unknown.
-  public static var STRAP_TX_DEEMPH_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_STRAP_PIN_REG0.STRAP_TX_FULL_SWING`: bit 2, access unknown.
-  public static var STRAP_TX_FULL_SWING: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `PB1_STRAP_GLB_REG1`: bif_5_0 register, index 0x220_2038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_GLB_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG1_Layout`, which 2 registers share.
+public enum PB1_STRAP_GLB_REG1: PB0_STRAP_GLB_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_2038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_GLB_REG1 STRAP_RX_ADAPT_RST_MODE@1:2 STRAP_RX_L0_ENTRY_MODE@3:2 STRAP_RX_EI_FILTER@5:2 STRAP_RX_ADAPT_RST_SUB_ENTRY@7:1 STRAP_RX_PS0_RDY_GEN_MODE@8:2 STRAP_RX_DLL_RESET_IN_SPDCHG@10:1 STRAP_RX_ADAPT_TIME_OUT@11:2")
   }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_MODE`: bits 2:1, access unknown.
-  public static var STRAP_RX_ADAPT_RST_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_L0_ENTRY_MODE`: bits 4:3, access unknown.
-  public static var STRAP_RX_L0_ENTRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_EI_FILTER`: bits 6:5, access unknown.
-  public static var STRAP_RX_EI_FILTER: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_RST_SUB_ENTRY`: bit 7, access unknown.
-  public static var STRAP_RX_ADAPT_RST_SUB_ENTRY: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_PS0_RDY_GEN_MODE`: bits 9:8, access unknown.
-  public static var STRAP_RX_PS0_RDY_GEN_MODE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 2)
-  }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_DLL_RESET_IN_SPDCHG`: bit 10, access unknown.
-  public static var STRAP_RX_DLL_RESET_IN_SPDCHG: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_STRAP_GLB_REG1.STRAP_RX_ADAPT_TIME_OUT`: bits 12:11, access unknown.
-  public static var STRAP_RX_ADAPT_TIME_OUT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
 }
 
 /// `PB1_STRAP_GLB_REG2`: bif_5_0 register, index 0x220_203C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_STRAP_GLB_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_STRAP_GLB_REG2_Layout`, which 2 registers share.
+public enum PB1_STRAP_GLB_REG2: PB0_STRAP_GLB_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_203C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_STRAP_GLB_REG2 STRAP_BPHYC_PLL_RAMP_UP_TIME@2:3 STRAP_IMPCAL_SETTLE_TIME@5:2 STRAP_BG_SETTLE_TIME@7:2 STRAP_TX_CMDET_TIME@9:2 STRAP_TX_STARTUP_TIME@11:2 STRAP_B_PCB_DIS0@28:1 STRAP_B_PCB_DIS1@29:1 STRAP_B_PCB_DRV_STR@30:2")
   }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_BPHYC_PLL_RAMP_UP_TIME`: bits 4:2, access unknown.
-  public static var STRAP_BPHYC_PLL_RAMP_UP_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 3)
-  }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_IMPCAL_SETTLE_TIME`: bits 6:5, access unknown.
-  public static var STRAP_IMPCAL_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_BG_SETTLE_TIME`: bits 8:7, access unknown.
-  public static var STRAP_BG_SETTLE_TIME: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_TX_CMDET_TIME`: bits 10:9, access unknown.
-  public static var STRAP_TX_CMDET_TIME: RegisterField<Self, UInt8> { .init(lsb: 9, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_TX_STARTUP_TIME`: bits 12:11, access unknown.
-  public static var STRAP_TX_STARTUP_TIME: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DIS0`: bit 28, access unknown.
-  public static var STRAP_B_PCB_DIS0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DIS1`: bit 29, access unknown.
-  public static var STRAP_B_PCB_DIS1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_STRAP_GLB_REG2.STRAP_B_PCB_DRV_STR`: bits 31:30, access unknown.
-  public static var STRAP_B_PCB_DRV_STR: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG0`: bif_5_0 register, index 0x220_3000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_DFT_JIT_INJ_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG0_Layout`, which 2 registers share.
+public enum PB1_DFT_JIT_INJ_REG0: PB0_DFT_JIT_INJ_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_3000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_DFT_JIT_INJ_REG0 DFT_NUM_STEPS@0:6 DFT_DISABLE_ERR@7:1 DFT_CLK_PER_STEP@8:4 DFT_MODE_CDR_EN@20:1 DFT_EN_RECOVERY@21:1 DFT_INCR_SWP_EN@22:1 DFT_DECR_SWP_EN@23:1 DFT_RECOVERY_TIME@24:8")
   }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_NUM_STEPS`: bits 5:0, access unknown.
-  public static var DFT_NUM_STEPS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_DISABLE_ERR`: bit 7, access unknown.
-  public static var DFT_DISABLE_ERR: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_CLK_PER_STEP`: bits 11:8, access unknown.
-  public static var DFT_CLK_PER_STEP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_MODE_CDR_EN`: bit 20, access unknown.
-  public static var DFT_MODE_CDR_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_EN_RECOVERY`: bit 21, access unknown.
-  public static var DFT_EN_RECOVERY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_INCR_SWP_EN`: bit 22, access unknown.
-  public static var DFT_INCR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_DECR_SWP_EN`: bit 23, access unknown.
-  public static var DFT_DECR_SWP_EN: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG0.DFT_RECOVERY_TIME`: bits 31:24, access unknown.
-  public static var DFT_RECOVERY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG1`: bif_5_0 register, index 0x220_3004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_DFT_JIT_INJ_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG1_Layout`, which 2 registers share.
+public enum PB1_DFT_JIT_INJ_REG1: PB0_DFT_JIT_INJ_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_3004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_DFT_JIT_INJ_REG1 DFT_BYPASS_VALUE@0:8 DFT_BYPASS_EN@8:1 DFT_BLOCK_EN@16:1 DFT_NUM_OF_TESTS@17:3 DFT_CHECK_TIME@20:4")
   }
-
-  /// `PB1_DFT_JIT_INJ_REG1.DFT_BYPASS_VALUE`: bits 7:0, access unknown.
-  public static var DFT_BYPASS_VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_DFT_JIT_INJ_REG1.DFT_BYPASS_EN`: bit 8, access unknown.
-  public static var DFT_BYPASS_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG1.DFT_BLOCK_EN`: bit 16, access unknown.
-  public static var DFT_BLOCK_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_DFT_JIT_INJ_REG1.DFT_NUM_OF_TESTS`: bits 19:17, access unknown.
-  public static var DFT_NUM_OF_TESTS: RegisterField<Self, UInt8> { .init(lsb: 17, width: 3) }
-
-  /// `PB1_DFT_JIT_INJ_REG1.DFT_CHECK_TIME`: bits 23:20, access unknown.
-  public static var DFT_CHECK_TIME: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PB1_DFT_JIT_INJ_REG2`: bif_5_0 register, index 0x220_3008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_DFT_JIT_INJ_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_REG2_Layout`, which 2 registers share.
+public enum PB1_DFT_JIT_INJ_REG2: PB0_DFT_JIT_INJ_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_3008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_DFT_JIT_INJ_REG2 DFT_LANE_EN@0:16")
   }
-
-  /// `PB1_DFT_JIT_INJ_REG2.DFT_LANE_EN`: bits 15:0, access unknown.
-  public static var DFT_LANE_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PB1_DFT_DEBUG_CTRL_REG0`: bif_5_0 register, index 0x220_300C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_DFT_DEBUG_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_DEBUG_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_DFT_DEBUG_CTRL_REG0: PB0_DFT_DEBUG_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_300C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_DFT_DEBUG_CTRL_REG0 DFT_PHY_DEBUG_EN@0:1 DFT_PHY_DEBUG_MODE@1:5")
   }
-
-  /// `PB1_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_EN`: bit 0, access unknown.
-  public static var DFT_PHY_DEBUG_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_DFT_DEBUG_CTRL_REG0.DFT_PHY_DEBUG_MODE`: bits 5:1, access unknown.
-  public static var DFT_PHY_DEBUG_MODE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `PB1_DFT_JIT_INJ_STAT_REG0`: bif_5_0 register, index 0x220_3010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_DFT_JIT_INJ_STAT_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_DFT_JIT_INJ_STAT_REG0_Layout`, which 2 registers share.
+public enum PB1_DFT_JIT_INJ_STAT_REG0: PB0_DFT_JIT_INJ_STAT_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_3010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_DFT_JIT_INJ_STAT_REG0 DFT_STAT_DECR@0:8 DFT_STAT_INCR@8:8 DFT_STAT_FINISHED@16:1")
   }
-
-  /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_DECR`: bits 7:0, access unknown.
-  public static var DFT_STAT_DECR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_INCR`: bits 15:8, access unknown.
-  public static var DFT_STAT_INCR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PB1_DFT_JIT_INJ_STAT_REG0.DFT_STAT_FINISHED`: bit 16, access unknown.
-  public static var DFT_STAT_FINISHED: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `PB1_PLL_RO_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_4000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO_GLB_CTRL_REG0: PB0_PLL_RO_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO_GLB_CTRL_REG0 PLL_TST_LOSPDTST_SRC@0:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0@1:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1@2:1 PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2@3:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@4:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@5:1 PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@6:1 PLL_RO_PWRON_LUT_ENTRY_LS2@7:1 PLL_LC_PWRON_LUT_ENTRY_LS2@8:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0@9:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1@10:1 PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2@11:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0@12:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1@13:1 PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2@14:1 PLL_RO_HSCLK_LEFT_EN_GATING_EN@15:1 PLL_RO_HSCLK_RIGHT_EN_GATING_EN@16:1 PLL_LC_HSCLK_LEFT_EN_GATING_EN@17:1 PLL_LC_HSCLK_RIGHT_EN_GATING_EN@18:1")
   }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_TST_LOSPDTST_SRC`: bit 0, access unknown.
-  public static var PLL_TST_LOSPDTST_SRC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 1, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 2, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 3, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 4, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 5, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 6, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_PWRON_LUT_ENTRY_LS2`: bit 7, access unknown.
-  public static var PLL_RO_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_PWRON_LUT_ENTRY_LS2`: bit 8, access unknown.
-  public static var PLL_LC_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0`: bit 9, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1`: bit 10, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2`: bit 11, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0`: bit 12, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1`: bit 13, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS1: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2`: bit 14, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_LEFT_EN_GATING_EN`: bit 15, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_RO_HSCLK_RIGHT_EN_GATING_EN`: bit 16, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_LEFT_EN_GATING_EN`: bit 17, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_PLL_RO_GLB_CTRL_REG0.PLL_LC_HSCLK_RIGHT_EN_GATING_EN`: bit 18, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_GATING_EN: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `PB1_PLL_RO_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_4010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PB1_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4010,
       writeOneToClearMask: 0x0000_0000,
@@ -9203,1237 +2642,361 @@ public enum PB1_PLL_RO_GLB_OVRD_REG0: RegisterDefinition {
 }
 
 /// `PB1_PLL_RO0_CTRL_REG0`: bif_5_0 register, index 0x220_4440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO0_CTRL_REG0: PB0_PLL_RO0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO0_CTRL_REG0 PLL_DBG_RO_ANALOG_SEL_0@0:2 PLL_DBG_RO_EXT_RESET_EN_0@2:1 PLL_DBG_RO_VCTL_ADC_EN_0@3:1 PLL_DBG_RO_LF_CNTRL_0@4:7 PLL_TST_RO_USAMPLE_EN_0@11:1")
   }
-
-  /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_ANALOG_SEL_0`: bits 1:0, access unknown.
-  public static var PLL_DBG_RO_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_EXT_RESET_EN_0`: bit 2, access unknown.
-  public static var PLL_DBG_RO_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_VCTL_ADC_EN_0`: bit 3, access unknown.
-  public static var PLL_DBG_RO_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PLL_RO0_CTRL_REG0.PLL_DBG_RO_LF_CNTRL_0`: bits 10:4, access unknown.
-  public static var PLL_DBG_RO_LF_CNTRL_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 7) }
-
-  /// `PB1_PLL_RO0_CTRL_REG0.PLL_TST_RO_USAMPLE_EN_0`: bit 11, access unknown.
-  public static var PLL_TST_RO_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `PB1_PLL_RO0_OVRD_REG0`: bif_5_0 register, index 0x220_4450 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO0_OVRD_REG0: PB0_PLL_RO0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4450,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO0_OVRD_REG0 PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0@0:8 PLL_CFG_RO_BW_CNTRL_OVRD_EN_0@8:1 PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0@9:3 PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0@12:1 PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0@13:1 PLL_CFG_RO_CORECLK_EN_OVRD_EN_0@14:1 PLL_CFG_RO_FBDIV_OVRD_VAL_0@15:13 PLL_CFG_RO_FBDIV_OVRD_EN_0@28:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0@30:1 PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0@31:1")
   }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0`: bits 7:0, access unknown.
-  public static var PLL_CFG_RO_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 8)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_BW_CNTRL_OVRD_EN_0`: bit 8, access unknown.
-  public static var PLL_CFG_RO_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0`: bits 11:9, access unknown.
-  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0`: bit 12, access unknown.
-  public static var PLL_CFG_RO_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0`: bit 13, access unknown.
-  public static var PLL_CFG_RO_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_CORECLK_EN_OVRD_EN_0`: bit 14, access unknown.
-  public static var PLL_CFG_RO_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_VAL_0`: bits 27:15, access unknown.
-  public static var PLL_CFG_RO_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt16> {
-    .init(lsb: 15, width: 13)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_FBDIV_OVRD_EN_0`: bit 28, access unknown.
-  public static var PLL_CFG_RO_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0`: bit 30, access unknown.
-  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 30, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG0.PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0`: bit 31, access unknown.
-  public static var PLL_CFG_RO_VTOI_BIAS_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB1_PLL_RO0_OVRD_REG1`: bif_5_0 register, index 0x220_4454 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO0_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_PLL_RO0_OVRD_REG1: PB0_PLL_RO0_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4454,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO0_OVRD_REG1 PLL_CFG_RO_REFDIV_OVRD_VAL_0@0:5 PLL_CFG_RO_REFDIV_OVRD_EN_0@5:1 PLL_CFG_RO_VCO_MODE_OVRD_VAL_0@6:2 PLL_CFG_RO_VCO_MODE_OVRD_EN_0@8:1 PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0@9:1 PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0@10:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0@11:1 PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0@12:1 PLL_RO_PWRON_OVRD_VAL_0@13:1 PLL_RO_PWRON_OVRD_EN_0@14:1 PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0@19:3 PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0@22:1")
   }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_VAL_0`: bits 4:0, access unknown.
-  public static var PLL_CFG_RO_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFDIV_OVRD_EN_0`: bit 5, access unknown.
-  public static var PLL_CFG_RO_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_VAL_0`: bits 7:6, access unknown.
-  public static var PLL_CFG_RO_VCO_MODE_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 2)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_VCO_MODE_OVRD_EN_0`: bit 8, access unknown.
-  public static var PLL_CFG_RO_VCO_MODE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 9, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0`: bit 10, access unknown.
-  public static var PLL_RO_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 11, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 12, access unknown.
-  public static var PLL_RO_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_VAL_0`: bit 13, access unknown.
-  public static var PLL_RO_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_RO_PWRON_OVRD_EN_0`: bit 14, access unknown.
-  public static var PLL_RO_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0`: bits 21:19, access unknown.
-  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 19, width: 3)
-  }
-
-  /// `PB1_PLL_RO0_OVRD_REG1.PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0`: bit 22, access unknown.
-  public static var PLL_CFG_RO_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
 }
 
 /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4460 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO0_SCI_STAT_OVRD_REG0: PB0_PLL_RO0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4460,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO0_SCI_STAT_OVRD_REG0 PLL_RO0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO0_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO0_PLLPWR@4:3 PLL_RO0_PLLFREQ@8:2")
   }
-
-  /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO0_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_PLL_RO0_SCI_STAT_OVRD_REG0.PLL_RO0_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO0_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4464 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO1_SCI_STAT_OVRD_REG0: PB0_PLL_RO1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4464,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO1_SCI_STAT_OVRD_REG0 PLL_RO1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO1_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO1_PLLPWR@4:3 PLL_RO1_PLLFREQ@8:2")
   }
-
-  /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO1_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_PLL_RO1_SCI_STAT_OVRD_REG0.PLL_RO1_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO1_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4468 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO2_SCI_STAT_OVRD_REG0: PB0_PLL_RO2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4468,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO2_SCI_STAT_OVRD_REG0 PLL_RO2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO2_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO2_PLLPWR@4:3 PLL_RO2_PLLFREQ@8:2")
   }
-
-  /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO2_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_PLL_RO2_SCI_STAT_OVRD_REG0.PLL_RO2_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO2_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_446C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_RO3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_RO3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_RO3_SCI_STAT_OVRD_REG0: PB0_PLL_RO3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_446C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_RO3_SCI_STAT_OVRD_REG0 PLL_RO3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_RO3_IGNR_PLLFREQ_CBI_UPDT@1:1 PLL_RO3_PLLPWR@4:3 PLL_RO3_PLLFREQ@8:2")
   }
-
-  /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_RO3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_IGNR_PLLFREQ_CBI_UPDT`: bit 1, access unknown.
-  public static var PLL_RO3_IGNR_PLLFREQ_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_RO3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_PLL_RO3_SCI_STAT_OVRD_REG0.PLL_RO3_PLLFREQ`: bits 9:8, access unknown.
-  public static var PLL_RO3_PLLFREQ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
 }
 
 /// `PB1_PLL_LC0_CTRL_REG0`: bif_5_0 register, index 0x220_4480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC0_CTRL_REG0: PB0_PLL_LC0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC0_CTRL_REG0 PLL_DBG_LC_ANALOG_SEL_0@0:2 PLL_DBG_LC_EXT_RESET_EN_0@2:1 PLL_DBG_LC_VCTL_ADC_EN_0@3:1 PLL_TST_LC_USAMPLE_EN_0@4:1")
   }
-
-  /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_ANALOG_SEL_0`: bits 1:0, access unknown.
-  public static var PLL_DBG_LC_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_EXT_RESET_EN_0`: bit 2, access unknown.
-  public static var PLL_DBG_LC_EXT_RESET_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_PLL_LC0_CTRL_REG0.PLL_DBG_LC_VCTL_ADC_EN_0`: bit 3, access unknown.
-  public static var PLL_DBG_LC_VCTL_ADC_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_PLL_LC0_CTRL_REG0.PLL_TST_LC_USAMPLE_EN_0`: bit 4, access unknown.
-  public static var PLL_TST_LC_USAMPLE_EN_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `PB1_PLL_LC0_OVRD_REG0`: bif_5_0 register, index 0x220_4490 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC0_OVRD_REG0: PB0_PLL_LC0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4490,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC0_OVRD_REG0 PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0@0:3 PLL_CFG_LC_BW_CNTRL_OVRD_EN_0@3:1 PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0@4:3 PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0@7:1 PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0@8:1 PLL_CFG_LC_CORECLK_EN_OVRD_EN_0@9:1 PLL_CFG_LC_FBDIV_OVRD_VAL_0@10:8 PLL_CFG_LC_FBDIV_OVRD_EN_0@18:1 PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0@19:9 PLL_CFG_LC_LF_CNTRL_OVRD_EN_0@28:1 PLL_CFG_LC_REFDIV_OVRD_VAL_0@29:2 PLL_CFG_LC_REFDIV_OVRD_EN_0@31:1")
   }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0`: bits 2:0, access unknown.
-  public static var PLL_CFG_LC_BW_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_BW_CNTRL_OVRD_EN_0`: bit 3, access unknown.
-  public static var PLL_CFG_LC_BW_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0`: bits 6:4, access unknown.
-  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 3)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0`: bit 7, access unknown.
-  public static var PLL_CFG_LC_CORECLK_DIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0`: bit 8, access unknown.
-  public static var PLL_CFG_LC_CORECLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_CORECLK_EN_OVRD_EN_0`: bit 9, access unknown.
-  public static var PLL_CFG_LC_CORECLK_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_VAL_0`: bits 17:10, access unknown.
-  public static var PLL_CFG_LC_FBDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 8)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_FBDIV_OVRD_EN_0`: bit 18, access unknown.
-  public static var PLL_CFG_LC_FBDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0`: bits 27:19, access unknown.
-  public static var PLL_CFG_LC_LF_CNTRL_OVRD_VAL_0: RegisterField<Self, UInt16> {
-    .init(lsb: 19, width: 9)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_LF_CNTRL_OVRD_EN_0`: bit 28, access unknown.
-  public static var PLL_CFG_LC_LF_CNTRL_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_VAL_0`: bits 30:29, access unknown.
-  public static var PLL_CFG_LC_REFDIV_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 29, width: 2)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG0.PLL_CFG_LC_REFDIV_OVRD_EN_0`: bit 31, access unknown.
-  public static var PLL_CFG_LC_REFDIV_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `PB1_PLL_LC0_OVRD_REG1`: bif_5_0 register, index 0x220_4494 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC0_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_PLL_LC0_OVRD_REG1: PB0_PLL_LC0_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4494,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC0_OVRD_REG1 PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0@0:3 PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0@3:1 PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0@4:1 PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0@5:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0@6:1 PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0@7:1 PLL_LC_PWRON_OVRD_VAL_0@8:1 PLL_LC_PWRON_OVRD_EN_0@9:1 PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0@14:4 PLL_CFG_LC_VCO_TUNE_OVRD_EN_0@18:1")
   }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0`: bits 2:0, access unknown.
-  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 3)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0`: bit 3, access unknown.
-  public static var PLL_CFG_LC_REFCLK_SRC_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0`: bit 4, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0`: bit 5, access unknown.
-  public static var PLL_LC_HSCLK_LEFT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0`: bit 6, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0`: bit 7, access unknown.
-  public static var PLL_LC_HSCLK_RIGHT_EN_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_VAL_0`: bit 8, access unknown.
-  public static var PLL_LC_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_LC_PWRON_OVRD_EN_0`: bit 9, access unknown.
-  public static var PLL_LC_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0`: bits 17:14, access unknown.
-  public static var PLL_CFG_LC_VCO_TUNE_OVRD_VAL_0: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-
-  /// `PB1_PLL_LC0_OVRD_REG1.PLL_CFG_LC_VCO_TUNE_OVRD_EN_0`: bit 18, access unknown.
-  public static var PLL_CFG_LC_VCO_TUNE_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC0_SCI_STAT_OVRD_REG0: PB0_PLL_LC0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC0_SCI_STAT_OVRD_REG0 PLL_LC0_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC0_PLLPWR@4:3")
   }
-
-  /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC0_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_LC0_SCI_STAT_OVRD_REG0.PLL_LC0_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC0_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC1_SCI_STAT_OVRD_REG0: PB0_PLL_LC1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC1_SCI_STAT_OVRD_REG0 PLL_LC1_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC1_PLLPWR@4:3")
   }
-
-  /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC1_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_LC1_SCI_STAT_OVRD_REG0.PLL_LC1_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC1_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_4508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC2_SCI_STAT_OVRD_REG0: PB0_PLL_LC2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_4508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC2_SCI_STAT_OVRD_REG0 PLL_LC2_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC2_PLLPWR@4:3")
   }
-
-  /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC2_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_LC2_SCI_STAT_OVRD_REG0.PLL_LC2_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC2_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_450C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_PLL_LC3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PLL_LC3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_PLL_LC3_SCI_STAT_OVRD_REG0: PB0_PLL_LC3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_450C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_PLL_LC3_SCI_STAT_OVRD_REG0 PLL_LC3_IGNR_PLLPWR_CBI_UPDT@0:1 PLL_LC3_PLLPWR@4:3")
   }
-
-  /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_IGNR_PLLPWR_CBI_UPDT`: bit 0, access unknown.
-  public static var PLL_LC3_IGNR_PLLPWR_CBI_UPDT: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `PB1_PLL_LC3_SCI_STAT_OVRD_REG0.PLL_LC3_PLLPWR`: bits 6:4, access unknown.
-  public static var PLL_LC3_PLLPWR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_6000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG0: PB0_RX_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG0 RX_CFG_ADAPT_MODE_GEN1@0:10 RX_CFG_ADAPT_MODE_GEN2@10:10 RX_CFG_ADAPT_MODE_GEN3@20:10")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN1`: bits 9:0, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN2`: bits 19:10, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN2: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 10)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG0.RX_CFG_ADAPT_MODE_GEN3`: bits 29:20, access unknown.
-  public static var RX_CFG_ADAPT_MODE_GEN3: RegisterField<Self, UInt16> {
-    .init(lsb: 20, width: 10)
-  }
 }
 
 /// `PB1_RX_GLB_CTRL_REG1`: bif_5_0 register, index 0x220_6004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG1_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG1: PB0_RX_GLB_CTRL_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG1 RX_CFG_CDR_FR_GAIN_GEN1@0:4 RX_CFG_CDR_FR_GAIN_GEN2@4:4 RX_CFG_CDR_FR_GAIN_GEN3@8:4 RX_CFG_CDR_PH_GAIN_GEN1@12:4 RX_CFG_CDR_PH_GAIN_GEN2@16:4 RX_CFG_CDR_PH_GAIN_GEN3@20:4 RX_CFG_CDR_PI_STPSZ_GEN1@24:1 RX_CFG_CDR_PI_STPSZ_GEN2@25:1 RX_CFG_CDR_PI_STPSZ_GEN3@26:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN1@27:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN2@28:1 RX_CFG_LEQ_DCATTN_BYP_EN_GEN3@29:1 RX_ADAPT_HLD_ASRT_TO_DCLK_EN@30:2")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_FR_GAIN_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_CDR_FR_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PH_GAIN_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_CDR_PH_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN1`: bit 24, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN1: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN2`: bit 25, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN2: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_CDR_PI_STPSZ_GEN3`: bit 26, access unknown.
-  public static var RX_CFG_CDR_PI_STPSZ_GEN3: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_CFG_LEQ_DCATTN_BYP_EN_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG1.RX_ADAPT_HLD_ASRT_TO_DCLK_EN`: bits 31:30, access unknown.
-  public static var RX_ADAPT_HLD_ASRT_TO_DCLK_EN: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
 }
 
 /// `PB1_RX_GLB_CTRL_REG2`: bif_5_0 register, index 0x220_6008 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG2_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG2: PB0_RX_GLB_CTRL_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6008,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG2 RX_CFG_CDR_TIME_GEN1@12:4 RX_CFG_CDR_TIME_GEN2@16:4 RX_CFG_CDR_TIME_GEN3@20:4 RX_CFG_LEQ_LOOP_GAIN_GEN1@24:2 RX_CFG_LEQ_LOOP_GAIN_GEN2@26:2 RX_CFG_LEQ_LOOP_GAIN_GEN3@28:2 RX_DCLK_EN_ASRT_TO_ADAPT_HLD@30:2")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_CDR_TIME_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_CDR_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN1`: bits 25:24, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 24, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN2`: bits 27:26, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_CFG_LEQ_LOOP_GAIN_GEN3`: bits 29:28, access unknown.
-  public static var RX_CFG_LEQ_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG2.RX_DCLK_EN_ASRT_TO_ADAPT_HLD`: bits 31:30, access unknown.
-  public static var RX_DCLK_EN_ASRT_TO_ADAPT_HLD: RegisterField<Self, UInt8> {
-    .init(lsb: 30, width: 2)
-  }
 }
 
 /// `PB1_RX_GLB_CTRL_REG3`: bif_5_0 register, index 0x220_600C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG3_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG3: PB0_RX_GLB_CTRL_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_600C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG3 RX_CFG_CDR_FR_EN_GEN1@0:1 RX_CFG_CDR_FR_EN_GEN2@1:1 RX_CFG_CDR_FR_EN_GEN3@2:1 RX_ADAPT_RST_MODE_GEN1@3:2 RX_ADAPT_RST_MODE_GEN2@5:2 RX_ADAPT_RST_MODE_GEN3@7:2 RX_ADAPT_RST_SUB_MODE@9:3 RX_L0_ENTRY_MODE_GEN1@12:2 RX_L0_ENTRY_MODE_GEN2@14:2 RX_L0_ENTRY_MODE_GEN3@16:2 RX_CFG_DFE_TIME_GEN1@20:4 RX_CFG_DFE_TIME_GEN2@24:4 RX_CFG_DFE_TIME_GEN3@28:4")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN1`: bit 0, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN2`: bit 1, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_CDR_FR_EN_GEN3`: bit 2, access unknown.
-  public static var RX_CFG_CDR_FR_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN1`: bits 4:3, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN2`: bits 6:5, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 5, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_MODE_GEN3`: bits 8:7, access unknown.
-  public static var RX_ADAPT_RST_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_ADAPT_RST_SUB_MODE`: bits 11:9, access unknown.
-  public static var RX_ADAPT_RST_SUB_MODE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN1`: bits 13:12, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN2`: bits 15:14, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN2: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_L0_ENTRY_MODE_GEN3`: bits 17:16, access unknown.
-  public static var RX_L0_ENTRY_MODE_GEN3: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN1`: bits 23:20, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN2`: bits 27:24, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG3.RX_CFG_DFE_TIME_GEN3`: bits 31:28, access unknown.
-  public static var RX_CFG_DFE_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG4`: bif_5_0 register, index 0x220_6010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG4_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG4: PB0_RX_GLB_CTRL_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG4 RX_CFG_FOM_BER_GEN1@0:3 RX_CFG_FOM_BER_GEN2@3:3 RX_CFG_FOM_BER_GEN3@6:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN1@9:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN2@12:3 RX_CFG_LEQ_POLE_BYP_VAL_GEN3@15:3 RX_CFG_FOM_TIME_GEN1@20:4 RX_CFG_FOM_TIME_GEN2@24:4 RX_CFG_FOM_TIME_GEN3@28:4")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN1`: bits 2:0, access unknown.
-  public static var RX_CFG_FOM_BER_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN2`: bits 5:3, access unknown.
-  public static var RX_CFG_FOM_BER_GEN2: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_BER_GEN3`: bits 8:6, access unknown.
-  public static var RX_CFG_FOM_BER_GEN3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN1`: bits 11:9, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN2`: bits 14:12, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_LEQ_POLE_BYP_VAL_GEN3`: bits 17:15, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 15, width: 3)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN1`: bits 23:20, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN2`: bits 27:24, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG4.RX_CFG_FOM_TIME_GEN3`: bits 31:28, access unknown.
-  public static var RX_CFG_FOM_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG5`: bif_5_0 register, index 0x220_6014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG5_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG5: PB0_RX_GLB_CTRL_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1@0:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2@5:5 RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3@10:5 RX_CFG_LEQ_POLE_BYP_EN_GEN1@15:1 RX_CFG_LEQ_POLE_BYP_EN_GEN2@16:1 RX_CFG_LEQ_POLE_BYP_EN_GEN3@17:1 RX_CFG_LEQ_SHUNT_EN_GEN1@18:1 RX_CFG_LEQ_SHUNT_EN_GEN2@19:1 RX_CFG_LEQ_SHUNT_EN_GEN3@20:1 RX_CFG_TERM_MODE_GEN1@27:1 RX_CFG_TERM_MODE_GEN2@28:1 RX_CFG_TERM_MODE_GEN3@29:1 RX_ADAPT_AUX_PWRON_MODE@31:1")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1`: bits 4:0, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN1: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2`: bits 9:5, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3`: bits 14:10, access unknown.
-  public static var RX_CFG_LEQ_DCATTN_BYP_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 5)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN1`: bit 15, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN2`: bit 16, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_POLE_BYP_EN_GEN3`: bit 17, access unknown.
-  public static var RX_CFG_LEQ_POLE_BYP_EN_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN1`: bit 18, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN2`: bit 19, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN2: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_LEQ_SHUNT_EN_GEN3`: bit 20, access unknown.
-  public static var RX_CFG_LEQ_SHUNT_EN_GEN3: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN2: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_CFG_TERM_MODE_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_TERM_MODE_GEN3: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG5.RX_ADAPT_AUX_PWRON_MODE`: bit 31, access unknown.
-  public static var RX_ADAPT_AUX_PWRON_MODE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG6`: bif_5_0 register, index 0x220_6018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG6_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG6: PB0_RX_GLB_CTRL_REG6_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG6 RX_CFG_LEQ_TIME_GEN1@0:4 RX_CFG_LEQ_TIME_GEN2@4:4 RX_CFG_LEQ_TIME_GEN3@8:4 RX_CFG_OC_TIME_GEN1@12:4 RX_CFG_OC_TIME_GEN2@16:4 RX_CFG_OC_TIME_GEN3@20:4 RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0@24:1 RX_FRONTEND_PWRON_LUT_ENTRY_LS2@26:1 RX_AUX_PWRON_LUT_ENTRY_LS2@27:1 RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS@28:1 RX_ADAPT_HLD_L1_DLL_OFF@29:1")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_LEQ_TIME_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_LEQ_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN1`: bits 15:12, access unknown.
-  public static var RX_CFG_OC_TIME_GEN1: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN2`: bits 19:16, access unknown.
-  public static var RX_CFG_OC_TIME_GEN2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_CFG_OC_TIME_GEN3`: bits 23:20, access unknown.
-  public static var RX_CFG_OC_TIME_GEN3: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0`: bit 24, access unknown.
-  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_FRONTEND_PWRON_LUT_ENTRY_LS2`: bit 26, access unknown.
-  public static var RX_FRONTEND_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_AUX_PWRON_LUT_ENTRY_LS2`: bit 27, access unknown.
-  public static var RX_AUX_PWRON_LUT_ENTRY_LS2: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS`: bit 28, access unknown.
-  public static var RX_ADAPT_HLD_L0S_EARLY_EXIT_DIS: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG6.RX_ADAPT_HLD_L1_DLL_OFF`: bit 29, access unknown.
-  public static var RX_ADAPT_HLD_L1_DLL_OFF: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `PB1_RX_GLB_CTRL_REG7`: bif_5_0 register, index 0x220_601C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG7_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG7: PB0_RX_GLB_CTRL_REG7_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_601C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG7 RX_CFG_TH_LOOP_GAIN_GEN1@0:4 RX_CFG_TH_LOOP_GAIN_GEN2@4:4 RX_CFG_TH_LOOP_GAIN_GEN3@8:4 RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0@12:1 RX_DCLK_EN_LUT_ENTRY_LS2@13:1 RX_DCLK_EN_AFTER_DLL_LOCK@14:1 RX_DLL_PWRON_LUT_ENTRY_PS3@16:1 RX_DLL_PWRON_LUT_ENTRY_PS2@17:1 RX_CFG_DLL_CPI_SEL_GEN1@18:3 RX_CFG_DLL_CPI_SEL_GEN2@21:3 RX_CFG_DLL_CPI_SEL_GEN3@24:3 RX_CFG_DLL_FLOCK_DISABLE_GEN1@27:1 RX_CFG_DLL_FLOCK_DISABLE_GEN2@28:1 RX_CFG_DLL_FLOCK_DISABLE_GEN3@29:1")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN1`: bits 3:0, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN2`: bits 7:4, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_TH_LOOP_GAIN_GEN3`: bits 11:8, access unknown.
-  public static var RX_CFG_TH_LOOP_GAIN_GEN3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0`: bit 12, access unknown.
-  public static var RX_DCLK_EN_LUT_ENTRY_LS0_CDR_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_LUT_ENTRY_LS2`: bit 13, access unknown.
-  public static var RX_DCLK_EN_LUT_ENTRY_LS2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DCLK_EN_AFTER_DLL_LOCK`: bit 14, access unknown.
-  public static var RX_DCLK_EN_AFTER_DLL_LOCK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS3`: bit 16, access unknown.
-  public static var RX_DLL_PWRON_LUT_ENTRY_PS3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_DLL_PWRON_LUT_ENTRY_PS2`: bit 17, access unknown.
-  public static var RX_DLL_PWRON_LUT_ENTRY_PS2: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN1`: bits 20:18, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN2`: bits 23:21, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN2: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_CPI_SEL_GEN3`: bits 26:24, access unknown.
-  public static var RX_CFG_DLL_CPI_SEL_GEN3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN1`: bit 27, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN1: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN2`: bit 28, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN2: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG7.RX_CFG_DLL_FLOCK_DISABLE_GEN3`: bit 29, access unknown.
-  public static var RX_CFG_DLL_FLOCK_DISABLE_GEN3: RegisterField<Self, Bool> {
-    .init(lsb: 29, width: 1)
-  }
 }
 
 /// `PB1_RX_GLB_CTRL_REG8`: bif_5_0 register, index 0x220_6020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_CTRL_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_CTRL_REG8_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_CTRL_REG8: PB0_RX_GLB_CTRL_REG8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_CTRL_REG8 RX_DLL_LOCK_TIME@0:2 RX_DLL_SPEEDCHANGE_RESET_TIME@2:2 RX_DLL_PWRON_IN_RAMPDOWN@4:1 RX_FSM_L0S_IF_RX_RDY@5:1")
   }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_LOCK_TIME`: bits 1:0, access unknown.
-  public static var RX_DLL_LOCK_TIME: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_SPEEDCHANGE_RESET_TIME`: bits 3:2, access unknown.
-  public static var RX_DLL_SPEEDCHANGE_RESET_TIME: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_DLL_PWRON_IN_RAMPDOWN`: bit 4, access unknown.
-  public static var RX_DLL_PWRON_IN_RAMPDOWN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_RX_GLB_CTRL_REG8.RX_FSM_L0S_IF_RX_RDY`: bit 5, access unknown.
-  public static var RX_FSM_L0S_IF_RX_RDY: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6028 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_SCI_STAT_OVRD_REG0: PB0_RX_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6028,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_SCI_STAT_OVRD_REG0 IGNR_RXPWR_CBI_UPDT_L0T3@0:1 IGNR_RXPWR_CBI_UPDT_L4T7@1:1 IGNR_RXPWR_CBI_UPDT_L8T11@2:1 IGNR_RXPWR_CBI_UPDT_L12T15@3:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3@4:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7@5:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11@6:1 IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15@7:1 IGNR_REQUESTTRK_CBI_UPDT_L0T3@8:1 IGNR_REQUESTTRK_CBI_UPDT_L4T7@9:1 IGNR_REQUESTTRK_CBI_UPDT_L8T11@10:1 IGNR_REQUESTTRK_CBI_UPDT_L12T15@11:1 IGNR_ENABLEFOM_CBI_UPDT_L0T3@12:1 IGNR_ENABLEFOM_CBI_UPDT_L4T7@13:1 IGNR_ENABLEFOM_CBI_UPDT_L8T11@14:1 IGNR_ENABLEFOM_CBI_UPDT_L12T15@15:1 IGNR_REQUESTFOM_CBI_UPDT_L0T3@16:1 IGNR_REQUESTFOM_CBI_UPDT_L4T7@17:1 IGNR_REQUESTFOM_CBI_UPDT_L8T11@18:1 IGNR_REQUESTFOM_CBI_UPDT_L12T15@19:1 IGNR_RESPONSEMODE_CBI_UPDT_L0T3@20:1 IGNR_RESPONSEMODE_CBI_UPDT_L4T7@21:1 IGNR_RESPONSEMODE_CBI_UPDT_L8T11@22:1 IGNR_RESPONSEMODE_CBI_UPDT_L12T15@23:1")
   }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_RXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3`: bit 4, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7`: bit 5, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11`: bit 6, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15`: bit 7, access unknown.
-  public static var IGNR_ELECIDLEDETEN_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L0T3`: bit 8, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L4T7`: bit 9, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L8T11`: bit 10, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTTRK_CBI_UPDT_L12T15`: bit 11, access unknown.
-  public static var IGNR_REQUESTTRK_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L0T3`: bit 12, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L4T7`: bit 13, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L8T11`: bit 14, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_ENABLEFOM_CBI_UPDT_L12T15`: bit 15, access unknown.
-  public static var IGNR_ENABLEFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L0T3`: bit 16, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L4T7`: bit 17, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L8T11`: bit 18, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_REQUESTFOM_CBI_UPDT_L12T15`: bit 19, access unknown.
-  public static var IGNR_REQUESTFOM_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L0T3`: bit 20, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L4T7`: bit 21, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L8T11`: bit 22, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `PB1_RX_GLB_SCI_STAT_OVRD_REG0.IGNR_RESPONSEMODE_CBI_UPDT_L12T15`: bit 23, access unknown.
-  public static var IGNR_RESPONSEMODE_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
 }
 
 /// `PB1_RX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_6030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_OVRD_REG0: PB0_RX_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_OVRD_REG0 RX_ADAPT_HLD_OVRD_VAL@0:1 RX_ADAPT_HLD_OVRD_EN@1:1 RX_ADAPT_RST_OVRD_VAL@2:1 RX_ADAPT_RST_OVRD_EN@3:1 RX_CFG_DCLK_DIV_OVRD_VAL@6:2 RX_CFG_DCLK_DIV_OVRD_EN@8:1 RX_CFG_DLL_FREQ_MODE_OVRD_VAL@9:1 RX_CFG_DLL_FREQ_MODE_OVRD_EN@10:1 RX_CFG_PLLCLK_SEL_OVRD_VAL@11:1 RX_CFG_PLLCLK_SEL_OVRD_EN@12:1 RX_CFG_RCLK_DIV_OVRD_VAL@13:1 RX_CFG_RCLK_DIV_OVRD_EN@14:1 RX_DCLK_EN_OVRD_VAL@15:1 RX_DCLK_EN_OVRD_EN@16:1 RX_DLL_PWRON_OVRD_VAL@17:1 RX_DLL_PWRON_OVRD_EN@18:1 RX_FRONTEND_PWRON_OVRD_VAL@19:1 RX_FRONTEND_PWRON_OVRD_EN@20:1 RX_IDLEDET_PWRON_OVRD_VAL@21:1 RX_IDLEDET_PWRON_OVRD_EN@22:1 RX_AUX_PWRON_OVRD_VAL@28:1 RX_AUX_PWRON_OVRD_EN@29:1 RX_ADAPT_FOM_OVRD_VAL@30:1 RX_ADAPT_FOM_OVRD_EN@31:1")
   }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_VAL`: bit 0, access unknown.
-  public static var RX_ADAPT_HLD_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_HLD_OVRD_EN`: bit 1, access unknown.
-  public static var RX_ADAPT_HLD_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_VAL`: bit 2, access unknown.
-  public static var RX_ADAPT_RST_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_RST_OVRD_EN`: bit 3, access unknown.
-  public static var RX_ADAPT_RST_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_VAL`: bits 7:6, access unknown.
-  public static var RX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DCLK_DIV_OVRD_EN`: bit 8, access unknown.
-  public static var RX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_VAL`: bit 9, access unknown.
-  public static var RX_CFG_DLL_FREQ_MODE_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_DLL_FREQ_MODE_OVRD_EN`: bit 10, access unknown.
-  public static var RX_CFG_DLL_FREQ_MODE_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 11, access unknown.
-  public static var RX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_PLLCLK_SEL_OVRD_EN`: bit 12, access unknown.
-  public static var RX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_VAL`: bit 13, access unknown.
-  public static var RX_CFG_RCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_CFG_RCLK_DIV_OVRD_EN`: bit 14, access unknown.
-  public static var RX_CFG_RCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_VAL`: bit 15, access unknown.
-  public static var RX_DCLK_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DCLK_EN_OVRD_EN`: bit 16, access unknown.
-  public static var RX_DCLK_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_VAL`: bit 17, access unknown.
-  public static var RX_DLL_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_DLL_PWRON_OVRD_EN`: bit 18, access unknown.
-  public static var RX_DLL_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_VAL`: bit 19, access unknown.
-  public static var RX_FRONTEND_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_FRONTEND_PWRON_OVRD_EN`: bit 20, access unknown.
-  public static var RX_FRONTEND_PWRON_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_VAL`: bit 21, access unknown.
-  public static var RX_IDLEDET_PWRON_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_IDLEDET_PWRON_OVRD_EN`: bit 22, access unknown.
-  public static var RX_IDLEDET_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_VAL`: bit 28, access unknown.
-  public static var RX_AUX_PWRON_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_AUX_PWRON_OVRD_EN`: bit 29, access unknown.
-  public static var RX_AUX_PWRON_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_VAL`: bit 30, access unknown.
-  public static var RX_ADAPT_FOM_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG0.RX_ADAPT_FOM_OVRD_EN`: bit 31, access unknown.
-  public static var RX_ADAPT_FOM_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_RX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_6034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_RX_GLB_OVRD_REG1: PB0_RX_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_GLB_OVRD_REG1 RX_ADAPT_TRK_OVRD_VAL@0:1 RX_ADAPT_TRK_OVRD_EN@1:1")
   }
-
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_VAL`: bit 0, access unknown.
-  public static var RX_ADAPT_TRK_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_RX_GLB_OVRD_REG1.RX_ADAPT_TRK_OVRD_EN`: bit 1, access unknown.
-  public static var RX_ADAPT_TRK_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
 }
 
 /// `PB1_RX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_6440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE0_CTRL_REG0: PB0_RX_LANE0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE0_CTRL_REG0 RX_BACKUP_0@0:8 RX_DBG_ANALOG_SEL_0@10:2 RX_TST_BSCAN_EN_0@12:1 RX_CFG_OVR_PWRSF_0@13:1 RX_TERM_EN_0@14:1")
   }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_BACKUP_0`: bits 7:0, access unknown.
-  public static var RX_BACKUP_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_DBG_ANALOG_SEL_0`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TST_BSCAN_EN_0`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_CFG_OVR_PWRSF_0`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_0: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE0_CTRL_REG0.RX_TERM_EN_0`: bit 14, access unknown.
-  public static var RX_TERM_EN_0: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE0_SCI_STAT_OVRD_REG0: PB0_RX_LANE0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE0_SCI_STAT_OVRD_REG0 RXPWR_0@0:3 ELECIDLEDETEN_0@3:1 REQUESTTRK_0@6:1 ENABLEFOM_0@7:1 REQUESTFOM_0@8:1 RESPONSEMODE_0@9:1 RXEYEFOM_0@10:8")
   }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXPWR_0`: bits 2:0, access unknown.
-  public static var RXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_0`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTTRK_0`: bit 6, access unknown.
-  public static var REQUESTTRK_0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.ENABLEFOM_0`: bit 7, access unknown.
-  public static var ENABLEFOM_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.REQUESTFOM_0`: bit 8, access unknown.
-  public static var REQUESTFOM_0: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RESPONSEMODE_0`: bit 9, access unknown.
-  public static var RESPONSEMODE_0: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE0_SCI_STAT_OVRD_REG0.RXEYEFOM_0`: bits 17:10, access unknown.
-  public static var RXEYEFOM_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_6480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE1_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE1_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE1_CTRL_REG0: PB0_RX_LANE1_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE1_CTRL_REG0 RX_BACKUP_1@0:8 RX_DBG_ANALOG_SEL_1@10:2 RX_TST_BSCAN_EN_1@12:1 RX_CFG_OVR_PWRSF_1@13:1 RX_TERM_EN_1@14:1")
   }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_BACKUP_1`: bits 7:0, access unknown.
-  public static var RX_BACKUP_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_DBG_ANALOG_SEL_1`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TST_BSCAN_EN_1`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_1: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_CFG_OVR_PWRSF_1`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_1: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE1_CTRL_REG0.RX_TERM_EN_1`: bit 14, access unknown.
-  public static var RX_TERM_EN_1: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE1_SCI_STAT_OVRD_REG0: PB0_RX_LANE1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE1_SCI_STAT_OVRD_REG0 RXPWR_1@0:3 ELECIDLEDETEN_1@3:1 REQUESTTRK_1@6:1 ENABLEFOM_1@7:1 REQUESTFOM_1@8:1 RESPONSEMODE_1@9:1 RXEYEFOM_1@10:8")
   }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXPWR_1`: bits 2:0, access unknown.
-  public static var RXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_1`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTTRK_1`: bit 6, access unknown.
-  public static var REQUESTTRK_1: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.ENABLEFOM_1`: bit 7, access unknown.
-  public static var ENABLEFOM_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.REQUESTFOM_1`: bit 8, access unknown.
-  public static var REQUESTFOM_1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RESPONSEMODE_1`: bit 9, access unknown.
-  public static var RESPONSEMODE_1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE1_SCI_STAT_OVRD_REG0.RXEYEFOM_1`: bits 17:10, access unknown.
-  public static var RXEYEFOM_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }

@@ -3,3055 +3,1067 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `PB1_RX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_6500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE2_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE2_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE2_CTRL_REG0: PB0_RX_LANE2_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE2_CTRL_REG0 RX_BACKUP_2@0:8 RX_DBG_ANALOG_SEL_2@10:2 RX_TST_BSCAN_EN_2@12:1 RX_CFG_OVR_PWRSF_2@13:1 RX_TERM_EN_2@14:1")
   }
-
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_BACKUP_2`: bits 7:0, access unknown.
-  public static var RX_BACKUP_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_DBG_ANALOG_SEL_2`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_TST_BSCAN_EN_2`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_2: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_CFG_OVR_PWRSF_2`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_2: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE2_CTRL_REG0.RX_TERM_EN_2`: bit 14, access unknown.
-  public static var RX_TERM_EN_2: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE2_SCI_STAT_OVRD_REG0: PB0_RX_LANE2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE2_SCI_STAT_OVRD_REG0 RXPWR_2@0:3 ELECIDLEDETEN_2@3:1 REQUESTTRK_2@6:1 ENABLEFOM_2@7:1 REQUESTFOM_2@8:1 RESPONSEMODE_2@9:1 RXEYEFOM_2@10:8")
   }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXPWR_2`: bits 2:0, access unknown.
-  public static var RXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_2`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTTRK_2`: bit 6, access unknown.
-  public static var REQUESTTRK_2: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.ENABLEFOM_2`: bit 7, access unknown.
-  public static var ENABLEFOM_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.REQUESTFOM_2`: bit 8, access unknown.
-  public static var REQUESTFOM_2: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RESPONSEMODE_2`: bit 9, access unknown.
-  public static var RESPONSEMODE_2: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE2_SCI_STAT_OVRD_REG0.RXEYEFOM_2`: bits 17:10, access unknown.
-  public static var RXEYEFOM_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_6600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE3_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE3_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE3_CTRL_REG0: PB0_RX_LANE3_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE3_CTRL_REG0 RX_BACKUP_3@0:8 RX_DBG_ANALOG_SEL_3@10:2 RX_TST_BSCAN_EN_3@12:1 RX_CFG_OVR_PWRSF_3@13:1 RX_TERM_EN_3@14:1")
   }
-
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_BACKUP_3`: bits 7:0, access unknown.
-  public static var RX_BACKUP_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_DBG_ANALOG_SEL_3`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_TST_BSCAN_EN_3`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_3: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_CFG_OVR_PWRSF_3`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_3: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE3_CTRL_REG0.RX_TERM_EN_3`: bit 14, access unknown.
-  public static var RX_TERM_EN_3: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE3_SCI_STAT_OVRD_REG0: PB0_RX_LANE3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE3_SCI_STAT_OVRD_REG0 RXPWR_3@0:3 ELECIDLEDETEN_3@3:1 REQUESTTRK_3@6:1 ENABLEFOM_3@7:1 REQUESTFOM_3@8:1 RESPONSEMODE_3@9:1 RXEYEFOM_3@10:8")
   }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXPWR_3`: bits 2:0, access unknown.
-  public static var RXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_3`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTTRK_3`: bit 6, access unknown.
-  public static var REQUESTTRK_3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.ENABLEFOM_3`: bit 7, access unknown.
-  public static var ENABLEFOM_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.REQUESTFOM_3`: bit 8, access unknown.
-  public static var REQUESTFOM_3: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RESPONSEMODE_3`: bit 9, access unknown.
-  public static var RESPONSEMODE_3: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE3_SCI_STAT_OVRD_REG0.RXEYEFOM_3`: bits 17:10, access unknown.
-  public static var RXEYEFOM_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_6800 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE4_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE4_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE4_CTRL_REG0: PB0_RX_LANE4_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6800,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE4_CTRL_REG0 RX_BACKUP_4@0:8 RX_DBG_ANALOG_SEL_4@10:2 RX_TST_BSCAN_EN_4@12:1 RX_CFG_OVR_PWRSF_4@13:1 RX_TERM_EN_4@14:1")
   }
-
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_BACKUP_4`: bits 7:0, access unknown.
-  public static var RX_BACKUP_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_DBG_ANALOG_SEL_4`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_TST_BSCAN_EN_4`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_4: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_CFG_OVR_PWRSF_4`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_4: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE4_CTRL_REG0.RX_TERM_EN_4`: bit 14, access unknown.
-  public static var RX_TERM_EN_4: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE4_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE4_SCI_STAT_OVRD_REG0: PB0_RX_LANE4_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE4_SCI_STAT_OVRD_REG0 RXPWR_4@0:3 ELECIDLEDETEN_4@3:1 REQUESTTRK_4@6:1 ENABLEFOM_4@7:1 REQUESTFOM_4@8:1 RESPONSEMODE_4@9:1 RXEYEFOM_4@10:8")
   }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXPWR_4`: bits 2:0, access unknown.
-  public static var RXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_4`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTTRK_4`: bit 6, access unknown.
-  public static var REQUESTTRK_4: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.ENABLEFOM_4`: bit 7, access unknown.
-  public static var ENABLEFOM_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.REQUESTFOM_4`: bit 8, access unknown.
-  public static var REQUESTFOM_4: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RESPONSEMODE_4`: bit 9, access unknown.
-  public static var RESPONSEMODE_4: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE4_SCI_STAT_OVRD_REG0.RXEYEFOM_4`: bits 17:10, access unknown.
-  public static var RXEYEFOM_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_6880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE5_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE5_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE5_CTRL_REG0: PB0_RX_LANE5_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE5_CTRL_REG0 RX_BACKUP_5@0:8 RX_DBG_ANALOG_SEL_5@10:2 RX_TST_BSCAN_EN_5@12:1 RX_CFG_OVR_PWRSF_5@13:1 RX_TERM_EN_5@14:1")
   }
-
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_BACKUP_5`: bits 7:0, access unknown.
-  public static var RX_BACKUP_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_DBG_ANALOG_SEL_5`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_TST_BSCAN_EN_5`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_5: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_CFG_OVR_PWRSF_5`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_5: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE5_CTRL_REG0.RX_TERM_EN_5`: bit 14, access unknown.
-  public static var RX_TERM_EN_5: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE5_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE5_SCI_STAT_OVRD_REG0: PB0_RX_LANE5_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE5_SCI_STAT_OVRD_REG0 RXPWR_5@0:3 ELECIDLEDETEN_5@3:1 REQUESTTRK_5@6:1 ENABLEFOM_5@7:1 REQUESTFOM_5@8:1 RESPONSEMODE_5@9:1 RXEYEFOM_5@10:8")
   }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXPWR_5`: bits 2:0, access unknown.
-  public static var RXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_5`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTTRK_5`: bit 6, access unknown.
-  public static var REQUESTTRK_5: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.ENABLEFOM_5`: bit 7, access unknown.
-  public static var ENABLEFOM_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.REQUESTFOM_5`: bit 8, access unknown.
-  public static var REQUESTFOM_5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RESPONSEMODE_5`: bit 9, access unknown.
-  public static var RESPONSEMODE_5: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE5_SCI_STAT_OVRD_REG0.RXEYEFOM_5`: bits 17:10, access unknown.
-  public static var RXEYEFOM_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_6900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE6_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE6_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE6_CTRL_REG0: PB0_RX_LANE6_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE6_CTRL_REG0 RX_BACKUP_6@0:8 RX_DBG_ANALOG_SEL_6@10:2 RX_TST_BSCAN_EN_6@12:1 RX_CFG_OVR_PWRSF_6@13:1 RX_TERM_EN_6@14:1")
   }
-
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_BACKUP_6`: bits 7:0, access unknown.
-  public static var RX_BACKUP_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_DBG_ANALOG_SEL_6`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_TST_BSCAN_EN_6`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_6: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_CFG_OVR_PWRSF_6`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_6: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE6_CTRL_REG0.RX_TERM_EN_6`: bit 14, access unknown.
-  public static var RX_TERM_EN_6: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE6_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE6_SCI_STAT_OVRD_REG0: PB0_RX_LANE6_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE6_SCI_STAT_OVRD_REG0 RXPWR_6@0:3 ELECIDLEDETEN_6@3:1 REQUESTTRK_6@6:1 ENABLEFOM_6@7:1 REQUESTFOM_6@8:1 RESPONSEMODE_6@9:1 RXEYEFOM_6@10:8")
   }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXPWR_6`: bits 2:0, access unknown.
-  public static var RXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_6`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTTRK_6`: bit 6, access unknown.
-  public static var REQUESTTRK_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.ENABLEFOM_6`: bit 7, access unknown.
-  public static var ENABLEFOM_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.REQUESTFOM_6`: bit 8, access unknown.
-  public static var REQUESTFOM_6: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RESPONSEMODE_6`: bit 9, access unknown.
-  public static var RESPONSEMODE_6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE6_SCI_STAT_OVRD_REG0.RXEYEFOM_6`: bits 17:10, access unknown.
-  public static var RXEYEFOM_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_6A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE7_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE7_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE7_CTRL_REG0: PB0_RX_LANE7_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE7_CTRL_REG0 RX_BACKUP_7@0:8 RX_DBG_ANALOG_SEL_7@10:2 RX_TST_BSCAN_EN_7@12:1 RX_CFG_OVR_PWRSF_7@13:1 RX_TERM_EN_7@14:1")
   }
-
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_BACKUP_7`: bits 7:0, access unknown.
-  public static var RX_BACKUP_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_DBG_ANALOG_SEL_7`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_TST_BSCAN_EN_7`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_7: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_CFG_OVR_PWRSF_7`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_7: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE7_CTRL_REG0.RX_TERM_EN_7`: bit 14, access unknown.
-  public static var RX_TERM_EN_7: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_6A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE7_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE7_SCI_STAT_OVRD_REG0: PB0_RX_LANE7_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_6A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE7_SCI_STAT_OVRD_REG0 RXPWR_7@0:3 ELECIDLEDETEN_7@3:1 REQUESTTRK_7@6:1 ENABLEFOM_7@7:1 REQUESTFOM_7@8:1 RESPONSEMODE_7@9:1 RXEYEFOM_7@10:8")
   }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXPWR_7`: bits 2:0, access unknown.
-  public static var RXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_7`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTTRK_7`: bit 6, access unknown.
-  public static var REQUESTTRK_7: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.ENABLEFOM_7`: bit 7, access unknown.
-  public static var ENABLEFOM_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.REQUESTFOM_7`: bit 8, access unknown.
-  public static var REQUESTFOM_7: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RESPONSEMODE_7`: bit 9, access unknown.
-  public static var RESPONSEMODE_7: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE7_SCI_STAT_OVRD_REG0.RXEYEFOM_7`: bits 17:10, access unknown.
-  public static var RXEYEFOM_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_7440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE8_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE8_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE8_CTRL_REG0: PB0_RX_LANE8_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE8_CTRL_REG0 RX_BACKUP_8@0:8 RX_DBG_ANALOG_SEL_8@10:2 RX_TST_BSCAN_EN_8@12:1 RX_CFG_OVR_PWRSF_8@13:1 RX_TERM_EN_8@14:1")
   }
-
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_BACKUP_8`: bits 7:0, access unknown.
-  public static var RX_BACKUP_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_DBG_ANALOG_SEL_8`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_TST_BSCAN_EN_8`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_8: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_CFG_OVR_PWRSF_8`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_8: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE8_CTRL_REG0.RX_TERM_EN_8`: bit 14, access unknown.
-  public static var RX_TERM_EN_8: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE8_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE8_SCI_STAT_OVRD_REG0: PB0_RX_LANE8_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE8_SCI_STAT_OVRD_REG0 RXPWR_8@0:3 ELECIDLEDETEN_8@3:1 REQUESTTRK_8@6:1 ENABLEFOM_8@7:1 REQUESTFOM_8@8:1 RESPONSEMODE_8@9:1 RXEYEFOM_8@10:8")
   }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXPWR_8`: bits 2:0, access unknown.
-  public static var RXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_8`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTTRK_8`: bit 6, access unknown.
-  public static var REQUESTTRK_8: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.ENABLEFOM_8`: bit 7, access unknown.
-  public static var ENABLEFOM_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.REQUESTFOM_8`: bit 8, access unknown.
-  public static var REQUESTFOM_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RESPONSEMODE_8`: bit 9, access unknown.
-  public static var RESPONSEMODE_8: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE8_SCI_STAT_OVRD_REG0.RXEYEFOM_8`: bits 17:10, access unknown.
-  public static var RXEYEFOM_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_7480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE9_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE9_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE9_CTRL_REG0: PB0_RX_LANE9_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE9_CTRL_REG0 RX_BACKUP_9@0:8 RX_DBG_ANALOG_SEL_9@10:2 RX_TST_BSCAN_EN_9@12:1 RX_CFG_OVR_PWRSF_9@13:1 RX_TERM_EN_9@14:1")
   }
-
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_BACKUP_9`: bits 7:0, access unknown.
-  public static var RX_BACKUP_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_DBG_ANALOG_SEL_9`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_TST_BSCAN_EN_9`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_9: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_CFG_OVR_PWRSF_9`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_9: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE9_CTRL_REG0.RX_TERM_EN_9`: bit 14, access unknown.
-  public static var RX_TERM_EN_9: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE9_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE9_SCI_STAT_OVRD_REG0: PB0_RX_LANE9_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE9_SCI_STAT_OVRD_REG0 RXPWR_9@0:3 ELECIDLEDETEN_9@3:1 REQUESTTRK_9@6:1 ENABLEFOM_9@7:1 REQUESTFOM_9@8:1 RESPONSEMODE_9@9:1 RXEYEFOM_9@10:8")
   }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXPWR_9`: bits 2:0, access unknown.
-  public static var RXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_9`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTTRK_9`: bit 6, access unknown.
-  public static var REQUESTTRK_9: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.ENABLEFOM_9`: bit 7, access unknown.
-  public static var ENABLEFOM_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.REQUESTFOM_9`: bit 8, access unknown.
-  public static var REQUESTFOM_9: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RESPONSEMODE_9`: bit 9, access unknown.
-  public static var RESPONSEMODE_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE9_SCI_STAT_OVRD_REG0.RXEYEFOM_9`: bits 17:10, access unknown.
-  public static var RXEYEFOM_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_7500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE10_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE10_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE10_CTRL_REG0: PB0_RX_LANE10_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE10_CTRL_REG0 RX_BACKUP_10@0:8 RX_DBG_ANALOG_SEL_10@10:2 RX_TST_BSCAN_EN_10@12:1 RX_CFG_OVR_PWRSF_10@13:1 RX_TERM_EN_10@14:1")
   }
-
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_BACKUP_10`: bits 7:0, access unknown.
-  public static var RX_BACKUP_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_DBG_ANALOG_SEL_10`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_TST_BSCAN_EN_10`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_10: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_CFG_OVR_PWRSF_10`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_10: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE10_CTRL_REG0.RX_TERM_EN_10`: bit 14, access unknown.
-  public static var RX_TERM_EN_10: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE10_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE10_SCI_STAT_OVRD_REG0: PB0_RX_LANE10_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE10_SCI_STAT_OVRD_REG0 RXPWR_10@0:3 ELECIDLEDETEN_10@3:1 REQUESTTRK_10@6:1 ENABLEFOM_10@7:1 REQUESTFOM_10@8:1 RESPONSEMODE_10@9:1 RXEYEFOM_10@10:8")
   }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXPWR_10`: bits 2:0, access unknown.
-  public static var RXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_10`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTTRK_10`: bit 6, access unknown.
-  public static var REQUESTTRK_10: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.ENABLEFOM_10`: bit 7, access unknown.
-  public static var ENABLEFOM_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.REQUESTFOM_10`: bit 8, access unknown.
-  public static var REQUESTFOM_10: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RESPONSEMODE_10`: bit 9, access unknown.
-  public static var RESPONSEMODE_10: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE10_SCI_STAT_OVRD_REG0.RXEYEFOM_10`: bits 17:10, access unknown.
-  public static var RXEYEFOM_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_7600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE11_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE11_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE11_CTRL_REG0: PB0_RX_LANE11_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE11_CTRL_REG0 RX_BACKUP_11@0:8 RX_DBG_ANALOG_SEL_11@10:2 RX_TST_BSCAN_EN_11@12:1 RX_CFG_OVR_PWRSF_11@13:1 RX_TERM_EN_11@14:1")
   }
-
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_BACKUP_11`: bits 7:0, access unknown.
-  public static var RX_BACKUP_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_DBG_ANALOG_SEL_11`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_TST_BSCAN_EN_11`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_11: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_CFG_OVR_PWRSF_11`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_11: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE11_CTRL_REG0.RX_TERM_EN_11`: bit 14, access unknown.
-  public static var RX_TERM_EN_11: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE11_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE11_SCI_STAT_OVRD_REG0: PB0_RX_LANE11_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE11_SCI_STAT_OVRD_REG0 RXPWR_11@0:3 ELECIDLEDETEN_11@3:1 REQUESTTRK_11@6:1 ENABLEFOM_11@7:1 REQUESTFOM_11@8:1 RESPONSEMODE_11@9:1 RXEYEFOM_11@10:8")
   }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXPWR_11`: bits 2:0, access unknown.
-  public static var RXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_11`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTTRK_11`: bit 6, access unknown.
-  public static var REQUESTTRK_11: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.ENABLEFOM_11`: bit 7, access unknown.
-  public static var ENABLEFOM_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.REQUESTFOM_11`: bit 8, access unknown.
-  public static var REQUESTFOM_11: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RESPONSEMODE_11`: bit 9, access unknown.
-  public static var RESPONSEMODE_11: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE11_SCI_STAT_OVRD_REG0.RXEYEFOM_11`: bits 17:10, access unknown.
-  public static var RXEYEFOM_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_7840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE12_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE12_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE12_CTRL_REG0: PB0_RX_LANE12_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE12_CTRL_REG0 RX_BACKUP_12@0:8 RX_DBG_ANALOG_SEL_12@10:2 RX_TST_BSCAN_EN_12@12:1 RX_CFG_OVR_PWRSF_12@13:1 RX_TERM_EN_12@14:1")
   }
-
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_BACKUP_12`: bits 7:0, access unknown.
-  public static var RX_BACKUP_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_DBG_ANALOG_SEL_12`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_TST_BSCAN_EN_12`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_CFG_OVR_PWRSF_12`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_12: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE12_CTRL_REG0.RX_TERM_EN_12`: bit 14, access unknown.
-  public static var RX_TERM_EN_12: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE12_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE12_SCI_STAT_OVRD_REG0: PB0_RX_LANE12_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE12_SCI_STAT_OVRD_REG0 RXPWR_12@0:3 ELECIDLEDETEN_12@3:1 REQUESTTRK_12@6:1 ENABLEFOM_12@7:1 REQUESTFOM_12@8:1 RESPONSEMODE_12@9:1 RXEYEFOM_12@10:8")
   }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXPWR_12`: bits 2:0, access unknown.
-  public static var RXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_12`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTTRK_12`: bit 6, access unknown.
-  public static var REQUESTTRK_12: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.ENABLEFOM_12`: bit 7, access unknown.
-  public static var ENABLEFOM_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.REQUESTFOM_12`: bit 8, access unknown.
-  public static var REQUESTFOM_12: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RESPONSEMODE_12`: bit 9, access unknown.
-  public static var RESPONSEMODE_12: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE12_SCI_STAT_OVRD_REG0.RXEYEFOM_12`: bits 17:10, access unknown.
-  public static var RXEYEFOM_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_7880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE13_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE13_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE13_CTRL_REG0: PB0_RX_LANE13_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE13_CTRL_REG0 RX_BACKUP_13@0:8 RX_DBG_ANALOG_SEL_13@10:2 RX_TST_BSCAN_EN_13@12:1 RX_CFG_OVR_PWRSF_13@13:1 RX_TERM_EN_13@14:1")
   }
-
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_BACKUP_13`: bits 7:0, access unknown.
-  public static var RX_BACKUP_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_DBG_ANALOG_SEL_13`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_TST_BSCAN_EN_13`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_13: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_CFG_OVR_PWRSF_13`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE13_CTRL_REG0.RX_TERM_EN_13`: bit 14, access unknown.
-  public static var RX_TERM_EN_13: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE13_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE13_SCI_STAT_OVRD_REG0: PB0_RX_LANE13_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE13_SCI_STAT_OVRD_REG0 RXPWR_13@0:3 ELECIDLEDETEN_13@3:1 REQUESTTRK_13@6:1 ENABLEFOM_13@7:1 REQUESTFOM_13@8:1 RESPONSEMODE_13@9:1 RXEYEFOM_13@10:8")
   }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXPWR_13`: bits 2:0, access unknown.
-  public static var RXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_13`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTTRK_13`: bit 6, access unknown.
-  public static var REQUESTTRK_13: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.ENABLEFOM_13`: bit 7, access unknown.
-  public static var ENABLEFOM_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.REQUESTFOM_13`: bit 8, access unknown.
-  public static var REQUESTFOM_13: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RESPONSEMODE_13`: bit 9, access unknown.
-  public static var RESPONSEMODE_13: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE13_SCI_STAT_OVRD_REG0.RXEYEFOM_13`: bits 17:10, access unknown.
-  public static var RXEYEFOM_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_7900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE14_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE14_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE14_CTRL_REG0: PB0_RX_LANE14_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE14_CTRL_REG0 RX_BACKUP_14@0:8 RX_DBG_ANALOG_SEL_14@10:2 RX_TST_BSCAN_EN_14@12:1 RX_CFG_OVR_PWRSF_14@13:1 RX_TERM_EN_14@14:1")
   }
-
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_BACKUP_14`: bits 7:0, access unknown.
-  public static var RX_BACKUP_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_DBG_ANALOG_SEL_14`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_TST_BSCAN_EN_14`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_14: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_CFG_OVR_PWRSF_14`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_14: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE14_CTRL_REG0.RX_TERM_EN_14`: bit 14, access unknown.
-  public static var RX_TERM_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE14_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE14_SCI_STAT_OVRD_REG0: PB0_RX_LANE14_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE14_SCI_STAT_OVRD_REG0 RXPWR_14@0:3 ELECIDLEDETEN_14@3:1 REQUESTTRK_14@6:1 ENABLEFOM_14@7:1 REQUESTFOM_14@8:1 RESPONSEMODE_14@9:1 RXEYEFOM_14@10:8")
   }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXPWR_14`: bits 2:0, access unknown.
-  public static var RXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_14`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTTRK_14`: bit 6, access unknown.
-  public static var REQUESTTRK_14: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.ENABLEFOM_14`: bit 7, access unknown.
-  public static var ENABLEFOM_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.REQUESTFOM_14`: bit 8, access unknown.
-  public static var REQUESTFOM_14: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RESPONSEMODE_14`: bit 9, access unknown.
-  public static var RESPONSEMODE_14: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE14_SCI_STAT_OVRD_REG0.RXEYEFOM_14`: bits 17:10, access unknown.
-  public static var RXEYEFOM_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_RX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_7A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE15_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE15_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE15_CTRL_REG0: PB0_RX_LANE15_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE15_CTRL_REG0 RX_BACKUP_15@0:8 RX_DBG_ANALOG_SEL_15@10:2 RX_TST_BSCAN_EN_15@12:1 RX_CFG_OVR_PWRSF_15@13:1 RX_TERM_EN_15@14:1")
   }
-
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_BACKUP_15`: bits 7:0, access unknown.
-  public static var RX_BACKUP_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_DBG_ANALOG_SEL_15`: bits 11:10, access unknown.
-  public static var RX_DBG_ANALOG_SEL_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_TST_BSCAN_EN_15`: bit 12, access unknown.
-  public static var RX_TST_BSCAN_EN_15: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_CFG_OVR_PWRSF_15`: bit 13, access unknown.
-  public static var RX_CFG_OVR_PWRSF_15: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_RX_LANE15_CTRL_REG0.RX_TERM_EN_15`: bit 14, access unknown.
-  public static var RX_TERM_EN_15: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
 }
 
 /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_7A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_RX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_RX_LANE15_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_RX_LANE15_SCI_STAT_OVRD_REG0: PB0_RX_LANE15_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_7A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_RX_LANE15_SCI_STAT_OVRD_REG0 RXPWR_15@0:3 ELECIDLEDETEN_15@3:1 REQUESTTRK_15@6:1 ENABLEFOM_15@7:1 REQUESTFOM_15@8:1 RESPONSEMODE_15@9:1 RXEYEFOM_15@10:8")
   }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXPWR_15`: bits 2:0, access unknown.
-  public static var RXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ELECIDLEDETEN_15`: bit 3, access unknown.
-  public static var ELECIDLEDETEN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTTRK_15`: bit 6, access unknown.
-  public static var REQUESTTRK_15: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.ENABLEFOM_15`: bit 7, access unknown.
-  public static var ENABLEFOM_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.REQUESTFOM_15`: bit 8, access unknown.
-  public static var REQUESTFOM_15: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RESPONSEMODE_15`: bit 9, access unknown.
-  public static var RESPONSEMODE_15: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_RX_LANE15_SCI_STAT_OVRD_REG0.RXEYEFOM_15`: bits 17:10, access unknown.
-  public static var RXEYEFOM_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
 }
 
 /// `PB1_TX_GLB_CTRL_REG0`: bif_5_0 register, index 0x220_8000 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_CTRL_REG0: PB0_TX_GLB_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8000,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_CTRL_REG0 TX_DRV_DATA_ASRT_DLY_VAL@0:3 TX_DRV_DATA_DSRT_DLY_VAL@3:3 TX_CFG_RPTR_RST_VAL_GEN1@8:3 TX_CFG_RPTR_RST_VAL_GEN2@11:3 TX_CFG_RPTR_RST_VAL_GEN3@14:3 TX_STAGGER_CTRL@17:2 TX_DATA_CLK_GATING@19:1 TX_PRESET_TABLE_BYPASS@20:1 TX_COEFF_ROUND_EN@21:1 TX_COEFF_ROUND_DIR_VER@22:1 TX_DCLK_EN_LSX_ALWAYS_ON@23:1 TX_FRONTEND_PWRON_IN_PS4@24:1")
   }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_ASRT_DLY_VAL`: bits 2:0, access unknown.
-  public static var TX_DRV_DATA_ASRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DRV_DATA_DSRT_DLY_VAL`: bits 5:3, access unknown.
-  public static var TX_DRV_DATA_DSRT_DLY_VAL: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN1`: bits 10:8, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN2`: bits 13:11, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN2: RegisterField<Self, UInt8> {
-    .init(lsb: 11, width: 3)
-  }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_CFG_RPTR_RST_VAL_GEN3`: bits 16:14, access unknown.
-  public static var TX_CFG_RPTR_RST_VAL_GEN3: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 3)
-  }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_STAGGER_CTRL`: bits 18:17, access unknown.
-  public static var TX_STAGGER_CTRL: RegisterField<Self, UInt8> { .init(lsb: 17, width: 2) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DATA_CLK_GATING`: bit 19, access unknown.
-  public static var TX_DATA_CLK_GATING: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_PRESET_TABLE_BYPASS`: bit 20, access unknown.
-  public static var TX_PRESET_TABLE_BYPASS: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_EN`: bit 21, access unknown.
-  public static var TX_COEFF_ROUND_EN: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_COEFF_ROUND_DIR_VER`: bit 22, access unknown.
-  public static var TX_COEFF_ROUND_DIR_VER: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_DCLK_EN_LSX_ALWAYS_ON`: bit 23, access unknown.
-  public static var TX_DCLK_EN_LSX_ALWAYS_ON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_TX_GLB_CTRL_REG0.TX_FRONTEND_PWRON_IN_PS4`: bit 24, access unknown.
-  public static var TX_FRONTEND_PWRON_IN_PS4: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `PB1_TX_GLB_LANE_SKEW_CTRL`: bif_5_0 register, index 0x220_8004 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_LANE_SKEW_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_LANE_SKEW_CTRL_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_LANE_SKEW_CTRL: PB0_TX_GLB_LANE_SKEW_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8004,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_LANE_SKEW_CTRL TX_CFG_GROUPX1_EN_0@0:1 TX_CFG_GROUPX1_EN_1@1:1 TX_CFG_GROUPX1_EN_2@2:1 TX_CFG_GROUPX1_EN_3@3:1 TX_CFG_GROUPX1_EN_4@4:1 TX_CFG_GROUPX1_EN_5@5:1 TX_CFG_GROUPX1_EN_6@6:1 TX_CFG_GROUPX1_EN_7@7:1 TX_CFG_GROUPX1_EN_8@8:1 TX_CFG_GROUPX1_EN_9@9:1 TX_CFG_GROUPX1_EN_10@10:1 TX_CFG_GROUPX1_EN_11@11:1 TX_CFG_GROUPX1_EN_12@12:1 TX_CFG_GROUPX1_EN_13@13:1 TX_CFG_GROUPX1_EN_14@14:1 TX_CFG_GROUPX1_EN_15@15:1 TX_CFG_GROUPX2_EN_L0T1@16:1 TX_CFG_GROUPX2_EN_L2T3@17:1 TX_CFG_GROUPX2_EN_L4T5@18:1 TX_CFG_GROUPX2_EN_L6T7@19:1 TX_CFG_GROUPX2_EN_L8T9@20:1 TX_CFG_GROUPX2_EN_L10T11@21:1 TX_CFG_GROUPX2_EN_L12T13@22:1 TX_CFG_GROUPX2_EN_L14T15@23:1 TX_CFG_GROUPX4_EN_L0T3@24:1 TX_CFG_GROUPX4_EN_L4T7@25:1 TX_CFG_GROUPX4_EN_L8T11@26:1 TX_CFG_GROUPX4_EN_L12T15@27:1 TX_CFG_GROUPX8_EN_L0T7@28:1 TX_CFG_GROUPX8_EN_L8T15@29:1 TX_CFG_GROUPX16_EN_L0T15@30:1")
   }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_0`: bit 0, access unknown.
-  public static var TX_CFG_GROUPX1_EN_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_1`: bit 1, access unknown.
-  public static var TX_CFG_GROUPX1_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_2`: bit 2, access unknown.
-  public static var TX_CFG_GROUPX1_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_3`: bit 3, access unknown.
-  public static var TX_CFG_GROUPX1_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_4`: bit 4, access unknown.
-  public static var TX_CFG_GROUPX1_EN_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_5`: bit 5, access unknown.
-  public static var TX_CFG_GROUPX1_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_6`: bit 6, access unknown.
-  public static var TX_CFG_GROUPX1_EN_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_7`: bit 7, access unknown.
-  public static var TX_CFG_GROUPX1_EN_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_8`: bit 8, access unknown.
-  public static var TX_CFG_GROUPX1_EN_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_9`: bit 9, access unknown.
-  public static var TX_CFG_GROUPX1_EN_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_10`: bit 10, access unknown.
-  public static var TX_CFG_GROUPX1_EN_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_11`: bit 11, access unknown.
-  public static var TX_CFG_GROUPX1_EN_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_12`: bit 12, access unknown.
-  public static var TX_CFG_GROUPX1_EN_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_13`: bit 13, access unknown.
-  public static var TX_CFG_GROUPX1_EN_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_14`: bit 14, access unknown.
-  public static var TX_CFG_GROUPX1_EN_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX1_EN_15`: bit 15, access unknown.
-  public static var TX_CFG_GROUPX1_EN_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L0T1`: bit 16, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L0T1: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L2T3`: bit 17, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L2T3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L4T5`: bit 18, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L4T5: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L6T7`: bit 19, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L6T7: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L8T9`: bit 20, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L8T9: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L10T11`: bit 21, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L10T11: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L12T13`: bit 22, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L12T13: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX2_EN_L14T15`: bit 23, access unknown.
-  public static var TX_CFG_GROUPX2_EN_L14T15: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L0T3`: bit 24, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L0T3: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L4T7`: bit 25, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L4T7: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L8T11`: bit 26, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L8T11: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX4_EN_L12T15`: bit 27, access unknown.
-  public static var TX_CFG_GROUPX4_EN_L12T15: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L0T7`: bit 28, access unknown.
-  public static var TX_CFG_GROUPX8_EN_L0T7: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX8_EN_L8T15`: bit 29, access unknown.
-  public static var TX_CFG_GROUPX8_EN_L8T15: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_TX_GLB_LANE_SKEW_CTRL.TX_CFG_GROUPX16_EN_L0T15`: bit 30, access unknown.
-  public static var TX_CFG_GROUPX16_EN_L0T15: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8010 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_SCI_STAT_OVRD_REG0: PB0_TX_GLB_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8010,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_SCI_STAT_OVRD_REG0 IGNR_TXPWR_CBI_UPDT_L0T3@0:1 IGNR_TXPWR_CBI_UPDT_L4T7@1:1 IGNR_TXPWR_CBI_UPDT_L8T11@2:1 IGNR_TXPWR_CBI_UPDT_L12T15@3:1 IGNR_COEFFICIENTID_CBI_UPDT_L0T3@8:1 IGNR_COEFFICIENTID_CBI_UPDT_L4T7@9:1 IGNR_COEFFICIENTID_CBI_UPDT_L8T11@10:1 IGNR_COEFFICIENTID_CBI_UPDT_L12T15@11:1 IGNR_COEFFICIENT_CBI_UPDT_L0T3@12:1 IGNR_COEFFICIENT_CBI_UPDT_L4T7@13:1 IGNR_COEFFICIENT_CBI_UPDT_L8T11@14:1 IGNR_COEFFICIENT_CBI_UPDT_L12T15@15:1")
   }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L0T3`: bit 0, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L0T3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L4T7`: bit 1, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L4T7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L8T11`: bit 2, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L8T11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_TXPWR_CBI_UPDT_L12T15`: bit 3, access unknown.
-  public static var IGNR_TXPWR_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L0T3`: bit 8, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L4T7`: bit 9, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L8T11`: bit 10, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENTID_CBI_UPDT_L12T15`: bit 11, access unknown.
-  public static var IGNR_COEFFICIENTID_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L0T3`: bit 12, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L0T3: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L4T7`: bit 13, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L4T7: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L8T11`: bit 14, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L8T11: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `PB1_TX_GLB_SCI_STAT_OVRD_REG0.IGNR_COEFFICIENT_CBI_UPDT_L12T15`: bit 15, access unknown.
-  public static var IGNR_COEFFICIENT_CBI_UPDT_L12T15: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0`: bif_5_0 register, index 0x220_8014 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8014,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0 ACCEPT_ENTRY_0@0:1 ACCEPT_ENTRY_1@1:1 ACCEPT_ENTRY_2@2:1 ACCEPT_ENTRY_3@3:1 ACCEPT_ENTRY_4@4:1 ACCEPT_ENTRY_5@5:1 ACCEPT_ENTRY_6@6:1 ACCEPT_ENTRY_7@7:1 ACCEPT_ENTRY_8@8:1 ACCEPT_ENTRY_9@9:1 ACCEPT_ENTRY_10@10:1 ACCEPT_ENTRY_11@11:1 ACCEPT_ENTRY_12@12:1 ACCEPT_ENTRY_13@13:1 ACCEPT_ENTRY_14@14:1 ACCEPT_ENTRY_15@15:1 ACCEPT_ENTRY_16@16:1 ACCEPT_ENTRY_17@17:1 ACCEPT_ENTRY_18@18:1 ACCEPT_ENTRY_19@19:1 ACCEPT_ENTRY_20@20:1 ACCEPT_ENTRY_21@21:1 ACCEPT_ENTRY_22@22:1 ACCEPT_ENTRY_23@23:1 ACCEPT_ENTRY_24@24:1 ACCEPT_ENTRY_25@25:1 ACCEPT_ENTRY_26@26:1 ACCEPT_ENTRY_27@27:1 ACCEPT_ENTRY_28@28:1 ACCEPT_ENTRY_29@29:1 ACCEPT_ENTRY_30@30:1 ACCEPT_ENTRY_31@31:1")
   }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_0`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_1`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_2`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_3`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_4`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_5`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_6`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_7`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_8`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_9`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_10`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_10: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_11`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_11: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_12`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_12: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_13`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_13: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_14`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_14: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_15`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_15: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_16`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_16: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_17`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_17: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_18`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_18: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_19`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_19: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_20`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_20: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_21`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_21: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_22`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_22: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_23`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_23: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_24`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_24: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_25`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_25: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_26`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_26: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_27`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_27: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_28`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_28: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_29`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_29: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_30`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_30: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG0.ACCEPT_ENTRY_31`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_31: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1`: bif_5_0 register, index 0x220_8018 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8018,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1 ACCEPT_ENTRY_32@0:1 ACCEPT_ENTRY_33@1:1 ACCEPT_ENTRY_34@2:1 ACCEPT_ENTRY_35@3:1 ACCEPT_ENTRY_36@4:1 ACCEPT_ENTRY_37@5:1 ACCEPT_ENTRY_38@6:1 ACCEPT_ENTRY_39@7:1 ACCEPT_ENTRY_40@8:1 ACCEPT_ENTRY_41@9:1 ACCEPT_ENTRY_42@10:1 ACCEPT_ENTRY_43@11:1 ACCEPT_ENTRY_44@12:1 ACCEPT_ENTRY_45@13:1 ACCEPT_ENTRY_46@14:1 ACCEPT_ENTRY_47@15:1 ACCEPT_ENTRY_48@16:1 ACCEPT_ENTRY_49@17:1 ACCEPT_ENTRY_50@18:1 ACCEPT_ENTRY_51@19:1 ACCEPT_ENTRY_52@20:1 ACCEPT_ENTRY_53@21:1 ACCEPT_ENTRY_54@22:1 ACCEPT_ENTRY_55@23:1 ACCEPT_ENTRY_56@24:1 ACCEPT_ENTRY_57@25:1 ACCEPT_ENTRY_58@26:1 ACCEPT_ENTRY_59@27:1 ACCEPT_ENTRY_60@28:1 ACCEPT_ENTRY_61@29:1 ACCEPT_ENTRY_62@30:1 ACCEPT_ENTRY_63@31:1")
   }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_32`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_32: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_33`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_33: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_34`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_34: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_35`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_35: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_36`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_36: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_37`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_37: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_38`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_38: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_39`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_39: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_40`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_40: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_41`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_41: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_42`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_42: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_43`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_43: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_44`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_44: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_45`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_45: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_46`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_46: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_47`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_47: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_48`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_48: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_49`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_49: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_50`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_50: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_51`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_51: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_52`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_52: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_53`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_53: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_54`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_54: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_55`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_55: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_56`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_56: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_57`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_57: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_58`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_58: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_59`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_59: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_60`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_60: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_61`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_61: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_62`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_62: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG1.ACCEPT_ENTRY_63`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_63: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2`: bif_5_0 register, index 0x220_801C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_801C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2 ACCEPT_ENTRY_64@0:1 ACCEPT_ENTRY_65@1:1 ACCEPT_ENTRY_66@2:1 ACCEPT_ENTRY_67@3:1 ACCEPT_ENTRY_68@4:1 ACCEPT_ENTRY_69@5:1 ACCEPT_ENTRY_70@6:1 ACCEPT_ENTRY_71@7:1 ACCEPT_ENTRY_72@8:1 ACCEPT_ENTRY_73@9:1 ACCEPT_ENTRY_74@10:1 ACCEPT_ENTRY_75@11:1 ACCEPT_ENTRY_76@12:1 ACCEPT_ENTRY_77@13:1 ACCEPT_ENTRY_78@14:1 ACCEPT_ENTRY_79@15:1 ACCEPT_ENTRY_80@16:1 ACCEPT_ENTRY_81@17:1 ACCEPT_ENTRY_82@18:1 ACCEPT_ENTRY_83@19:1 ACCEPT_ENTRY_84@20:1 ACCEPT_ENTRY_85@21:1 ACCEPT_ENTRY_86@22:1 ACCEPT_ENTRY_87@23:1 ACCEPT_ENTRY_88@24:1 ACCEPT_ENTRY_89@25:1 ACCEPT_ENTRY_90@26:1 ACCEPT_ENTRY_91@27:1 ACCEPT_ENTRY_92@28:1 ACCEPT_ENTRY_93@29:1 ACCEPT_ENTRY_94@30:1 ACCEPT_ENTRY_95@31:1")
   }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_64`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_64: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_65`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_65: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_66`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_66: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_67`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_67: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_68`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_68: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_69`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_69: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_70`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_70: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_71`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_71: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_72`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_72: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_73`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_73: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_74`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_74: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_75`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_75: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_76`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_76: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_77`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_77: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_78`: bit 14, access unknown.
-  public static var ACCEPT_ENTRY_78: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_79`: bit 15, access unknown.
-  public static var ACCEPT_ENTRY_79: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_80`: bit 16, access unknown.
-  public static var ACCEPT_ENTRY_80: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_81`: bit 17, access unknown.
-  public static var ACCEPT_ENTRY_81: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_82`: bit 18, access unknown.
-  public static var ACCEPT_ENTRY_82: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_83`: bit 19, access unknown.
-  public static var ACCEPT_ENTRY_83: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_84`: bit 20, access unknown.
-  public static var ACCEPT_ENTRY_84: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_85`: bit 21, access unknown.
-  public static var ACCEPT_ENTRY_85: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_86`: bit 22, access unknown.
-  public static var ACCEPT_ENTRY_86: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_87`: bit 23, access unknown.
-  public static var ACCEPT_ENTRY_87: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_88`: bit 24, access unknown.
-  public static var ACCEPT_ENTRY_88: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_89`: bit 25, access unknown.
-  public static var ACCEPT_ENTRY_89: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_90`: bit 26, access unknown.
-  public static var ACCEPT_ENTRY_90: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_91`: bit 27, access unknown.
-  public static var ACCEPT_ENTRY_91: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_92`: bit 28, access unknown.
-  public static var ACCEPT_ENTRY_92: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_93`: bit 29, access unknown.
-  public static var ACCEPT_ENTRY_93: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_94`: bit 30, access unknown.
-  public static var ACCEPT_ENTRY_94: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG2.ACCEPT_ENTRY_95`: bit 31, access unknown.
-  public static var ACCEPT_ENTRY_95: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3`: bif_5_0 register, index 0x220_8020 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3: PB0_TX_GLB_COEFF_ACCEPT_TABLE_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8020,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3 ACCEPT_ENTRY_96@0:1 ACCEPT_ENTRY_97@1:1 ACCEPT_ENTRY_98@2:1 ACCEPT_ENTRY_99@3:1 ACCEPT_ENTRY_100@4:1 ACCEPT_ENTRY_101@5:1 ACCEPT_ENTRY_102@6:1 ACCEPT_ENTRY_103@7:1 ACCEPT_ENTRY_104@8:1 ACCEPT_ENTRY_105@9:1 ACCEPT_ENTRY_106@10:1 ACCEPT_ENTRY_107@11:1 ACCEPT_ENTRY_108@12:1 ACCEPT_ENTRY_109@13:1")
   }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_96`: bit 0, access unknown.
-  public static var ACCEPT_ENTRY_96: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_97`: bit 1, access unknown.
-  public static var ACCEPT_ENTRY_97: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_98`: bit 2, access unknown.
-  public static var ACCEPT_ENTRY_98: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_99`: bit 3, access unknown.
-  public static var ACCEPT_ENTRY_99: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_100`: bit 4, access unknown.
-  public static var ACCEPT_ENTRY_100: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_101`: bit 5, access unknown.
-  public static var ACCEPT_ENTRY_101: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_102`: bit 6, access unknown.
-  public static var ACCEPT_ENTRY_102: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_103`: bit 7, access unknown.
-  public static var ACCEPT_ENTRY_103: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_104`: bit 8, access unknown.
-  public static var ACCEPT_ENTRY_104: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_105`: bit 9, access unknown.
-  public static var ACCEPT_ENTRY_105: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_106`: bit 10, access unknown.
-  public static var ACCEPT_ENTRY_106: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_107`: bit 11, access unknown.
-  public static var ACCEPT_ENTRY_107: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_108`: bit 12, access unknown.
-  public static var ACCEPT_ENTRY_108: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_COEFF_ACCEPT_TABLE_REG3.ACCEPT_ENTRY_109`: bit 13, access unknown.
-  public static var ACCEPT_ENTRY_109: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG0`: bif_5_0 register, index 0x220_8030 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_OVRD_REG0: PB0_TX_GLB_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8030,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG0 TX_CFG_DCLK_DIV_OVRD_VAL@0:3 TX_CFG_DCLK_DIV_OVRD_EN@3:1 TX_CFG_DRV0_EN_GEN1_OVRD_VAL@4:4 TX_CFG_DRV0_EN_OVRD_EN@8:1 TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL@9:4 TX_CFG_DRV0_TAP_SEL_OVRD_EN@13:1 TX_CFG_DRV1_EN_GEN1_OVRD_VAL@14:5 TX_CFG_DRV1_EN_OVRD_EN@19:1 TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_OVRD_EN@25:1 TX_CFG_DRV2_EN_GEN1_OVRD_VAL@26:4 TX_CFG_DRV2_EN_OVRD_EN@30:1")
   }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_VAL`: bits 2:0, access unknown.
-  public static var TX_CFG_DCLK_DIV_OVRD_VAL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DCLK_DIV_OVRD_EN`: bit 3, access unknown.
-  public static var TX_CFG_DCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_GEN1_OVRD_VAL`: bits 7:4, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_EN_OVRD_EN`: bit 8, access unknown.
-  public static var TX_CFG_DRV0_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL`: bits 12:9, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 9, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV0_TAP_SEL_OVRD_EN`: bit 13, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_GEN1_OVRD_VAL`: bits 18:14, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 5)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_EN_OVRD_EN`: bit 19, access unknown.
-  public static var TX_CFG_DRV1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL`: bits 24:20, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV1_TAP_SEL_OVRD_EN`: bit 25, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_GEN1_OVRD_VAL`: bits 29:26, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 26, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG0.TX_CFG_DRV2_EN_OVRD_EN`: bit 30, access unknown.
-  public static var TX_CFG_DRV2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG1`: bif_5_0 register, index 0x220_8034 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_OVRD_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG1_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_OVRD_REG1: PB0_TX_GLB_OVRD_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8034,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG1 TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_OVRD_EN@4:1 TX_CFG_DRVX_EN_GEN1_OVRD_VAL@5:1 TX_CFG_DRVX_EN_OVRD_EN@6:1 TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL@7:1 TX_CFG_DRVX_TAP_SEL_OVRD_EN@8:1 TX_CFG_PLLCLK_SEL_OVRD_VAL@9:1 TX_CFG_PLLCLK_SEL_OVRD_EN@10:1 TX_CFG_TCLK_DIV_OVRD_VAL@11:1 TX_CFG_TCLK_DIV_OVRD_EN@12:1 TX_CMDET_EN_OVRD_VAL@13:1 TX_CMDET_EN_OVRD_EN@14:1 TX_DATA_IN_OVRD_VAL@15:10 TX_DATA_IN_OVRD_EN@25:1 TX_RPTR_RSTN_OVRD_VAL@26:1 TX_RPTR_RSTN_OVRD_EN@27:1 TX_RXDET_EN_OVRD_VAL@28:1 TX_RXDET_EN_OVRD_EN@29:1 TX_WPTR_RSTN_OVRD_VAL@30:1 TX_WPTR_RSTN_OVRD_EN@31:1")
   }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRV2_TAP_SEL_OVRD_EN`: bit 4, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_GEN1_OVRD_VAL`: bit 5, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_EN_OVRD_EN`: bit 6, access unknown.
-  public static var TX_CFG_DRVX_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL`: bit 7, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN1_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_DRVX_TAP_SEL_OVRD_EN`: bit 8, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_VAL`: bit 9, access unknown.
-  public static var TX_CFG_PLLCLK_SEL_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_PLLCLK_SEL_OVRD_EN`: bit 10, access unknown.
-  public static var TX_CFG_PLLCLK_SEL_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_VAL`: bit 11, access unknown.
-  public static var TX_CFG_TCLK_DIV_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CFG_TCLK_DIV_OVRD_EN`: bit 12, access unknown.
-  public static var TX_CFG_TCLK_DIV_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_VAL`: bit 13, access unknown.
-  public static var TX_CMDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_CMDET_EN_OVRD_EN`: bit 14, access unknown.
-  public static var TX_CMDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_VAL`: bits 24:15, access unknown.
-  public static var TX_DATA_IN_OVRD_VAL: RegisterField<Self, UInt16> { .init(lsb: 15, width: 10) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_DATA_IN_OVRD_EN`: bit 25, access unknown.
-  public static var TX_DATA_IN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_VAL`: bit 26, access unknown.
-  public static var TX_RPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RPTR_RSTN_OVRD_EN`: bit 27, access unknown.
-  public static var TX_RPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_VAL`: bit 28, access unknown.
-  public static var TX_RXDET_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_RXDET_EN_OVRD_EN`: bit 29, access unknown.
-  public static var TX_RXDET_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_VAL`: bit 30, access unknown.
-  public static var TX_WPTR_RSTN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG1.TX_WPTR_RSTN_OVRD_EN`: bit 31, access unknown.
-  public static var TX_WPTR_RSTN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PB1_TX_GLB_OVRD_REG2`: bif_5_0 register, index 0x220_8038 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_OVRD_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG2_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_OVRD_REG2: PB0_TX_GLB_OVRD_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8038,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG2 TX_WRITE_EN_OVRD_VAL@0:1 TX_WRITE_EN_OVRD_EN@1:1 TX_CFG_GROUPX1_EN_OVRD_VAL@2:1 TX_CFG_GROUPX1_EN_OVRD_EN@3:1 TX_CFG_GROUPX2_EN_OVRD_VAL@4:1 TX_CFG_GROUPX2_EN_OVRD_EN@5:1 TX_CFG_GROUPX4_EN_OVRD_VAL@6:1 TX_CFG_GROUPX4_EN_OVRD_EN@7:1 TX_CFG_GROUPX8_EN_OVRD_VAL@8:1 TX_CFG_GROUPX8_EN_OVRD_EN@9:1 TX_CFG_GROUPX16_EN_OVRD_VAL@10:1 TX_CFG_GROUPX16_EN_OVRD_EN@11:1 TX_CFG_DRV0_EN_GEN2_OVRD_VAL@12:4 TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL@16:4 TX_CFG_DRV1_EN_GEN2_OVRD_VAL@20:5 TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL@25:5")
   }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_VAL`: bit 0, access unknown.
-  public static var TX_WRITE_EN_OVRD_VAL: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_WRITE_EN_OVRD_EN`: bit 1, access unknown.
-  public static var TX_WRITE_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_VAL`: bit 2, access unknown.
-  public static var TX_CFG_GROUPX1_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX1_EN_OVRD_EN`: bit 3, access unknown.
-  public static var TX_CFG_GROUPX1_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_VAL`: bit 4, access unknown.
-  public static var TX_CFG_GROUPX2_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX2_EN_OVRD_EN`: bit 5, access unknown.
-  public static var TX_CFG_GROUPX2_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_VAL`: bit 6, access unknown.
-  public static var TX_CFG_GROUPX4_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX4_EN_OVRD_EN`: bit 7, access unknown.
-  public static var TX_CFG_GROUPX4_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_VAL`: bit 8, access unknown.
-  public static var TX_CFG_GROUPX8_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX8_EN_OVRD_EN`: bit 9, access unknown.
-  public static var TX_CFG_GROUPX8_EN_OVRD_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_VAL`: bit 10, access unknown.
-  public static var TX_CFG_GROUPX16_EN_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_GROUPX16_EN_OVRD_EN`: bit 11, access unknown.
-  public static var TX_CFG_GROUPX16_EN_OVRD_EN: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_EN_GEN2_OVRD_VAL`: bits 15:12, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL`: bits 19:16, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 16, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_EN_GEN2_OVRD_VAL`: bits 24:20, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 20, width: 5)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG2.TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL`: bits 29:25, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 25, width: 5)
-  }
 }
 
 /// `PB1_TX_GLB_OVRD_REG3`: bif_5_0 register, index 0x220_803C of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_OVRD_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG3_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_OVRD_REG3: PB0_TX_GLB_OVRD_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_803C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG3 TX_CFG_DRV2_EN_GEN2_OVRD_VAL@0:4 TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL@4:4 TX_CFG_DRVX_EN_GEN2_OVRD_VAL@8:1 TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL@9:1 TX_CFG_DRV0_EN_GEN3_OVRD_VAL@10:4 TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL@14:4 TX_CFG_DRV1_EN_GEN3_OVRD_VAL@18:5 TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL@23:5 TX_CFG_DRV2_EN_GEN3_OVRD_VAL@28:4")
   }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN2_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL`: bits 7:4, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 4, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_EN_GEN2_OVRD_VAL`: bit 8, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 8, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL`: bit 9, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN2_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_EN_GEN3_OVRD_VAL`: bits 13:10, access unknown.
-  public static var TX_CFG_DRV0_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 10, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL`: bits 17:14, access unknown.
-  public static var TX_CFG_DRV0_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 14, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_EN_GEN3_OVRD_VAL`: bits 22:18, access unknown.
-  public static var TX_CFG_DRV1_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 18, width: 5)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL`: bits 27:23, access unknown.
-  public static var TX_CFG_DRV1_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 23, width: 5)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG3.TX_CFG_DRV2_EN_GEN3_OVRD_VAL`: bits 31:28, access unknown.
-  public static var TX_CFG_DRV2_EN_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 28, width: 4)
-  }
 }
 
 /// `PB1_TX_GLB_OVRD_REG4`: bif_5_0 register, index 0x220_8040 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_GLB_OVRD_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_GLB_OVRD_REG4_Layout`, which 2 registers share.
+public enum PB1_TX_GLB_OVRD_REG4: PB0_TX_GLB_OVRD_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8040,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_GLB_OVRD_REG4 TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL@0:4 TX_CFG_DRVX_EN_GEN3_OVRD_VAL@4:1 TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL@5:1")
   }
-
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL`: bits 3:0, access unknown.
-  public static var TX_CFG_DRV2_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, UInt8> {
-    .init(lsb: 0, width: 4)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_EN_GEN3_OVRD_VAL`: bit 4, access unknown.
-  public static var TX_CFG_DRVX_EN_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `PB1_TX_GLB_OVRD_REG4.TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL`: bit 5, access unknown.
-  public static var TX_CFG_DRVX_TAP_SEL_GEN3_OVRD_VAL: RegisterField<Self, Bool> {
-    .init(lsb: 5, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE0_CTRL_REG0`: bif_5_0 register, index 0x220_8440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE0_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE0_CTRL_REG0: PB0_TX_LANE0_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_CTRL_REG0 TX_CFG_DISPCLK_MODE_0@0:1 TX_CFG_INV_DATA_0@1:1 TX_CFG_SWING_BOOST_EN_0@2:1 TX_DBG_PRBS_EN_0@3:1")
   }
-
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_DISPCLK_MODE_0`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_INV_DATA_0`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_CFG_SWING_BOOST_EN_0`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE0_CTRL_REG0.TX_DBG_PRBS_EN_0`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE0_OVRD_REG0`: bif_5_0 register, index 0x220_8444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE0_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE0_OVRD_REG0: PB0_TX_LANE0_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_0@0:1 TX_DCLK_EN_OVRD_EN_0@1:1 TX_DRV_DATA_EN_OVRD_VAL_0@2:1 TX_DRV_DATA_EN_OVRD_EN_0@3:1 TX_DRV_PWRON_OVRD_VAL_0@4:1 TX_DRV_PWRON_OVRD_EN_0@5:1 TX_FRONTEND_PWRON_OVRD_VAL_0@6:1 TX_FRONTEND_PWRON_OVRD_EN_0@7:1")
   }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_0`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DCLK_EN_OVRD_EN_0`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_0`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_0`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_0`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_0`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_0: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_0`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_0: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE0_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_0`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_0: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE0_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE0_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE0_SCI_STAT_OVRD_REG0: PB0_TX_LANE0_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE0_SCI_STAT_OVRD_REG0 TXPWR_0@0:3 TXMARG_0@4:3 DEEMPH_0@7:1 COEFFICIENTID_0@8:2 COEFFICIENT_0@10:6")
   }
-
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXPWR_0`: bits 2:0, access unknown.
-  public static var TXPWR_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.TXMARG_0`: bits 6:4, access unknown.
-  public static var TXMARG_0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.DEEMPH_0`: bit 7, access unknown.
-  public static var DEEMPH_0: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENTID_0`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE0_SCI_STAT_OVRD_REG0.COEFFICIENT_0`: bits 15:10, access unknown.
-  public static var COEFFICIENT_0: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE1_CTRL_REG0`: bif_5_0 register, index 0x220_8480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE1_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE1_CTRL_REG0: PB0_TX_LANE1_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_CTRL_REG0 TX_CFG_DISPCLK_MODE_1@0:1 TX_CFG_INV_DATA_1@1:1 TX_CFG_SWING_BOOST_EN_1@2:1 TX_DBG_PRBS_EN_1@3:1")
   }
-
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_DISPCLK_MODE_1`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_INV_DATA_1`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_CFG_SWING_BOOST_EN_1`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE1_CTRL_REG0.TX_DBG_PRBS_EN_1`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE1_OVRD_REG0`: bif_5_0 register, index 0x220_8484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE1_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE1_OVRD_REG0: PB0_TX_LANE1_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_1@0:1 TX_DCLK_EN_OVRD_EN_1@1:1 TX_DRV_DATA_EN_OVRD_VAL_1@2:1 TX_DRV_DATA_EN_OVRD_EN_1@3:1 TX_DRV_PWRON_OVRD_VAL_1@4:1 TX_DRV_PWRON_OVRD_EN_1@5:1 TX_FRONTEND_PWRON_OVRD_VAL_1@6:1 TX_FRONTEND_PWRON_OVRD_EN_1@7:1")
   }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_1`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DCLK_EN_OVRD_EN_1`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_1`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_1`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_1`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_1`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_1`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_1: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE1_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_1`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_1: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE1_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE1_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE1_SCI_STAT_OVRD_REG0: PB0_TX_LANE1_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE1_SCI_STAT_OVRD_REG0 TXPWR_1@0:3 TXMARG_1@4:3 DEEMPH_1@7:1 COEFFICIENTID_1@8:2 COEFFICIENT_1@10:6")
   }
-
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXPWR_1`: bits 2:0, access unknown.
-  public static var TXPWR_1: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.TXMARG_1`: bits 6:4, access unknown.
-  public static var TXMARG_1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.DEEMPH_1`: bit 7, access unknown.
-  public static var DEEMPH_1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENTID_1`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE1_SCI_STAT_OVRD_REG0.COEFFICIENT_1`: bits 15:10, access unknown.
-  public static var COEFFICIENT_1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE2_CTRL_REG0`: bif_5_0 register, index 0x220_8500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE2_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE2_CTRL_REG0: PB0_TX_LANE2_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_CTRL_REG0 TX_CFG_DISPCLK_MODE_2@0:1 TX_CFG_INV_DATA_2@1:1 TX_CFG_SWING_BOOST_EN_2@2:1 TX_DBG_PRBS_EN_2@3:1")
   }
-
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_DISPCLK_MODE_2`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_INV_DATA_2`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_CFG_SWING_BOOST_EN_2`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE2_CTRL_REG0.TX_DBG_PRBS_EN_2`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE2_OVRD_REG0`: bif_5_0 register, index 0x220_8504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE2_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE2_OVRD_REG0: PB0_TX_LANE2_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_2@0:1 TX_DCLK_EN_OVRD_EN_2@1:1 TX_DRV_DATA_EN_OVRD_VAL_2@2:1 TX_DRV_DATA_EN_OVRD_EN_2@3:1 TX_DRV_PWRON_OVRD_VAL_2@4:1 TX_DRV_PWRON_OVRD_EN_2@5:1 TX_FRONTEND_PWRON_OVRD_VAL_2@6:1 TX_FRONTEND_PWRON_OVRD_EN_2@7:1")
   }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_2`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DCLK_EN_OVRD_EN_2`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_2`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_2`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_2`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_2`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_2`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_2: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE2_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_2`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_2: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE2_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE2_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE2_SCI_STAT_OVRD_REG0: PB0_TX_LANE2_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE2_SCI_STAT_OVRD_REG0 TXPWR_2@0:3 TXMARG_2@4:3 DEEMPH_2@7:1 COEFFICIENTID_2@8:2 COEFFICIENT_2@10:6")
   }
-
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXPWR_2`: bits 2:0, access unknown.
-  public static var TXPWR_2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.TXMARG_2`: bits 6:4, access unknown.
-  public static var TXMARG_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.DEEMPH_2`: bit 7, access unknown.
-  public static var DEEMPH_2: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENTID_2`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE2_SCI_STAT_OVRD_REG0.COEFFICIENT_2`: bits 15:10, access unknown.
-  public static var COEFFICIENT_2: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE3_CTRL_REG0`: bif_5_0 register, index 0x220_8600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE3_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE3_CTRL_REG0: PB0_TX_LANE3_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_CTRL_REG0 TX_CFG_DISPCLK_MODE_3@0:1 TX_CFG_INV_DATA_3@1:1 TX_CFG_SWING_BOOST_EN_3@2:1 TX_DBG_PRBS_EN_3@3:1")
   }
-
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_DISPCLK_MODE_3`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_INV_DATA_3`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_CFG_SWING_BOOST_EN_3`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE3_CTRL_REG0.TX_DBG_PRBS_EN_3`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE3_OVRD_REG0`: bif_5_0 register, index 0x220_8604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE3_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE3_OVRD_REG0: PB0_TX_LANE3_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_3@0:1 TX_DCLK_EN_OVRD_EN_3@1:1 TX_DRV_DATA_EN_OVRD_VAL_3@2:1 TX_DRV_DATA_EN_OVRD_EN_3@3:1 TX_DRV_PWRON_OVRD_VAL_3@4:1 TX_DRV_PWRON_OVRD_EN_3@5:1 TX_FRONTEND_PWRON_OVRD_VAL_3@6:1 TX_FRONTEND_PWRON_OVRD_EN_3@7:1")
   }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_3`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DCLK_EN_OVRD_EN_3`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_3`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_3`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_3`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_3`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_3: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_3`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_3: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE3_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_3`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_3: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE3_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE3_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE3_SCI_STAT_OVRD_REG0: PB0_TX_LANE3_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE3_SCI_STAT_OVRD_REG0 TXPWR_3@0:3 TXMARG_3@4:3 DEEMPH_3@7:1 COEFFICIENTID_3@8:2 COEFFICIENT_3@10:6")
   }
-
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXPWR_3`: bits 2:0, access unknown.
-  public static var TXPWR_3: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.TXMARG_3`: bits 6:4, access unknown.
-  public static var TXMARG_3: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.DEEMPH_3`: bit 7, access unknown.
-  public static var DEEMPH_3: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENTID_3`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE3_SCI_STAT_OVRD_REG0.COEFFICIENT_3`: bits 15:10, access unknown.
-  public static var COEFFICIENT_3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE4_CTRL_REG0`: bif_5_0 register, index 0x220_8840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE4_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE4_CTRL_REG0: PB0_TX_LANE4_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_CTRL_REG0 TX_CFG_DISPCLK_MODE_4@0:1 TX_CFG_INV_DATA_4@1:1 TX_CFG_SWING_BOOST_EN_4@2:1 TX_DBG_PRBS_EN_4@3:1")
   }
-
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_DISPCLK_MODE_4`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_INV_DATA_4`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_CFG_SWING_BOOST_EN_4`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE4_CTRL_REG0.TX_DBG_PRBS_EN_4`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE4_OVRD_REG0`: bif_5_0 register, index 0x220_8844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE4_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE4_OVRD_REG0: PB0_TX_LANE4_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_4@0:1 TX_DCLK_EN_OVRD_EN_4@1:1 TX_DRV_DATA_EN_OVRD_VAL_4@2:1 TX_DRV_DATA_EN_OVRD_EN_4@3:1 TX_DRV_PWRON_OVRD_VAL_4@4:1 TX_DRV_PWRON_OVRD_EN_4@5:1 TX_FRONTEND_PWRON_OVRD_VAL_4@6:1 TX_FRONTEND_PWRON_OVRD_EN_4@7:1")
   }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_4`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DCLK_EN_OVRD_EN_4`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_4`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_4`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_4`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_4`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_4: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_4`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_4: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE4_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_4`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_4: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE4_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE4_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE4_SCI_STAT_OVRD_REG0: PB0_TX_LANE4_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE4_SCI_STAT_OVRD_REG0 TXPWR_4@0:3 TXMARG_4@4:3 DEEMPH_4@7:1 COEFFICIENTID_4@8:2 COEFFICIENT_4@10:6")
   }
-
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXPWR_4`: bits 2:0, access unknown.
-  public static var TXPWR_4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.TXMARG_4`: bits 6:4, access unknown.
-  public static var TXMARG_4: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.DEEMPH_4`: bit 7, access unknown.
-  public static var DEEMPH_4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENTID_4`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE4_SCI_STAT_OVRD_REG0.COEFFICIENT_4`: bits 15:10, access unknown.
-  public static var COEFFICIENT_4: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE5_CTRL_REG0`: bif_5_0 register, index 0x220_8880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE5_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE5_CTRL_REG0: PB0_TX_LANE5_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_CTRL_REG0 TX_CFG_DISPCLK_MODE_5@0:1 TX_CFG_INV_DATA_5@1:1 TX_CFG_SWING_BOOST_EN_5@2:1 TX_DBG_PRBS_EN_5@3:1")
   }
-
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_DISPCLK_MODE_5`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_INV_DATA_5`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_CFG_SWING_BOOST_EN_5`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE5_CTRL_REG0.TX_DBG_PRBS_EN_5`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE5_OVRD_REG0`: bif_5_0 register, index 0x220_8884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE5_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE5_OVRD_REG0: PB0_TX_LANE5_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_5@0:1 TX_DCLK_EN_OVRD_EN_5@1:1 TX_DRV_DATA_EN_OVRD_VAL_5@2:1 TX_DRV_DATA_EN_OVRD_EN_5@3:1 TX_DRV_PWRON_OVRD_VAL_5@4:1 TX_DRV_PWRON_OVRD_EN_5@5:1 TX_FRONTEND_PWRON_OVRD_VAL_5@6:1 TX_FRONTEND_PWRON_OVRD_EN_5@7:1")
   }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_5`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DCLK_EN_OVRD_EN_5`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_5`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_5`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_5`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_5`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_5`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_5: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE5_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_5`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_5: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE5_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE5_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE5_SCI_STAT_OVRD_REG0: PB0_TX_LANE5_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE5_SCI_STAT_OVRD_REG0 TXPWR_5@0:3 TXMARG_5@4:3 DEEMPH_5@7:1 COEFFICIENTID_5@8:2 COEFFICIENT_5@10:6")
   }
-
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXPWR_5`: bits 2:0, access unknown.
-  public static var TXPWR_5: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.TXMARG_5`: bits 6:4, access unknown.
-  public static var TXMARG_5: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.DEEMPH_5`: bit 7, access unknown.
-  public static var DEEMPH_5: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENTID_5`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE5_SCI_STAT_OVRD_REG0.COEFFICIENT_5`: bits 15:10, access unknown.
-  public static var COEFFICIENT_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE6_CTRL_REG0`: bif_5_0 register, index 0x220_8900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE6_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE6_CTRL_REG0: PB0_TX_LANE6_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_CTRL_REG0 TX_CFG_DISPCLK_MODE_6@0:1 TX_CFG_INV_DATA_6@1:1 TX_CFG_SWING_BOOST_EN_6@2:1 TX_DBG_PRBS_EN_6@3:1")
   }
-
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_DISPCLK_MODE_6`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_INV_DATA_6`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_CFG_SWING_BOOST_EN_6`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE6_CTRL_REG0.TX_DBG_PRBS_EN_6`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE6_OVRD_REG0`: bif_5_0 register, index 0x220_8904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE6_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE6_OVRD_REG0: PB0_TX_LANE6_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_6@0:1 TX_DCLK_EN_OVRD_EN_6@1:1 TX_DRV_DATA_EN_OVRD_VAL_6@2:1 TX_DRV_DATA_EN_OVRD_EN_6@3:1 TX_DRV_PWRON_OVRD_VAL_6@4:1 TX_DRV_PWRON_OVRD_EN_6@5:1 TX_FRONTEND_PWRON_OVRD_VAL_6@6:1 TX_FRONTEND_PWRON_OVRD_EN_6@7:1")
   }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_6`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DCLK_EN_OVRD_EN_6`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_6`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_6`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_6`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_6`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_6: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_6`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_6: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE6_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_6`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_6: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE6_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE6_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE6_SCI_STAT_OVRD_REG0: PB0_TX_LANE6_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE6_SCI_STAT_OVRD_REG0 TXPWR_6@0:3 TXMARG_6@4:3 DEEMPH_6@7:1 COEFFICIENTID_6@8:2 COEFFICIENT_6@10:6")
   }
-
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXPWR_6`: bits 2:0, access unknown.
-  public static var TXPWR_6: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.TXMARG_6`: bits 6:4, access unknown.
-  public static var TXMARG_6: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.DEEMPH_6`: bit 7, access unknown.
-  public static var DEEMPH_6: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENTID_6`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_6: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE6_SCI_STAT_OVRD_REG0.COEFFICIENT_6`: bits 15:10, access unknown.
-  public static var COEFFICIENT_6: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE7_CTRL_REG0`: bif_5_0 register, index 0x220_8A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE7_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE7_CTRL_REG0: PB0_TX_LANE7_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_CTRL_REG0 TX_CFG_DISPCLK_MODE_7@0:1 TX_CFG_INV_DATA_7@1:1 TX_CFG_SWING_BOOST_EN_7@2:1 TX_DBG_PRBS_EN_7@3:1")
   }
-
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_DISPCLK_MODE_7`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_INV_DATA_7`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_CFG_SWING_BOOST_EN_7`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE7_CTRL_REG0.TX_DBG_PRBS_EN_7`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE7_OVRD_REG0`: bif_5_0 register, index 0x220_8A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE7_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE7_OVRD_REG0: PB0_TX_LANE7_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_7@0:1 TX_DCLK_EN_OVRD_EN_7@1:1 TX_DRV_DATA_EN_OVRD_VAL_7@2:1 TX_DRV_DATA_EN_OVRD_EN_7@3:1 TX_DRV_PWRON_OVRD_VAL_7@4:1 TX_DRV_PWRON_OVRD_EN_7@5:1 TX_FRONTEND_PWRON_OVRD_VAL_7@6:1 TX_FRONTEND_PWRON_OVRD_EN_7@7:1")
   }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_7`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DCLK_EN_OVRD_EN_7`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_7`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_7`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_7`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_7`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_7: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_7`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_7: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE7_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_7`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_7: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_8A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE7_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE7_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE7_SCI_STAT_OVRD_REG0: PB0_TX_LANE7_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_8A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE7_SCI_STAT_OVRD_REG0 TXPWR_7@0:3 TXMARG_7@4:3 DEEMPH_7@7:1 COEFFICIENTID_7@8:2 COEFFICIENT_7@10:6")
   }
-
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXPWR_7`: bits 2:0, access unknown.
-  public static var TXPWR_7: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.TXMARG_7`: bits 6:4, access unknown.
-  public static var TXMARG_7: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.DEEMPH_7`: bit 7, access unknown.
-  public static var DEEMPH_7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENTID_7`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_7: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE7_SCI_STAT_OVRD_REG0.COEFFICIENT_7`: bits 15:10, access unknown.
-  public static var COEFFICIENT_7: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE8_CTRL_REG0`: bif_5_0 register, index 0x220_9440 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE8_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE8_CTRL_REG0: PB0_TX_LANE8_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9440,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_CTRL_REG0 TX_CFG_DISPCLK_MODE_8@0:1 TX_CFG_INV_DATA_8@1:1 TX_CFG_SWING_BOOST_EN_8@2:1 TX_DBG_PRBS_EN_8@3:1")
   }
-
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_DISPCLK_MODE_8`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_INV_DATA_8`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_CFG_SWING_BOOST_EN_8`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE8_CTRL_REG0.TX_DBG_PRBS_EN_8`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE8_OVRD_REG0`: bif_5_0 register, index 0x220_9444 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE8_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE8_OVRD_REG0: PB0_TX_LANE8_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9444,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_8@0:1 TX_DCLK_EN_OVRD_EN_8@1:1 TX_DRV_DATA_EN_OVRD_VAL_8@2:1 TX_DRV_DATA_EN_OVRD_EN_8@3:1 TX_DRV_PWRON_OVRD_VAL_8@4:1 TX_DRV_PWRON_OVRD_EN_8@5:1 TX_FRONTEND_PWRON_OVRD_VAL_8@6:1 TX_FRONTEND_PWRON_OVRD_EN_8@7:1")
   }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_8`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DCLK_EN_OVRD_EN_8`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_8`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_8`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_8`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_8`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_8: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_8`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_8: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE8_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_8`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_8: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9448 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE8_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE8_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE8_SCI_STAT_OVRD_REG0: PB0_TX_LANE8_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9448,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE8_SCI_STAT_OVRD_REG0 TXPWR_8@0:3 TXMARG_8@4:3 DEEMPH_8@7:1 COEFFICIENTID_8@8:2 COEFFICIENT_8@10:6")
   }
-
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXPWR_8`: bits 2:0, access unknown.
-  public static var TXPWR_8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.TXMARG_8`: bits 6:4, access unknown.
-  public static var TXMARG_8: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.DEEMPH_8`: bit 7, access unknown.
-  public static var DEEMPH_8: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENTID_8`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_8: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE8_SCI_STAT_OVRD_REG0.COEFFICIENT_8`: bits 15:10, access unknown.
-  public static var COEFFICIENT_8: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE9_CTRL_REG0`: bif_5_0 register, index 0x220_9480 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE9_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE9_CTRL_REG0: PB0_TX_LANE9_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9480,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_CTRL_REG0 TX_CFG_DISPCLK_MODE_9@0:1 TX_CFG_INV_DATA_9@1:1 TX_CFG_SWING_BOOST_EN_9@2:1 TX_DBG_PRBS_EN_9@3:1")
   }
-
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_DISPCLK_MODE_9`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_INV_DATA_9`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_CFG_SWING_BOOST_EN_9`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE9_CTRL_REG0.TX_DBG_PRBS_EN_9`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE9_OVRD_REG0`: bif_5_0 register, index 0x220_9484 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE9_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE9_OVRD_REG0: PB0_TX_LANE9_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9484,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_9@0:1 TX_DCLK_EN_OVRD_EN_9@1:1 TX_DRV_DATA_EN_OVRD_VAL_9@2:1 TX_DRV_DATA_EN_OVRD_EN_9@3:1 TX_DRV_PWRON_OVRD_VAL_9@4:1 TX_DRV_PWRON_OVRD_EN_9@5:1 TX_FRONTEND_PWRON_OVRD_VAL_9@6:1 TX_FRONTEND_PWRON_OVRD_EN_9@7:1")
   }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_9`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DCLK_EN_OVRD_EN_9`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_9`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_9`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_9`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_9`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_9: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_9`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_9: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE9_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_9`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_9: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9488 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE9_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE9_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE9_SCI_STAT_OVRD_REG0: PB0_TX_LANE9_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9488,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE9_SCI_STAT_OVRD_REG0 TXPWR_9@0:3 TXMARG_9@4:3 DEEMPH_9@7:1 COEFFICIENTID_9@8:2 COEFFICIENT_9@10:6")
   }
-
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXPWR_9`: bits 2:0, access unknown.
-  public static var TXPWR_9: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.TXMARG_9`: bits 6:4, access unknown.
-  public static var TXMARG_9: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.DEEMPH_9`: bit 7, access unknown.
-  public static var DEEMPH_9: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENTID_9`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE9_SCI_STAT_OVRD_REG0.COEFFICIENT_9`: bits 15:10, access unknown.
-  public static var COEFFICIENT_9: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE10_CTRL_REG0`: bif_5_0 register, index 0x220_9500 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE10_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE10_CTRL_REG0: PB0_TX_LANE10_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9500,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_CTRL_REG0 TX_CFG_DISPCLK_MODE_10@0:1 TX_CFG_INV_DATA_10@1:1 TX_CFG_SWING_BOOST_EN_10@2:1 TX_DBG_PRBS_EN_10@3:1")
   }
-
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_DISPCLK_MODE_10`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_INV_DATA_10`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_CFG_SWING_BOOST_EN_10`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_10: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE10_CTRL_REG0.TX_DBG_PRBS_EN_10`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE10_OVRD_REG0`: bif_5_0 register, index 0x220_9504 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE10_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE10_OVRD_REG0: PB0_TX_LANE10_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9504,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_10@0:1 TX_DCLK_EN_OVRD_EN_10@1:1 TX_DRV_DATA_EN_OVRD_VAL_10@2:1 TX_DRV_DATA_EN_OVRD_EN_10@3:1 TX_DRV_PWRON_OVRD_VAL_10@4:1 TX_DRV_PWRON_OVRD_EN_10@5:1 TX_FRONTEND_PWRON_OVRD_VAL_10@6:1 TX_FRONTEND_PWRON_OVRD_EN_10@7:1")
   }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_10`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DCLK_EN_OVRD_EN_10`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_10`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_10`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_10`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_10`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_10: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_10`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_10: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE10_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_10`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_10: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9508 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE10_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE10_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE10_SCI_STAT_OVRD_REG0: PB0_TX_LANE10_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9508,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE10_SCI_STAT_OVRD_REG0 TXPWR_10@0:3 TXMARG_10@4:3 DEEMPH_10@7:1 COEFFICIENTID_10@8:2 COEFFICIENT_10@10:6")
   }
-
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXPWR_10`: bits 2:0, access unknown.
-  public static var TXPWR_10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.TXMARG_10`: bits 6:4, access unknown.
-  public static var TXMARG_10: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.DEEMPH_10`: bit 7, access unknown.
-  public static var DEEMPH_10: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENTID_10`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_10: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE10_SCI_STAT_OVRD_REG0.COEFFICIENT_10`: bits 15:10, access unknown.
-  public static var COEFFICIENT_10: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE11_CTRL_REG0`: bif_5_0 register, index 0x220_9600 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE11_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE11_CTRL_REG0: PB0_TX_LANE11_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9600,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_CTRL_REG0 TX_CFG_DISPCLK_MODE_11@0:1 TX_CFG_INV_DATA_11@1:1 TX_CFG_SWING_BOOST_EN_11@2:1 TX_DBG_PRBS_EN_11@3:1")
   }
-
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_DISPCLK_MODE_11`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_INV_DATA_11`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_CFG_SWING_BOOST_EN_11`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_11: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE11_CTRL_REG0.TX_DBG_PRBS_EN_11`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE11_OVRD_REG0`: bif_5_0 register, index 0x220_9604 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE11_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE11_OVRD_REG0: PB0_TX_LANE11_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9604,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_11@0:1 TX_DCLK_EN_OVRD_EN_11@1:1 TX_DRV_DATA_EN_OVRD_VAL_11@2:1 TX_DRV_DATA_EN_OVRD_EN_11@3:1 TX_DRV_PWRON_OVRD_VAL_11@4:1 TX_DRV_PWRON_OVRD_EN_11@5:1 TX_FRONTEND_PWRON_OVRD_VAL_11@6:1 TX_FRONTEND_PWRON_OVRD_EN_11@7:1")
   }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_11`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DCLK_EN_OVRD_EN_11`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_11`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_11`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_11`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_11`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_11: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_11`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_11: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE11_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_11`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_11: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9608 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE11_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE11_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE11_SCI_STAT_OVRD_REG0: PB0_TX_LANE11_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9608,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE11_SCI_STAT_OVRD_REG0 TXPWR_11@0:3 TXMARG_11@4:3 DEEMPH_11@7:1 COEFFICIENTID_11@8:2 COEFFICIENT_11@10:6")
   }
-
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXPWR_11`: bits 2:0, access unknown.
-  public static var TXPWR_11: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.TXMARG_11`: bits 6:4, access unknown.
-  public static var TXMARG_11: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.DEEMPH_11`: bit 7, access unknown.
-  public static var DEEMPH_11: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENTID_11`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_11: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE11_SCI_STAT_OVRD_REG0.COEFFICIENT_11`: bits 15:10, access unknown.
-  public static var COEFFICIENT_11: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE12_CTRL_REG0`: bif_5_0 register, index 0x220_9840 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE12_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE12_CTRL_REG0: PB0_TX_LANE12_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9840,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_CTRL_REG0 TX_CFG_DISPCLK_MODE_12@0:1 TX_CFG_INV_DATA_12@1:1 TX_CFG_SWING_BOOST_EN_12@2:1 TX_DBG_PRBS_EN_12@3:1")
   }
-
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_DISPCLK_MODE_12`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_INV_DATA_12`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_CFG_SWING_BOOST_EN_12`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_12: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE12_CTRL_REG0.TX_DBG_PRBS_EN_12`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE12_OVRD_REG0`: bif_5_0 register, index 0x220_9844 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE12_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE12_OVRD_REG0: PB0_TX_LANE12_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9844,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_12@0:1 TX_DCLK_EN_OVRD_EN_12@1:1 TX_DRV_DATA_EN_OVRD_VAL_12@2:1 TX_DRV_DATA_EN_OVRD_EN_12@3:1 TX_DRV_PWRON_OVRD_VAL_12@4:1 TX_DRV_PWRON_OVRD_EN_12@5:1 TX_FRONTEND_PWRON_OVRD_VAL_12@6:1 TX_FRONTEND_PWRON_OVRD_EN_12@7:1")
   }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_12`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DCLK_EN_OVRD_EN_12`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_12`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_12`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_12`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_12`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_12: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_12`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_12: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE12_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_12`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_12: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9848 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE12_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE12_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE12_SCI_STAT_OVRD_REG0: PB0_TX_LANE12_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9848,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE12_SCI_STAT_OVRD_REG0 TXPWR_12@0:3 TXMARG_12@4:3 DEEMPH_12@7:1 COEFFICIENTID_12@8:2 COEFFICIENT_12@10:6")
   }
-
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXPWR_12`: bits 2:0, access unknown.
-  public static var TXPWR_12: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.TXMARG_12`: bits 6:4, access unknown.
-  public static var TXMARG_12: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.DEEMPH_12`: bit 7, access unknown.
-  public static var DEEMPH_12: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENTID_12`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_12: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE12_SCI_STAT_OVRD_REG0.COEFFICIENT_12`: bits 15:10, access unknown.
-  public static var COEFFICIENT_12: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE13_CTRL_REG0`: bif_5_0 register, index 0x220_9880 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE13_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE13_CTRL_REG0: PB0_TX_LANE13_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9880,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_CTRL_REG0 TX_CFG_DISPCLK_MODE_13@0:1 TX_CFG_INV_DATA_13@1:1 TX_CFG_SWING_BOOST_EN_13@2:1 TX_DBG_PRBS_EN_13@3:1")
   }
-
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_DISPCLK_MODE_13`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_INV_DATA_13`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_CFG_SWING_BOOST_EN_13`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_13: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE13_CTRL_REG0.TX_DBG_PRBS_EN_13`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE13_OVRD_REG0`: bif_5_0 register, index 0x220_9884 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE13_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE13_OVRD_REG0: PB0_TX_LANE13_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9884,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_13@0:1 TX_DCLK_EN_OVRD_EN_13@1:1 TX_DRV_DATA_EN_OVRD_VAL_13@2:1 TX_DRV_DATA_EN_OVRD_EN_13@3:1 TX_DRV_PWRON_OVRD_VAL_13@4:1 TX_DRV_PWRON_OVRD_EN_13@5:1 TX_FRONTEND_PWRON_OVRD_VAL_13@6:1 TX_FRONTEND_PWRON_OVRD_EN_13@7:1")
   }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_13`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DCLK_EN_OVRD_EN_13`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_13`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_13`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_13`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_13`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_13: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_13`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_13: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE13_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_13`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_13: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9888 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE13_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE13_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE13_SCI_STAT_OVRD_REG0: PB0_TX_LANE13_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9888,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE13_SCI_STAT_OVRD_REG0 TXPWR_13@0:3 TXMARG_13@4:3 DEEMPH_13@7:1 COEFFICIENTID_13@8:2 COEFFICIENT_13@10:6")
   }
-
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXPWR_13`: bits 2:0, access unknown.
-  public static var TXPWR_13: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.TXMARG_13`: bits 6:4, access unknown.
-  public static var TXMARG_13: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.DEEMPH_13`: bit 7, access unknown.
-  public static var DEEMPH_13: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENTID_13`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_13: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE13_SCI_STAT_OVRD_REG0.COEFFICIENT_13`: bits 15:10, access unknown.
-  public static var COEFFICIENT_13: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE14_CTRL_REG0`: bif_5_0 register, index 0x220_9900 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE14_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE14_CTRL_REG0: PB0_TX_LANE14_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_CTRL_REG0 TX_CFG_DISPCLK_MODE_14@0:1 TX_CFG_INV_DATA_14@1:1 TX_CFG_SWING_BOOST_EN_14@2:1 TX_DBG_PRBS_EN_14@3:1")
   }
-
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_DISPCLK_MODE_14`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_INV_DATA_14`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_CFG_SWING_BOOST_EN_14`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_14: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE14_CTRL_REG0.TX_DBG_PRBS_EN_14`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE14_OVRD_REG0`: bif_5_0 register, index 0x220_9904 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE14_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE14_OVRD_REG0: PB0_TX_LANE14_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_14@0:1 TX_DCLK_EN_OVRD_EN_14@1:1 TX_DRV_DATA_EN_OVRD_VAL_14@2:1 TX_DRV_DATA_EN_OVRD_EN_14@3:1 TX_DRV_PWRON_OVRD_VAL_14@4:1 TX_DRV_PWRON_OVRD_EN_14@5:1 TX_FRONTEND_PWRON_OVRD_VAL_14@6:1 TX_FRONTEND_PWRON_OVRD_EN_14@7:1")
   }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_14`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DCLK_EN_OVRD_EN_14`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_14`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_14`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_14`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_14`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_14: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_14`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_14: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE14_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_14`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_14: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9908 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE14_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE14_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE14_SCI_STAT_OVRD_REG0: PB0_TX_LANE14_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9908,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE14_SCI_STAT_OVRD_REG0 TXPWR_14@0:3 TXMARG_14@4:3 DEEMPH_14@7:1 COEFFICIENTID_14@8:2 COEFFICIENT_14@10:6")
   }
-
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXPWR_14`: bits 2:0, access unknown.
-  public static var TXPWR_14: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.TXMARG_14`: bits 6:4, access unknown.
-  public static var TXMARG_14: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.DEEMPH_14`: bit 7, access unknown.
-  public static var DEEMPH_14: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENTID_14`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_14: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE14_SCI_STAT_OVRD_REG0.COEFFICIENT_14`: bits 15:10, access unknown.
-  public static var COEFFICIENT_14: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PB1_TX_LANE15_CTRL_REG0`: bif_5_0 register, index 0x220_9A00 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE15_CTRL_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_CTRL_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE15_CTRL_REG0: PB0_TX_LANE15_CTRL_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9A00,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_CTRL_REG0 TX_CFG_DISPCLK_MODE_15@0:1 TX_CFG_INV_DATA_15@1:1 TX_CFG_SWING_BOOST_EN_15@2:1 TX_DBG_PRBS_EN_15@3:1")
   }
-
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_DISPCLK_MODE_15`: bit 0, access unknown.
-  public static var TX_CFG_DISPCLK_MODE_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_INV_DATA_15`: bit 1, access unknown.
-  public static var TX_CFG_INV_DATA_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_CFG_SWING_BOOST_EN_15`: bit 2, access unknown.
-  public static var TX_CFG_SWING_BOOST_EN_15: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PB1_TX_LANE15_CTRL_REG0.TX_DBG_PRBS_EN_15`: bit 3, access unknown.
-  public static var TX_DBG_PRBS_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
 }
 
 /// `PB1_TX_LANE15_OVRD_REG0`: bif_5_0 register, index 0x220_9A04 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE15_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE15_OVRD_REG0: PB0_TX_LANE15_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9A04,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_OVRD_REG0 TX_DCLK_EN_OVRD_VAL_15@0:1 TX_DCLK_EN_OVRD_EN_15@1:1 TX_DRV_DATA_EN_OVRD_VAL_15@2:1 TX_DRV_DATA_EN_OVRD_EN_15@3:1 TX_DRV_PWRON_OVRD_VAL_15@4:1 TX_DRV_PWRON_OVRD_EN_15@5:1 TX_FRONTEND_PWRON_OVRD_VAL_15@6:1 TX_FRONTEND_PWRON_OVRD_EN_15@7:1")
   }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_VAL_15`: bit 0, access unknown.
-  public static var TX_DCLK_EN_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DCLK_EN_OVRD_EN_15`: bit 1, access unknown.
-  public static var TX_DCLK_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_VAL_15`: bit 2, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_DATA_EN_OVRD_EN_15`: bit 3, access unknown.
-  public static var TX_DRV_DATA_EN_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_VAL_15`: bit 4, access unknown.
-  public static var TX_DRV_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_DRV_PWRON_OVRD_EN_15`: bit 5, access unknown.
-  public static var TX_DRV_PWRON_OVRD_EN_15: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_VAL_15`: bit 6, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_VAL_15: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `PB1_TX_LANE15_OVRD_REG0.TX_FRONTEND_PWRON_OVRD_EN_15`: bit 7, access unknown.
-  public static var TX_FRONTEND_PWRON_OVRD_EN_15: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
 }
 
 /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0`: bif_5_0 register, index 0x220_9A08 of space `ix_pb1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PB1_TX_LANE15_SCI_STAT_OVRD_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_TX_LANE15_SCI_STAT_OVRD_REG0_Layout`, which 2 registers share.
+public enum PB1_TX_LANE15_SCI_STAT_OVRD_REG0: PB0_TX_LANE15_SCI_STAT_OVRD_REG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220_9A08,
       writeOneToClearMask: 0x0000_0000,
       layout: "PB1_TX_LANE15_SCI_STAT_OVRD_REG0 TXPWR_15@0:3 TXMARG_15@4:3 DEEMPH_15@7:1 COEFFICIENTID_15@8:2 COEFFICIENT_15@10:6")
   }
-
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXPWR_15`: bits 2:0, access unknown.
-  public static var TXPWR_15: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.TXMARG_15`: bits 6:4, access unknown.
-  public static var TXMARG_15: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.DEEMPH_15`: bit 7, access unknown.
-  public static var DEEMPH_15: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENTID_15`: bits 9:8, access unknown.
-  public static var COEFFICIENTID_15: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `PB1_TX_LANE15_SCI_STAT_OVRD_REG0.COEFFICIENT_15`: bits 15:10, access unknown.
-  public static var COEFFICIENT_15: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `PCIEP_RESERVED`: bif_5_0 register, index 0x1001_0000 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_RESERVED: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0000,
       writeOneToClearMask: 0x0000_0000,
@@ -3064,7 +1076,7 @@ public enum PCIEP_RESERVED: RegisterDefinition {
 
 /// `PCIEP_SCRATCH`: bif_5_0 register, index 0x1001_0001 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_SCRATCH: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0001,
       writeOneToClearMask: 0x0000_0000,
@@ -3076,66 +1088,20 @@ public enum PCIEP_SCRATCH: RegisterDefinition {
 }
 
 /// `PCIEP_HW_DEBUG`: bif_5_0 register, index 0x1001_0002 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum PCIEP_HW_DEBUG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PB0_PIF_HW_DEBUG_Layout`, which 3 registers share.
+public enum PCIEP_HW_DEBUG: PB0_PIF_HW_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0002,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIEP_HW_DEBUG HW_00_DEBUG@0:1 HW_01_DEBUG@1:1 HW_02_DEBUG@2:1 HW_03_DEBUG@3:1 HW_04_DEBUG@4:1 HW_05_DEBUG@5:1 HW_06_DEBUG@6:1 HW_07_DEBUG@7:1 HW_08_DEBUG@8:1 HW_09_DEBUG@9:1 HW_10_DEBUG@10:1 HW_11_DEBUG@11:1 HW_12_DEBUG@12:1 HW_13_DEBUG@13:1 HW_14_DEBUG@14:1 HW_15_DEBUG@15:1")
   }
-
-  /// `PCIEP_HW_DEBUG.HW_00_DEBUG`: bit 0, access unknown.
-  public static var HW_00_DEBUG: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_01_DEBUG`: bit 1, access unknown.
-  public static var HW_01_DEBUG: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_02_DEBUG`: bit 2, access unknown.
-  public static var HW_02_DEBUG: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_03_DEBUG`: bit 3, access unknown.
-  public static var HW_03_DEBUG: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_04_DEBUG`: bit 4, access unknown.
-  public static var HW_04_DEBUG: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_05_DEBUG`: bit 5, access unknown.
-  public static var HW_05_DEBUG: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_06_DEBUG`: bit 6, access unknown.
-  public static var HW_06_DEBUG: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_07_DEBUG`: bit 7, access unknown.
-  public static var HW_07_DEBUG: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_08_DEBUG`: bit 8, access unknown.
-  public static var HW_08_DEBUG: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_09_DEBUG`: bit 9, access unknown.
-  public static var HW_09_DEBUG: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_10_DEBUG`: bit 10, access unknown.
-  public static var HW_10_DEBUG: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_11_DEBUG`: bit 11, access unknown.
-  public static var HW_11_DEBUG: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_12_DEBUG`: bit 12, access unknown.
-  public static var HW_12_DEBUG: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_13_DEBUG`: bit 13, access unknown.
-  public static var HW_13_DEBUG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_14_DEBUG`: bit 14, access unknown.
-  public static var HW_14_DEBUG: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `PCIEP_HW_DEBUG.HW_15_DEBUG`: bit 15, access unknown.
-  public static var HW_15_DEBUG: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `PCIEP_PORT_CNTL`: bif_5_0 register, index 0x1001_0010 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_PORT_CNTL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0010,
       writeOneToClearMask: 0x0000_0000,
@@ -3181,7 +1147,7 @@ public enum PCIEP_PORT_CNTL: RegisterDefinition {
 
 /// `PCIEP_ERROR_INJECT_PHYSICAL`: bif_5_0 register, index 0x1001_0083 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_ERROR_INJECT_PHYSICAL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0083,
       writeOneToClearMask: 0x0000_0000,
@@ -3249,7 +1215,7 @@ public enum PCIEP_ERROR_INJECT_PHYSICAL: RegisterDefinition {
 
 /// `PCIEP_ERROR_INJECT_TRANSACTION`: bif_5_0 register, index 0x1001_0084 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_ERROR_INJECT_TRANSACTION: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0084,
       writeOneToClearMask: 0x0000_0000,
@@ -3305,7 +1271,7 @@ public enum PCIEP_ERROR_INJECT_TRANSACTION: RegisterDefinition {
 
 /// `PCIEP_SRIOV_PRIV_CTRL`: bif_5_0 register, index 0x1001_0085 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_SRIOV_PRIV_CTRL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0085,
       writeOneToClearMask: 0x0000_0000,
@@ -3323,7 +1289,7 @@ public enum PCIEP_SRIOV_PRIV_CTRL: RegisterDefinition {
 
 /// `PCIEP_STRAP_LC`: bif_5_0 register, index 0x1001_00C0 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_STRAP_LC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00C0,
       writeOneToClearMask: 0x0000_0000,
@@ -3368,7 +1334,7 @@ public enum PCIEP_STRAP_LC: RegisterDefinition {
 
 /// `PCIEP_STRAP_MISC`: bif_5_0 register, index 0x1001_00C1 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_STRAP_MISC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00C1,
       writeOneToClearMask: 0x0000_0000,
@@ -3395,7 +1361,7 @@ public enum PCIEP_STRAP_MISC: RegisterDefinition {
 
 /// `PCIEP_BCH_ECC_CNTL`: bif_5_0 register, index 0x1001_00D0 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_BCH_ECC_CNTL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00D0,
       writeOneToClearMask: 0x0000_0000,
@@ -3414,7 +1380,7 @@ public enum PCIEP_BCH_ECC_CNTL: RegisterDefinition {
 
 /// `PCIEP_HPGI_PRIVATE`: bif_5_0 register, index 0x1001_00D2 of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_HPGI_PRIVATE: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00D2,
       writeOneToClearMask: 0x0000_0000,
@@ -3434,7 +1400,7 @@ public enum PCIEP_HPGI_PRIVATE: RegisterDefinition {
 
 /// `PCIEP_HPGI`: bif_5_0 register, index 0x1001_00DA of space `ix_pciep` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PCIEP_HPGI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00DA,
       writeOneToClearMask: 0x0000_0000,
@@ -3493,7 +1459,7 @@ public enum PCIEP_HPGI: RegisterDefinition {
 
 /// `REG_ADAPT_pciecore0_CONTROL`: bif_5_0 register, index 0x130_8090 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pciecore0_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8090,
       writeOneToClearMask: 0x0000_0000,
@@ -3506,7 +1472,7 @@ public enum REG_ADAPT_pciecore0_CONTROL: RegisterDefinition {
 
 /// `REG_ADAPT_pwregt_CONTROL`: bif_5_0 register, index 0x130_8096 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pwregt_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8096,
       writeOneToClearMask: 0x0000_0000,
@@ -3519,7 +1485,7 @@ public enum REG_ADAPT_pwregt_CONTROL: RegisterDefinition {
 
 /// `REG_ADAPT_pwregr_CONTROL`: bif_5_0 register, index 0x130_8097 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pwregr_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8097,
       writeOneToClearMask: 0x0000_0000,
@@ -3532,7 +1498,7 @@ public enum REG_ADAPT_pwregr_CONTROL: RegisterDefinition {
 
 /// `REG_ADAPT_pif0_CONTROL`: bif_5_0 register, index 0x130_8098 of space `ix_reg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum REG_ADAPT_pif0_CONTROL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8098,
       writeOneToClearMask: 0x0000_0000,
@@ -3545,7 +1511,7 @@ public enum REG_ADAPT_pif0_CONTROL: RegisterDefinition {
 
 /// `ixSWRST_COMMAND_1`: bif_5_0 register, index 0x140_0103 of space `ix_swrst` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum ixSWRST_COMMAND_1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0103,
       writeOneToClearMask: 0x0000_0000,
@@ -3617,7 +1583,7 @@ public enum ixSWRST_COMMAND_1: RegisterDefinition {
 public enum PCIE_WRAP_SCRATCH1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8001,
       writeOneToClearMask: 0x0000_0000,
@@ -3632,7 +1598,7 @@ public enum PCIE_WRAP_SCRATCH1: IndirectRegister {
 public enum PCIE_WRAP_SCRATCH2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8002,
       writeOneToClearMask: 0x0000_0000,
@@ -3647,7 +1613,7 @@ public enum PCIE_WRAP_SCRATCH2: IndirectRegister {
 public enum PCIE_WRAP_REG_TARG_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8005,
       writeOneToClearMask: 0x0000_0000,
@@ -3662,7 +1628,7 @@ public enum PCIE_WRAP_REG_TARG_MISC: IndirectRegister {
 public enum PCIE_WRAP_DTM_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8006,
       writeOneToClearMask: 0x0000_0000,
@@ -3679,7 +1645,7 @@ public enum PCIE_WRAP_DTM_MISC: IndirectRegister {
 public enum PCIE_WRAP_TURNAROUND_DAISYCHAIN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8007,
       writeOneToClearMask: 0x0000_0000,
@@ -3701,7 +1667,7 @@ public enum PCIE_WRAP_TURNAROUND_DAISYCHAIN: IndirectRegister {
 public enum PCIE_WRAP_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8008,
       writeOneToClearMask: 0x0000_0000,
@@ -3721,7 +1687,7 @@ public enum PCIE_WRAP_MISC: IndirectRegister {
 public enum PCIE_WRAP_PIF_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_8009,
       writeOneToClearMask: 0x0000_0000,
@@ -3745,7 +1711,7 @@ public enum PCIE_WRAP_PIF_MISC: IndirectRegister {
 public enum PCIE_RXDET_OVERRIDE: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130_800A,
       writeOneToClearMask: 0x0000_0000,
@@ -3763,7 +1729,7 @@ public enum PCIE_RXDET_OVERRIDE: IndirectRegister {
 public enum PCIE_RESERVED: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0000,
       writeOneToClearMask: 0x0000_0000,
@@ -3778,7 +1744,7 @@ public enum PCIE_RESERVED: IndirectRegister {
 public enum PCIE_SCRATCH: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0001,
       writeOneToClearMask: 0x0000_0000,
@@ -3793,7 +1759,7 @@ public enum PCIE_SCRATCH: IndirectRegister {
 public enum PCIE_HW_DEBUG: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0002,
       writeOneToClearMask: 0x0000_0000,
@@ -3853,7 +1819,7 @@ public enum PCIE_HW_DEBUG: IndirectRegister {
 public enum PCIE_RX_NUM_NAK: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_000E,
       writeOneToClearMask: 0x0000_0000,
@@ -3868,7 +1834,7 @@ public enum PCIE_RX_NUM_NAK: IndirectRegister {
 public enum PCIE_RX_NUM_NAK_GENERATED: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_000F,
       writeOneToClearMask: 0x0000_0000,
@@ -3883,7 +1849,7 @@ public enum PCIE_RX_NUM_NAK_GENERATED: IndirectRegister {
 public enum PCIE_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0010,
       writeOneToClearMask: 0x0000_0000,
@@ -3953,7 +1919,7 @@ public enum PCIE_CNTL: IndirectRegister {
 public enum PCIE_CONFIG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0011,
       writeOneToClearMask: 0x0000_0000,
@@ -3994,7 +1960,7 @@ public enum PCIE_CONFIG_CNTL: IndirectRegister {
 public enum PCIE_DEBUG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0012,
       writeOneToClearMask: 0x0000_0000,
@@ -4015,7 +1981,7 @@ public enum PCIE_DEBUG_CNTL: IndirectRegister {
 public enum PCIE_INT_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001A,
       writeOneToClearMask: 0x0000_0000,
@@ -4051,7 +2017,7 @@ public enum PCIE_INT_CNTL: IndirectRegister {
 public enum PCIE_INT_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001B,
       writeOneToClearMask: 0x0000_0000,
@@ -4089,7 +2055,7 @@ public enum PCIE_INT_STATUS: IndirectRegister {
 public enum PCIE_CNTL2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001C,
       writeOneToClearMask: 0x0000_0000,
@@ -4162,7 +2128,7 @@ public enum PCIE_CNTL2: IndirectRegister {
 public enum PCIE_RX_CNTL2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001D,
       writeOneToClearMask: 0x0000_0000,
@@ -4221,7 +2187,7 @@ public enum PCIE_RX_CNTL2: IndirectRegister {
 public enum PCIE_TX_F0_ATTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001E,
       writeOneToClearMask: 0x0000_0000,
@@ -4254,7 +2220,7 @@ public enum PCIE_TX_F0_ATTR_CNTL: IndirectRegister {
 public enum PCIE_TX_F1_F2_ATTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_001F,
       writeOneToClearMask: 0x0000_0000,
@@ -4308,7 +2274,7 @@ public enum PCIE_TX_F1_F2_ATTR_CNTL: IndirectRegister {
 public enum PCIE_CI_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0020,
       writeOneToClearMask: 0x0000_0000,
@@ -4355,7 +2321,7 @@ public enum PCIE_CI_CNTL: IndirectRegister {
 public enum PCIE_BUS_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0021,
       writeOneToClearMask: 0x0000_0000,
@@ -4376,7 +2342,7 @@ public enum PCIE_BUS_CNTL: IndirectRegister {
 public enum PCIE_LC_STATE6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0022,
       writeOneToClearMask: 0x0000_0000,
@@ -4400,7 +2366,7 @@ public enum PCIE_LC_STATE6: IndirectRegister {
 public enum PCIE_LC_STATE7: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0023,
       writeOneToClearMask: 0x0000_0000,
@@ -4424,7 +2390,7 @@ public enum PCIE_LC_STATE7: IndirectRegister {
 public enum PCIE_LC_STATE8: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0024,
       writeOneToClearMask: 0x0000_0000,
@@ -4448,7 +2414,7 @@ public enum PCIE_LC_STATE8: IndirectRegister {
 public enum PCIE_LC_STATE9: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0025,
       writeOneToClearMask: 0x0000_0000,
@@ -4472,7 +2438,7 @@ public enum PCIE_LC_STATE9: IndirectRegister {
 public enum PCIE_LC_STATE10: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0026,
       writeOneToClearMask: 0x0000_0000,
@@ -4496,7 +2462,7 @@ public enum PCIE_LC_STATE10: IndirectRegister {
 public enum PCIE_LC_STATE11: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0027,
       writeOneToClearMask: 0x0000_0000,
@@ -4520,7 +2486,7 @@ public enum PCIE_LC_STATE11: IndirectRegister {
 public enum PCIE_LC_STATUS1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0028,
       writeOneToClearMask: 0x0000_0000,
@@ -4544,7 +2510,7 @@ public enum PCIE_LC_STATUS1: IndirectRegister {
 public enum PCIE_LC_STATUS2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0029,
       writeOneToClearMask: 0x0000_0000,
@@ -4564,7 +2530,7 @@ public enum PCIE_LC_STATUS2: IndirectRegister {
 public enum PCIE_WPR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0030,
       writeOneToClearMask: 0x0000_0000,
@@ -4597,7 +2563,7 @@ public enum PCIE_WPR_CNTL: IndirectRegister {
 public enum PCIE_RX_LAST_TLP0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0031,
       writeOneToClearMask: 0x0000_0000,
@@ -4612,7 +2578,7 @@ public enum PCIE_RX_LAST_TLP0: IndirectRegister {
 public enum PCIE_RX_LAST_TLP1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0032,
       writeOneToClearMask: 0x0000_0000,
@@ -4627,7 +2593,7 @@ public enum PCIE_RX_LAST_TLP1: IndirectRegister {
 public enum PCIE_RX_LAST_TLP2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0033,
       writeOneToClearMask: 0x0000_0000,
@@ -4642,7 +2608,7 @@ public enum PCIE_RX_LAST_TLP2: IndirectRegister {
 public enum PCIE_RX_LAST_TLP3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0034,
       writeOneToClearMask: 0x0000_0000,
@@ -4657,7 +2623,7 @@ public enum PCIE_RX_LAST_TLP3: IndirectRegister {
 public enum PCIE_TX_LAST_TLP0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0035,
       writeOneToClearMask: 0x0000_0000,
@@ -4672,7 +2638,7 @@ public enum PCIE_TX_LAST_TLP0: IndirectRegister {
 public enum PCIE_TX_LAST_TLP1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0036,
       writeOneToClearMask: 0x0000_0000,
@@ -4687,7 +2653,7 @@ public enum PCIE_TX_LAST_TLP1: IndirectRegister {
 public enum PCIE_TX_LAST_TLP2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0037,
       writeOneToClearMask: 0x0000_0000,
@@ -4702,7 +2668,7 @@ public enum PCIE_TX_LAST_TLP2: IndirectRegister {
 public enum PCIE_TX_LAST_TLP3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0038,
       writeOneToClearMask: 0x0000_0000,
@@ -4717,7 +2683,7 @@ public enum PCIE_TX_LAST_TLP3: IndirectRegister {
 public enum PCIE_I2C_REG_ADDR_EXPAND: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_003A,
       writeOneToClearMask: 0x0000_0000,
@@ -4732,7 +2698,7 @@ public enum PCIE_I2C_REG_ADDR_EXPAND: IndirectRegister {
 public enum PCIE_I2C_REG_DATA: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_003B,
       writeOneToClearMask: 0x0000_0000,
@@ -4747,7 +2713,7 @@ public enum PCIE_I2C_REG_DATA: IndirectRegister {
 public enum PCIE_CFG_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_003C,
       writeOneToClearMask: 0x0000_0000,
@@ -4772,7 +2738,7 @@ public enum PCIE_CFG_CNTL: IndirectRegister {
 public enum PCIE_LC_PM_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_003D,
       writeOneToClearMask: 0x0000_0000,
@@ -4787,7 +2753,7 @@ public enum PCIE_LC_PM_CNTL: IndirectRegister {
 public enum PCIE_P_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0040,
       writeOneToClearMask: 0x0000_0000,
@@ -4838,7 +2804,7 @@ public enum PCIE_P_CNTL: IndirectRegister {
 public enum PCIE_P_BUF_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0041,
       writeOneToClearMask: 0x0000_0000,
@@ -4856,7 +2822,7 @@ public enum PCIE_P_BUF_STATUS: IndirectRegister {
 public enum PCIE_P_DECODER_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0042,
       writeOneToClearMask: 0x0000_0000,
@@ -4871,7 +2837,7 @@ public enum PCIE_P_DECODER_STATUS: IndirectRegister {
 public enum PCIE_P_MISC_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0043,
       writeOneToClearMask: 0x0000_0000,
@@ -4889,7 +2855,7 @@ public enum PCIE_P_MISC_STATUS: IndirectRegister {
 public enum PCIE_P_RCV_L0S_FTS_DET: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0050,
       writeOneToClearMask: 0x0000_0000,
@@ -4907,7 +2873,7 @@ public enum PCIE_P_RCV_L0S_FTS_DET: IndirectRegister {
 public enum PCIE_TX_LTR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0060,
       writeOneToClearMask: 0x0000_0000,
@@ -4950,7 +2916,7 @@ public enum PCIE_TX_LTR_CNTL: IndirectRegister {
 public enum PCIE_OBFF_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0061,
       writeOneToClearMask: 0x0000_0000,
@@ -5010,7 +2976,7 @@ public enum PCIE_OBFF_CNTL: IndirectRegister {
 public enum PCIE_IDLE_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0062,
       writeOneToClearMask: 0x0000_0000,
@@ -5049,7 +3015,7 @@ public enum PCIE_IDLE_STATUS: IndirectRegister {
 public enum PCIE_PERF_COUNT_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0080,
       writeOneToClearMask: 0x0000_0000,
@@ -5067,334 +3033,262 @@ public enum PCIE_PERF_COUNT_CNTL: IndirectRegister {
 }
 
 /// `PCIE_PERF_CNTL_TXCLK`: bif_5_0 register, index 0x140_0081 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_TXCLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_TXCLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0081,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_TXCLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_TXCLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_TXCLK`: bif_5_0 register, index 0x140_0082 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_TXCLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_TXCLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0082,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_TXCLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_TXCLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_TXCLK`: bif_5_0 register, index 0x140_0083 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_TXCLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_TXCLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0083,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_TXCLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_TXCLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_MST_R_CLK`: bif_5_0 register, index 0x140_0084 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_MST_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_MST_R_CLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0084,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_MST_R_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_MST_R_CLK`: bif_5_0 register, index 0x140_0085 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_MST_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_MST_R_CLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0085,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_MST_R_CLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_MST_R_CLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_MST_R_CLK`: bif_5_0 register, index 0x140_0086 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_MST_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_MST_R_CLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0086,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_MST_R_CLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_MST_R_CLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_MST_C_CLK`: bif_5_0 register, index 0x140_0087 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_MST_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_MST_C_CLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0087,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_MST_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_MST_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_MST_C_CLK`: bif_5_0 register, index 0x140_0088 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_MST_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_MST_C_CLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0088,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_MST_C_CLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_MST_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_MST_C_CLK`: bif_5_0 register, index 0x140_0089 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_MST_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_MST_C_CLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0089,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_MST_C_CLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_MST_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_R_CLK`: bif_5_0 register, index 0x140_008A of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_SLV_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_SLV_R_CLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_R_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_R_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_R_CLK`: bif_5_0 register, index 0x140_008B of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_SLV_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_SLV_R_CLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_R_CLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_SLV_R_CLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_R_CLK`: bif_5_0 register, index 0x140_008C of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_SLV_R_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_SLV_R_CLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_R_CLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_SLV_R_CLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008D of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_SLV_S_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_SLV_S_C_CLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_S_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_S_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008E of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_SLV_S_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_SLV_S_C_CLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_S_C_CLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_SLV_S_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_S_C_CLK`: bif_5_0 register, index 0x140_008F of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_SLV_S_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_SLV_S_C_CLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_008F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_S_C_CLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_SLV_S_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0090 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_SLV_NS_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_SLV_NS_C_CLK: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0090,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_SLV_NS_C_CLK EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_SLV_NS_C_CLK.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0091 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_SLV_NS_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_SLV_NS_C_CLK: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0091,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_SLV_NS_C_CLK COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_SLV_NS_C_CLK.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK`: bif_5_0 register, index 0x140_0092 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_SLV_NS_C_CLK: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_SLV_NS_C_CLK: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0092,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_SLV_NS_C_CLK COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_SLV_NS_C_CLK.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_CNTL_EVENT0_PORT_SEL`: bif_5_0 register, index 0x140_0093 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_PERF_CNTL_EVENT0_PORT_SEL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0093,
       writeOneToClearMask: 0x0000_0000,
@@ -5433,7 +3327,7 @@ public enum PCIE_PERF_CNTL_EVENT0_PORT_SEL: IndirectRegister {
 public enum PCIE_PERF_CNTL_EVENT1_PORT_SEL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0094,
       writeOneToClearMask: 0x0000_0000,
@@ -5469,64 +3363,52 @@ public enum PCIE_PERF_CNTL_EVENT1_PORT_SEL: IndirectRegister {
 }
 
 /// `PCIE_PERF_CNTL_TXCLK2`: bif_5_0 register, index 0x140_0095 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_CNTL_TXCLK2: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_CNTL_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_CNTL_TXCLK2: PCIE_PERF_CNTL_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0095,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_CNTL_TXCLK2 EVENT0_SEL@0:8 EVENT1_SEL@8:8 COUNTER0_UPPER@16:8 COUNTER1_UPPER@24:8")
   }
-
-  /// `PCIE_PERF_CNTL_TXCLK2.EVENT0_SEL`: bits 7:0, access unknown.
-  public static var EVENT0_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK2.EVENT1_SEL`: bits 15:8, access unknown.
-  public static var EVENT1_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER0_UPPER`: bits 23:16, access unknown.
-  public static var COUNTER0_UPPER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `PCIE_PERF_CNTL_TXCLK2.COUNTER1_UPPER`: bits 31:24, access unknown.
-  public static var COUNTER1_UPPER: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `PCIE_PERF_COUNT0_TXCLK2`: bif_5_0 register, index 0x140_0096 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT0_TXCLK2: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT0_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT0_TXCLK2: PCIE_PERF_COUNT0_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0096,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT0_TXCLK2 COUNTER0@0:32")
   }
-
-  /// `PCIE_PERF_COUNT0_TXCLK2.COUNTER0`: bits 31:0, access unknown.
-  public static var COUNTER0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_PERF_COUNT1_TXCLK2`: bif_5_0 register, index 0x140_0097 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_PERF_COUNT1_TXCLK2: IndirectRegister {
+///
+/// Its fields are those of `PCIE_PERF_COUNT1_TXCLK_Layout`, which 7 registers share.
+public enum PCIE_PERF_COUNT1_TXCLK2: PCIE_PERF_COUNT1_TXCLK_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_0097,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_PERF_COUNT1_TXCLK2 COUNTER1@0:32")
   }
-
-  /// `PCIE_PERF_COUNT1_TXCLK2.COUNTER1`: bits 31:0, access unknown.
-  public static var COUNTER1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F0`: bif_5_0 register, index 0x140_00B0 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_F0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5633,7 +3515,7 @@ public enum PCIE_STRAP_F0: IndirectRegister {
 public enum PCIE_STRAP_F1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B1,
       writeOneToClearMask: 0x0000_0000,
@@ -5718,7 +3600,7 @@ public enum PCIE_STRAP_F1: IndirectRegister {
 public enum PCIE_STRAP_F2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B2,
       writeOneToClearMask: 0x0000_0000,
@@ -5800,70 +3682,66 @@ public enum PCIE_STRAP_F2: IndirectRegister {
 }
 
 /// `PCIE_STRAP_F3`: bif_5_0 register, index 0x140_00B3 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_STRAP_F3: IndirectRegister {
+///
+/// Its fields are those of `PCIE_STRAP_F3_Layout`, which 4 registers share.
+public enum PCIE_STRAP_F3: PCIE_STRAP_F3_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F3 RESERVED@0:32")
   }
-
-  /// `PCIE_STRAP_F3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F4`: bif_5_0 register, index 0x140_00B4 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_STRAP_F4: IndirectRegister {
+///
+/// Its fields are those of `PCIE_STRAP_F3_Layout`, which 4 registers share.
+public enum PCIE_STRAP_F4: PCIE_STRAP_F3_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F4 RESERVED@0:32")
   }
-
-  /// `PCIE_STRAP_F4.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F5`: bif_5_0 register, index 0x140_00B5 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_STRAP_F5: IndirectRegister {
+///
+/// Its fields are those of `PCIE_STRAP_F3_Layout`, which 4 registers share.
+public enum PCIE_STRAP_F5: PCIE_STRAP_F3_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F5 RESERVED@0:32")
   }
-
-  /// `PCIE_STRAP_F5.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_F6`: bif_5_0 register, index 0x140_00B6 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_STRAP_F6: IndirectRegister {
+///
+/// Its fields are those of `PCIE_STRAP_F3_Layout`, which 4 registers share.
+public enum PCIE_STRAP_F6: PCIE_STRAP_F3_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_STRAP_F6 RESERVED@0:32")
   }
-
-  /// `PCIE_STRAP_F6.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PCIE_STRAP_MSIX`: bif_5_0 register, index 0x140_00B7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_STRAP_MSIX: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00B7,
       writeOneToClearMask: 0x0000_0000,
@@ -5886,7 +3764,7 @@ public enum PCIE_STRAP_MSIX: IndirectRegister {
 public enum PCIE_STRAP_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C0,
       writeOneToClearMask: 0x0000_0000,
@@ -5940,7 +3818,7 @@ public enum PCIE_STRAP_MISC: IndirectRegister {
 public enum PCIE_STRAP_MISC2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C1,
       writeOneToClearMask: 0x0000_0000,
@@ -5964,7 +3842,7 @@ public enum PCIE_STRAP_MISC2: IndirectRegister {
 public enum PCIE_STRAP_PI: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C2,
       writeOneToClearMask: 0x0000_0000,
@@ -5987,7 +3865,7 @@ public enum PCIE_STRAP_PI: IndirectRegister {
 public enum PCIE_STRAP_I2C_BD: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C4,
       writeOneToClearMask: 0x0000_0000,
@@ -6005,7 +3883,7 @@ public enum PCIE_STRAP_I2C_BD: IndirectRegister {
 public enum PCIE_PRBS_CLR: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C8,
       writeOneToClearMask: 0x0000_0000,
@@ -6028,7 +3906,7 @@ public enum PCIE_PRBS_CLR: IndirectRegister {
 public enum PCIE_PRBS_STATUS1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00C9,
       writeOneToClearMask: 0x0000_0000,
@@ -6046,7 +3924,7 @@ public enum PCIE_PRBS_STATUS1: IndirectRegister {
 public enum PCIE_PRBS_STATUS2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CA,
       writeOneToClearMask: 0x0000_0000,
@@ -6061,7 +3939,7 @@ public enum PCIE_PRBS_STATUS2: IndirectRegister {
 public enum PCIE_PRBS_FREERUN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CB,
       writeOneToClearMask: 0x0000_0000,
@@ -6076,7 +3954,7 @@ public enum PCIE_PRBS_FREERUN: IndirectRegister {
 public enum PCIE_PRBS_MISC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CC,
       writeOneToClearMask: 0x0000_0000,
@@ -6112,7 +3990,7 @@ public enum PCIE_PRBS_MISC: IndirectRegister {
 public enum PCIE_PRBS_USER_PATTERN: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CD,
       writeOneToClearMask: 0x0000_0000,
@@ -6127,7 +4005,7 @@ public enum PCIE_PRBS_USER_PATTERN: IndirectRegister {
 public enum PCIE_PRBS_LO_BITCNT: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CE,
       writeOneToClearMask: 0x0000_0000,
@@ -6142,7 +4020,7 @@ public enum PCIE_PRBS_LO_BITCNT: IndirectRegister {
 public enum PCIE_PRBS_HI_BITCNT: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00CF,
       writeOneToClearMask: 0x0000_0000,
@@ -6157,7 +4035,7 @@ public enum PCIE_PRBS_HI_BITCNT: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D0,
       writeOneToClearMask: 0x0000_0000,
@@ -6172,7 +4050,7 @@ public enum PCIE_PRBS_ERRCNT_0: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D1,
       writeOneToClearMask: 0x0000_0000,
@@ -6187,7 +4065,7 @@ public enum PCIE_PRBS_ERRCNT_1: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D2,
       writeOneToClearMask: 0x0000_0000,
@@ -6202,7 +4080,7 @@ public enum PCIE_PRBS_ERRCNT_2: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D3,
       writeOneToClearMask: 0x0000_0000,
@@ -6217,7 +4095,7 @@ public enum PCIE_PRBS_ERRCNT_3: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D4,
       writeOneToClearMask: 0x0000_0000,
@@ -6232,7 +4110,7 @@ public enum PCIE_PRBS_ERRCNT_4: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D5,
       writeOneToClearMask: 0x0000_0000,
@@ -6247,7 +4125,7 @@ public enum PCIE_PRBS_ERRCNT_5: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D6,
       writeOneToClearMask: 0x0000_0000,
@@ -6262,7 +4140,7 @@ public enum PCIE_PRBS_ERRCNT_6: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_7: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D7,
       writeOneToClearMask: 0x0000_0000,
@@ -6277,7 +4155,7 @@ public enum PCIE_PRBS_ERRCNT_7: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_8: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D8,
       writeOneToClearMask: 0x0000_0000,
@@ -6292,7 +4170,7 @@ public enum PCIE_PRBS_ERRCNT_8: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_9: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00D9,
       writeOneToClearMask: 0x0000_0000,
@@ -6307,7 +4185,7 @@ public enum PCIE_PRBS_ERRCNT_9: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_10: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DA,
       writeOneToClearMask: 0x0000_0000,
@@ -6322,7 +4200,7 @@ public enum PCIE_PRBS_ERRCNT_10: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_11: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DB,
       writeOneToClearMask: 0x0000_0000,
@@ -6337,7 +4215,7 @@ public enum PCIE_PRBS_ERRCNT_11: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_12: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DC,
       writeOneToClearMask: 0x0000_0000,
@@ -6352,7 +4230,7 @@ public enum PCIE_PRBS_ERRCNT_12: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_13: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DD,
       writeOneToClearMask: 0x0000_0000,
@@ -6367,7 +4245,7 @@ public enum PCIE_PRBS_ERRCNT_13: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_14: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DE,
       writeOneToClearMask: 0x0000_0000,
@@ -6382,7 +4260,7 @@ public enum PCIE_PRBS_ERRCNT_14: IndirectRegister {
 public enum PCIE_PRBS_ERRCNT_15: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00DF,
       writeOneToClearMask: 0x0000_0000,
@@ -6397,7 +4275,7 @@ public enum PCIE_PRBS_ERRCNT_15: IndirectRegister {
 public enum PCIE_F0_DPA_CAP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E0,
       writeOneToClearMask: 0x0000_0000,
@@ -6421,7 +4299,7 @@ public enum PCIE_F0_DPA_CAP: IndirectRegister {
 public enum PCIE_F0_DPA_LATENCY_INDICATOR: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E4,
       writeOneToClearMask: 0x0000_0000,
@@ -6436,7 +4314,7 @@ public enum PCIE_F0_DPA_LATENCY_INDICATOR: IndirectRegister {
 public enum PCIE_F0_DPA_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E5,
       writeOneToClearMask: 0x0000_0000,
@@ -6451,130 +4329,122 @@ public enum PCIE_F0_DPA_CNTL: IndirectRegister {
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0`: bif_5_0 register, index 0x140_00E7 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1`: bif_5_0 register, index 0x140_00E8 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_1.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2`: bif_5_0 register, index 0x140_00E9 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_2.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3`: bif_5_0 register, index 0x140_00EA of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_3.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4`: bif_5_0 register, index 0x140_00EB of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_4.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5`: bif_5_0 register, index 0x140_00EC of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_5.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6`: bif_5_0 register, index 0x140_00ED of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_6.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7`: bif_5_0 register, index 0x140_00EE of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7: IndirectRegister {
+///
+/// Its fields are those of `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout`, which 8 registers share.
+public enum PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7: PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_0_Layout {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140_00EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7 SUBSTATE_PWR_ALLOC@0:8")
   }
-
-  /// `PCIE_F0_DPA_SUBSTATE_PWR_ALLOC_7.SUBSTATE_PWR_ALLOC`: bits 7:0, access unknown.
-  public static var SUBSTATE_PWR_ALLOC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `PCIE_HOLD_TRAINING_A`: bif_5_0 register, index 0x150_0820 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_HOLD_TRAINING_A: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150_0820,
       writeOneToClearMask: 0x0000_0000,
@@ -6589,7 +4459,7 @@ public enum PCIE_HOLD_TRAINING_A: IndirectRegister {
 public enum PCIE_TX_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0020,
       writeOneToClearMask: 0x0000_0000,
@@ -6634,7 +4504,7 @@ public enum PCIE_TX_CNTL: IndirectRegister {
 public enum PCIE_TX_REQUESTER_ID: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0021,
       writeOneToClearMask: 0x0000_0000,
@@ -6655,7 +4525,7 @@ public enum PCIE_TX_REQUESTER_ID: IndirectRegister {
 public enum PCIE_TX_VENDOR_SPECIFIC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0022,
       writeOneToClearMask: 0x0000_0000,
@@ -6670,7 +4540,7 @@ public enum PCIE_TX_VENDOR_SPECIFIC: IndirectRegister {
 public enum PCIE_TX_REQUEST_NUM_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0023,
       writeOneToClearMask: 0x0000_0000,
@@ -6693,7 +4563,7 @@ public enum PCIE_TX_REQUEST_NUM_CNTL: IndirectRegister {
 public enum PCIE_TX_SEQ: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0024,
       writeOneToClearMask: 0x0000_0000,
@@ -6711,7 +4581,7 @@ public enum PCIE_TX_SEQ: IndirectRegister {
 public enum PCIE_TX_REPLAY: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0025,
       writeOneToClearMask: 0x0000_0000,
@@ -6734,7 +4604,7 @@ public enum PCIE_TX_REPLAY: IndirectRegister {
 public enum PCIE_TX_ACK_LATENCY_LIMIT: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0026,
       writeOneToClearMask: 0x0000_0000,
@@ -6754,7 +4624,7 @@ public enum PCIE_TX_ACK_LATENCY_LIMIT: IndirectRegister {
 public enum PCIE_TX_CREDITS_ADVT_P: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0030,
       writeOneToClearMask: 0x0000_0000,
@@ -6772,7 +4642,7 @@ public enum PCIE_TX_CREDITS_ADVT_P: IndirectRegister {
 public enum PCIE_TX_CREDITS_ADVT_NP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0031,
       writeOneToClearMask: 0x0000_0000,
@@ -6790,7 +4660,7 @@ public enum PCIE_TX_CREDITS_ADVT_NP: IndirectRegister {
 public enum PCIE_TX_CREDITS_ADVT_CPL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0032,
       writeOneToClearMask: 0x0000_0000,
@@ -6808,7 +4678,7 @@ public enum PCIE_TX_CREDITS_ADVT_CPL: IndirectRegister {
 public enum PCIE_TX_CREDITS_INIT_P: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0033,
       writeOneToClearMask: 0x0000_0000,
@@ -6826,7 +4696,7 @@ public enum PCIE_TX_CREDITS_INIT_P: IndirectRegister {
 public enum PCIE_TX_CREDITS_INIT_NP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0034,
       writeOneToClearMask: 0x0000_0000,
@@ -6844,7 +4714,7 @@ public enum PCIE_TX_CREDITS_INIT_NP: IndirectRegister {
 public enum PCIE_TX_CREDITS_INIT_CPL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0035,
       writeOneToClearMask: 0x0000_0000,
@@ -6862,7 +4732,7 @@ public enum PCIE_TX_CREDITS_INIT_CPL: IndirectRegister {
 public enum PCIE_TX_CREDITS_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0036,
       writeOneToClearMask: 0x0000_0000,
@@ -6918,7 +4788,7 @@ public enum PCIE_TX_CREDITS_STATUS: IndirectRegister {
 public enum PCIE_TX_CREDITS_FCU_THRESHOLD: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0037,
       writeOneToClearMask: 0x0000_0000,
@@ -6950,7 +4820,7 @@ public enum PCIE_TX_CREDITS_FCU_THRESHOLD: IndirectRegister {
 public enum PCIE_P_PORT_LANE_STATUS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0050,
       writeOneToClearMask: 0x0000_0000,
@@ -6968,7 +4838,7 @@ public enum PCIE_P_PORT_LANE_STATUS: IndirectRegister {
 public enum PCIE_FC_P: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0060,
       writeOneToClearMask: 0x0000_0000,
@@ -6986,7 +4856,7 @@ public enum PCIE_FC_P: IndirectRegister {
 public enum PCIE_FC_NP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0061,
       writeOneToClearMask: 0x0000_0000,
@@ -7004,7 +4874,7 @@ public enum PCIE_FC_NP: IndirectRegister {
 public enum PCIE_FC_CPL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0062,
       writeOneToClearMask: 0x0000_0000,
@@ -7022,7 +4892,7 @@ public enum PCIE_FC_CPL: IndirectRegister {
 public enum PCIE_ERR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_006A,
       writeOneToClearMask: 0x0000_0000,

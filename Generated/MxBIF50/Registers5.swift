@@ -3,12 +3,13 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `PCIE_RX_CNTL`: bif_5_0 register, index 0x1001_0070 of space `pcie`, through PCIE_INDEX/PCIE_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_RX_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0070,
       writeOneToClearMask: 0x0000_0000,
@@ -104,7 +105,7 @@ public enum PCIE_RX_CNTL: IndirectRegister {
 public enum PCIE_RX_EXPECTED_SEQNUM: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0071,
       writeOneToClearMask: 0x0000_0000,
@@ -119,7 +120,7 @@ public enum PCIE_RX_EXPECTED_SEQNUM: IndirectRegister {
 public enum PCIE_RX_VENDOR_SPECIFIC: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0072,
       writeOneToClearMask: 0x0000_0000,
@@ -137,7 +138,7 @@ public enum PCIE_RX_VENDOR_SPECIFIC: IndirectRegister {
 public enum PCIE_RX_CNTL3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0074,
       writeOneToClearMask: 0x0000_0000,
@@ -172,7 +173,7 @@ public enum PCIE_RX_CNTL3: IndirectRegister {
 public enum PCIE_RX_CREDITS_ALLOCATED_P: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0080,
       writeOneToClearMask: 0x0000_0000,
@@ -192,7 +193,7 @@ public enum PCIE_RX_CREDITS_ALLOCATED_P: IndirectRegister {
 public enum PCIE_RX_CREDITS_ALLOCATED_NP: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0081,
       writeOneToClearMask: 0x0000_0000,
@@ -214,7 +215,7 @@ public enum PCIE_RX_CREDITS_ALLOCATED_NP: IndirectRegister {
 public enum PCIE_RX_CREDITS_ALLOCATED_CPL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_0082,
       writeOneToClearMask: 0x0000_0000,
@@ -236,7 +237,7 @@ public enum PCIE_RX_CREDITS_ALLOCATED_CPL: IndirectRegister {
 public enum PCIE_LC_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A0,
       writeOneToClearMask: 0x0000_0000,
@@ -312,7 +313,7 @@ public enum PCIE_LC_CNTL: IndirectRegister {
 public enum PCIE_LC_TRAINING_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A1,
       writeOneToClearMask: 0x0000_0000,
@@ -423,7 +424,7 @@ public enum PCIE_LC_TRAINING_CNTL: IndirectRegister {
 public enum PCIE_LC_LINK_WIDTH_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A2,
       writeOneToClearMask: 0x0000_0000,
@@ -523,7 +524,7 @@ public enum PCIE_LC_LINK_WIDTH_CNTL: IndirectRegister {
 public enum PCIE_LC_N_FTS_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A3,
       writeOneToClearMask: 0x0000_0000,
@@ -552,7 +553,7 @@ public enum PCIE_LC_N_FTS_CNTL: IndirectRegister {
 public enum PCIE_LC_SPEED_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A4,
       writeOneToClearMask: 0x0000_0000,
@@ -690,7 +691,7 @@ public enum PCIE_LC_SPEED_CNTL: IndirectRegister {
 public enum PCIE_LC_STATE0: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A5,
       writeOneToClearMask: 0x0000_0000,
@@ -714,7 +715,7 @@ public enum PCIE_LC_STATE0: IndirectRegister {
 public enum PCIE_LC_STATE1: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A6,
       writeOneToClearMask: 0x0000_0000,
@@ -738,7 +739,7 @@ public enum PCIE_LC_STATE1: IndirectRegister {
 public enum PCIE_LC_STATE2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A7,
       writeOneToClearMask: 0x0000_0000,
@@ -762,7 +763,7 @@ public enum PCIE_LC_STATE2: IndirectRegister {
 public enum PCIE_LC_STATE3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A8,
       writeOneToClearMask: 0x0000_0000,
@@ -786,7 +787,7 @@ public enum PCIE_LC_STATE3: IndirectRegister {
 public enum PCIE_LC_STATE4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00A9,
       writeOneToClearMask: 0x0000_0000,
@@ -810,7 +811,7 @@ public enum PCIE_LC_STATE4: IndirectRegister {
 public enum PCIE_LC_STATE5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00AA,
       writeOneToClearMask: 0x0000_0000,
@@ -834,7 +835,7 @@ public enum PCIE_LC_STATE5: IndirectRegister {
 public enum PCIE_LC_CNTL2: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B1,
       writeOneToClearMask: 0x0000_0000,
@@ -938,7 +939,7 @@ public enum PCIE_LC_CNTL2: IndirectRegister {
 public enum PCIE_LC_BW_CHANGE_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B2,
       writeOneToClearMask: 0x0000_0000,
@@ -989,7 +990,7 @@ public enum PCIE_LC_BW_CHANGE_CNTL: IndirectRegister {
 public enum PCIE_LC_CDR_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B3,
       writeOneToClearMask: 0x0000_0000,
@@ -1010,7 +1011,7 @@ public enum PCIE_LC_CDR_CNTL: IndirectRegister {
 public enum PCIE_LC_LANE_CNTL: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B4,
       writeOneToClearMask: 0x0000_0000,
@@ -1028,7 +1029,7 @@ public enum PCIE_LC_LANE_CNTL: IndirectRegister {
 public enum PCIE_LC_CNTL3: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B5,
       writeOneToClearMask: 0x0000_0000,
@@ -1129,7 +1130,7 @@ public enum PCIE_LC_CNTL3: IndirectRegister {
 public enum PCIE_LC_CNTL4: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B6,
       writeOneToClearMask: 0x0000_0000,
@@ -1219,7 +1220,7 @@ public enum PCIE_LC_CNTL4: IndirectRegister {
 public enum PCIE_LC_CNTL5: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B7,
       writeOneToClearMask: 0x0000_0000,
@@ -1248,7 +1249,7 @@ public enum PCIE_LC_CNTL5: IndirectRegister {
 public enum PCIE_LC_FORCE_COEFF: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B8,
       writeOneToClearMask: 0x0000_0000,
@@ -1278,7 +1279,7 @@ public enum PCIE_LC_FORCE_COEFF: IndirectRegister {
 public enum PCIE_LC_BEST_EQ_SETTINGS: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00B9,
       writeOneToClearMask: 0x0000_0000,
@@ -1305,7 +1306,7 @@ public enum PCIE_LC_BEST_EQ_SETTINGS: IndirectRegister {
 public enum PCIE_LC_FORCE_EQ_REQ_COEFF: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00BA,
       writeOneToClearMask: 0x0000_0000,
@@ -1339,7 +1340,7 @@ public enum PCIE_LC_FORCE_EQ_REQ_COEFF: IndirectRegister {
 public enum PCIE_LC_CNTL6: IndirectRegister {
   public typealias Index = PCIE_INDEX
   public typealias Data = PCIE_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1001_00BB,
       writeOneToClearMask: 0x0000_0000,

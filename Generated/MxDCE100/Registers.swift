@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `FBC_DEBUG_COMP`: dce_10_0 register, MMIO dword 0x29C (byte 0xA70), access unknown, reset unknown (`write` starts from 0).
 public enum FBC_DEBUG_COMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x29C,
       writeOneToClearMask: 0x0000_0000,
@@ -37,7 +37,7 @@ public enum FBC_DEBUG_COMP: Register {
 
 /// `FBC_MISC`: dce_10_0 register, MMIO dword 0x2A2 (byte 0xA88), access unknown, reset unknown (`write` starts from 0).
 public enum FBC_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A2,
       writeOneToClearMask: 0x0000_0000,
@@ -87,7 +87,7 @@ public enum FBC_MISC: Register {
 
 /// `DCI_CLK_CNTL`: dce_10_0 register, MMIO dword 0x319 (byte 0xC64), access unknown, reset unknown (`write` starts from 0).
 public enum DCI_CLK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x319,
       writeOneToClearMask: 0x0000_0000,
@@ -167,7 +167,7 @@ public enum DCI_CLK_CNTL: Register {
 
 /// `XDMA_CLOCK_GATING_CNTL`: dce_10_0 register, MMIO dword 0x3E4 (byte 0xF90), access unknown, reset unknown (`write` starts from 0).
 public enum XDMA_CLOCK_GATING_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3E4,
       writeOneToClearMask: 0x0000_0000,
@@ -234,7 +234,7 @@ public enum XDMA_CLOCK_GATING_CNTL: Register {
 
 /// `XDMA_MEM_POWER_CNTL`: dce_10_0 register, MMIO dword 0x3E6 (byte 0xF98), access unknown, reset unknown (`write` starts from 0).
 public enum XDMA_MEM_POWER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3E6,
       writeOneToClearMask: 0x0000_0000,
@@ -274,7 +274,7 @@ public enum XDMA_MEM_POWER_CNTL: Register {
 
 /// `HDMI_CONTROL`: dce_10_0 register, MMIO dword 0x4A09 (byte 0x1_2824), access unknown, reset unknown (`write` starts from 0).
 public enum HDMI_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4A09,
       writeOneToClearMask: 0x0000_0000,

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `CSPRIV_CONNECT`: gfx_8_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_CONNECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -28,7 +29,7 @@ public enum CSPRIV_CONNECT: Register {
 
 /// `CSPRIV_THREAD_TRACE_TG0`: gfx_8_0 register, MMIO dword 0x1E (byte 0x78), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_THREAD_TRACE_TG0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
@@ -43,7 +44,7 @@ public enum CSPRIV_THREAD_TRACE_TG0: Register {
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
@@ -58,7 +59,7 @@ public enum CSPRIV_THREAD_TRACE_TG1: Register {
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
@@ -73,7 +74,7 @@ public enum CSPRIV_THREAD_TRACE_TG2: Register {
 ///
 /// Another name for `CSPRIV_THREAD_TRACE_TG0`, at the same offset.
 public enum CSPRIV_THREAD_TRACE_TG3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
@@ -104,7 +105,7 @@ public enum CSPRIV_THREAD_TRACE_TG3: Register {
 
 /// `CSPRIV_THREAD_TRACE_EVENT`: gfx_8_0 register, MMIO dword 0x1F (byte 0x7C), access unknown, reset unknown (`write` starts from 0).
 public enum CSPRIV_THREAD_TRACE_EVENT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
@@ -117,7 +118,7 @@ public enum CSPRIV_THREAD_TRACE_EVENT: Register {
 
 /// `GC_CAC_IND_INDEX`: gfx_8_0 register, MMIO dword 0x129A (byte 0x4A68), access unknown, reset unknown (`write` starts from 0).
 public enum GC_CAC_IND_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x129A,
       writeOneToClearMask: 0x0000_0000,
@@ -127,7 +128,7 @@ public enum GC_CAC_IND_INDEX: Register {
 
 /// `GC_CAC_IND_DATA`: gfx_8_0 register, MMIO dword 0x129B (byte 0x4A6C), access unknown, reset unknown (`write` starts from 0).
 public enum GC_CAC_IND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x129B,
       writeOneToClearMask: 0x0000_0000,
@@ -137,7 +138,7 @@ public enum GC_CAC_IND_DATA: Register {
 
 /// `GRBM_CNTL`: gfx_8_0 register, MMIO dword 0x2000 (byte 0x8000), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2000,
       writeOneToClearMask: 0x0000_0000,
@@ -153,7 +154,7 @@ public enum GRBM_CNTL: Register {
 
 /// `GRBM_SKEW_CNTL`: gfx_8_0 register, MMIO dword 0x2001 (byte 0x8004), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SKEW_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2001,
       writeOneToClearMask: 0x0000_0000,
@@ -169,7 +170,7 @@ public enum GRBM_SKEW_CNTL: Register {
 
 /// `GRBM_STATUS2`: gfx_8_0 register, MMIO dword 0x2002 (byte 0x8008), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2002,
       writeOneToClearMask: 0x0000_0000,
@@ -233,7 +234,7 @@ public enum GRBM_STATUS2: Register {
 
 /// `GRBM_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x2003 (byte 0x800C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_PWR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2003,
       writeOneToClearMask: 0x0000_0000,
@@ -261,7 +262,7 @@ public enum GRBM_PWR_CNTL: Register {
 
 /// `GRBM_STATUS`: gfx_8_0 register, MMIO dword 0x2004 (byte 0x8010), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2004,
       writeOneToClearMask: 0x0000_0000,
@@ -342,94 +343,32 @@ public enum GRBM_STATUS: Register {
 }
 
 /// `GRBM_STATUS_SE0`: gfx_8_0 register, MMIO dword 0x2005 (byte 0x8014), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_STATUS_SE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_STATUS_SE0_Layout`, which 4 registers share.
+public enum GRBM_STATUS_SE0: GRBM_STATUS_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2005,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE0 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
-
-  /// `GRBM_STATUS_SE0.DB_CLEAN`: bit 1, access unknown.
-  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GRBM_STATUS_SE0.CB_CLEAN`: bit 2, access unknown.
-  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GRBM_STATUS_SE0.BCI_BUSY`: bit 22, access unknown.
-  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GRBM_STATUS_SE0.VGT_BUSY`: bit 23, access unknown.
-  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `GRBM_STATUS_SE0.PA_BUSY`: bit 24, access unknown.
-  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `GRBM_STATUS_SE0.TA_BUSY`: bit 25, access unknown.
-  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `GRBM_STATUS_SE0.SX_BUSY`: bit 26, access unknown.
-  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `GRBM_STATUS_SE0.SPI_BUSY`: bit 27, access unknown.
-  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `GRBM_STATUS_SE0.SC_BUSY`: bit 29, access unknown.
-  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `GRBM_STATUS_SE0.DB_BUSY`: bit 30, access unknown.
-  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `GRBM_STATUS_SE0.CB_BUSY`: bit 31, access unknown.
-  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_STATUS_SE1`: gfx_8_0 register, MMIO dword 0x2006 (byte 0x8018), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_STATUS_SE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_STATUS_SE0_Layout`, which 4 registers share.
+public enum GRBM_STATUS_SE1: GRBM_STATUS_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2006,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE1 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
-
-  /// `GRBM_STATUS_SE1.DB_CLEAN`: bit 1, access unknown.
-  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GRBM_STATUS_SE1.CB_CLEAN`: bit 2, access unknown.
-  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GRBM_STATUS_SE1.BCI_BUSY`: bit 22, access unknown.
-  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GRBM_STATUS_SE1.VGT_BUSY`: bit 23, access unknown.
-  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `GRBM_STATUS_SE1.PA_BUSY`: bit 24, access unknown.
-  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `GRBM_STATUS_SE1.TA_BUSY`: bit 25, access unknown.
-  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `GRBM_STATUS_SE1.SX_BUSY`: bit 26, access unknown.
-  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `GRBM_STATUS_SE1.SPI_BUSY`: bit 27, access unknown.
-  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `GRBM_STATUS_SE1.SC_BUSY`: bit 29, access unknown.
-  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `GRBM_STATUS_SE1.DB_BUSY`: bit 30, access unknown.
-  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `GRBM_STATUS_SE1.CB_BUSY`: bit 31, access unknown.
-  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_SOFT_RESET`: gfx_8_0 register, MMIO dword 0x2008 (byte 0x8020), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SOFT_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2008,
       writeOneToClearMask: 0x0000_0000,
@@ -460,7 +399,7 @@ public enum GRBM_SOFT_RESET: Register {
 
 /// `GRBM_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2009 (byte 0x8024), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2009,
       writeOneToClearMask: 0x0000_0000,
@@ -472,21 +411,20 @@ public enum GRBM_DEBUG_CNTL: Register {
 }
 
 /// `GRBM_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x200A (byte 0x8028), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GRBM_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_DEBUG_DATA DATA@0:32")
   }
-
-  /// `GRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_GFX_CLKEN_CNTL`: gfx_8_0 register, MMIO dword 0x200C (byte 0x8030), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_GFX_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200C,
       writeOneToClearMask: 0x0000_0000,
@@ -502,7 +440,7 @@ public enum GRBM_GFX_CLKEN_CNTL: Register {
 
 /// `GRBM_WAIT_IDLE_CLOCKS`: gfx_8_0 register, MMIO dword 0x200D (byte 0x8034), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_WAIT_IDLE_CLOCKS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200D,
       writeOneToClearMask: 0x0000_0000,
@@ -514,94 +452,32 @@ public enum GRBM_WAIT_IDLE_CLOCKS: Register {
 }
 
 /// `GRBM_STATUS_SE2`: gfx_8_0 register, MMIO dword 0x200E (byte 0x8038), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_STATUS_SE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_STATUS_SE0_Layout`, which 4 registers share.
+public enum GRBM_STATUS_SE2: GRBM_STATUS_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE2 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
-
-  /// `GRBM_STATUS_SE2.DB_CLEAN`: bit 1, access unknown.
-  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GRBM_STATUS_SE2.CB_CLEAN`: bit 2, access unknown.
-  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GRBM_STATUS_SE2.BCI_BUSY`: bit 22, access unknown.
-  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GRBM_STATUS_SE2.VGT_BUSY`: bit 23, access unknown.
-  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `GRBM_STATUS_SE2.PA_BUSY`: bit 24, access unknown.
-  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `GRBM_STATUS_SE2.TA_BUSY`: bit 25, access unknown.
-  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `GRBM_STATUS_SE2.SX_BUSY`: bit 26, access unknown.
-  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `GRBM_STATUS_SE2.SPI_BUSY`: bit 27, access unknown.
-  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `GRBM_STATUS_SE2.SC_BUSY`: bit 29, access unknown.
-  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `GRBM_STATUS_SE2.DB_BUSY`: bit 30, access unknown.
-  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `GRBM_STATUS_SE2.CB_BUSY`: bit 31, access unknown.
-  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_STATUS_SE3`: gfx_8_0 register, MMIO dword 0x200F (byte 0x803C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_STATUS_SE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_STATUS_SE0_Layout`, which 4 registers share.
+public enum GRBM_STATUS_SE3: GRBM_STATUS_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_STATUS_SE3 DB_CLEAN@1:1 CB_CLEAN@2:1 BCI_BUSY@22:1 VGT_BUSY@23:1 PA_BUSY@24:1 TA_BUSY@25:1 SX_BUSY@26:1 SPI_BUSY@27:1 SC_BUSY@29:1 DB_BUSY@30:1 CB_BUSY@31:1")
   }
-
-  /// `GRBM_STATUS_SE3.DB_CLEAN`: bit 1, access unknown.
-  public static var DB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GRBM_STATUS_SE3.CB_CLEAN`: bit 2, access unknown.
-  public static var CB_CLEAN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GRBM_STATUS_SE3.BCI_BUSY`: bit 22, access unknown.
-  public static var BCI_BUSY: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `GRBM_STATUS_SE3.VGT_BUSY`: bit 23, access unknown.
-  public static var VGT_BUSY: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `GRBM_STATUS_SE3.PA_BUSY`: bit 24, access unknown.
-  public static var PA_BUSY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `GRBM_STATUS_SE3.TA_BUSY`: bit 25, access unknown.
-  public static var TA_BUSY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `GRBM_STATUS_SE3.SX_BUSY`: bit 26, access unknown.
-  public static var SX_BUSY: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `GRBM_STATUS_SE3.SPI_BUSY`: bit 27, access unknown.
-  public static var SPI_BUSY: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `GRBM_STATUS_SE3.SC_BUSY`: bit 29, access unknown.
-  public static var SC_BUSY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `GRBM_STATUS_SE3.DB_BUSY`: bit 30, access unknown.
-  public static var DB_BUSY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `GRBM_STATUS_SE3.CB_BUSY`: bit 31, access unknown.
-  public static var CB_BUSY: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `GRBM_DEBUG`: gfx_8_0 register, MMIO dword 0x2014 (byte 0x8050), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2014,
       writeOneToClearMask: 0x0000_0000,
@@ -637,7 +513,7 @@ public enum GRBM_DEBUG: Register {
 
 /// `GRBM_DEBUG_SNAPSHOT`: gfx_8_0 register, MMIO dword 0x2015 (byte 0x8054), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DEBUG_SNAPSHOT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2015,
       writeOneToClearMask: 0x0000_0000,
@@ -713,7 +589,7 @@ public enum GRBM_DEBUG_SNAPSHOT: Register {
 
 /// `GRBM_READ_ERROR`: gfx_8_0 register, MMIO dword 0x2016 (byte 0x8058), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_READ_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2016,
       writeOneToClearMask: 0x0000_0000,
@@ -735,7 +611,7 @@ public enum GRBM_READ_ERROR: Register {
 
 /// `GRBM_READ_ERROR2`: gfx_8_0 register, MMIO dword 0x2017 (byte 0x805C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_READ_ERROR2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2017,
       writeOneToClearMask: 0x0000_0000,
@@ -798,7 +674,7 @@ public enum GRBM_READ_ERROR2: Register {
 
 /// `GRBM_INT_CNTL`: gfx_8_0 register, MMIO dword 0x2018 (byte 0x8060), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2018,
       writeOneToClearMask: 0x0000_0000,
@@ -814,7 +690,7 @@ public enum GRBM_INT_CNTL: Register {
 
 /// `GRBM_TRAP_OP`: gfx_8_0 register, MMIO dword 0x2019 (byte 0x8064), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_TRAP_OP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2019,
       writeOneToClearMask: 0x0000_0000,
@@ -826,60 +702,56 @@ public enum GRBM_TRAP_OP: Register {
 }
 
 /// `GRBM_TRAP_ADDR`: gfx_8_0 register, MMIO dword 0x201A (byte 0x8068), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_TRAP_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_TRAP_ADDR_Layout`, which 2 registers share.
+public enum GRBM_TRAP_ADDR: GRBM_TRAP_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_ADDR DATA@0:16")
   }
-
-  /// `GRBM_TRAP_ADDR.DATA`: bits 15:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_ADDR_MSK`: gfx_8_0 register, MMIO dword 0x201B (byte 0x806C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_TRAP_ADDR_MSK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_TRAP_ADDR_Layout`, which 2 registers share.
+public enum GRBM_TRAP_ADDR_MSK: GRBM_TRAP_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_ADDR_MSK DATA@0:16")
   }
-
-  /// `GRBM_TRAP_ADDR_MSK.DATA`: bits 15:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GRBM_TRAP_WD`: gfx_8_0 register, MMIO dword 0x201C (byte 0x8070), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_TRAP_WD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GRBM_TRAP_WD: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_WD DATA@0:32")
   }
-
-  /// `GRBM_TRAP_WD.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_TRAP_WD_MSK`: gfx_8_0 register, MMIO dword 0x201D (byte 0x8074), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_TRAP_WD_MSK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GRBM_TRAP_WD_MSK: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_TRAP_WD_MSK DATA@0:32")
   }
-
-  /// `GRBM_TRAP_WD_MSK.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_DSM_BYPASS`: gfx_8_0 register, MMIO dword 0x201E (byte 0x8078), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_DSM_BYPASS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201E,
       writeOneToClearMask: 0x0000_0000,
@@ -895,7 +767,7 @@ public enum GRBM_DSM_BYPASS: Register {
 
 /// `GRBM_WRITE_ERROR`: gfx_8_0 register, MMIO dword 0x201F (byte 0x807C), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_WRITE_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x201F,
       writeOneToClearMask: 0x0000_0000,
@@ -932,7 +804,7 @@ public enum GRBM_WRITE_ERROR: Register {
 
 /// `DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x203C (byte 0x80F0), access unknown, reset unknown (`write` starts from 0).
 public enum DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x203C,
       writeOneToClearMask: 0x0000_0000,
@@ -944,34 +816,32 @@ public enum DEBUG_INDEX: Register {
 }
 
 /// `DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x203D (byte 0x80F4), access unknown, reset unknown (`write` starts from 0).
-public enum DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DEBUG_DATA: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x203D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DEBUG_DATA DEBUG_DATA@0:32")
   }
-
-  /// `DEBUG_DATA.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_NOWHERE`: gfx_8_0 register, MMIO dword 0x203F (byte 0x80FC), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_NOWHERE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GRBM_NOWHERE: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x203F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_NOWHERE DATA@0:32")
   }
-
-  /// `GRBM_NOWHERE.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0x2040 (byte 0x8100), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_SCRATCH_REG0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2040,
       writeOneToClearMask: 0x0000_0000,
@@ -983,99 +853,92 @@ public enum GRBM_SCRATCH_REG0: Register {
 }
 
 /// `GRBM_SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0x2041 (byte 0x8104), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG1_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG1: GRBM_SCRATCH_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2041,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG1 SCRATCH_REG1@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
-  public static var SCRATCH_REG1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0x2042 (byte 0x8108), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG2_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG2: GRBM_SCRATCH_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2042,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG2 SCRATCH_REG2@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
-  public static var SCRATCH_REG2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0x2043 (byte 0x810C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG3_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG3: GRBM_SCRATCH_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2043,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG3 SCRATCH_REG3@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
-  public static var SCRATCH_REG3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0x2044 (byte 0x8110), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG4_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG4: GRBM_SCRATCH_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2044,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG4 SCRATCH_REG4@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
-  public static var SCRATCH_REG4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0x2045 (byte 0x8114), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG5_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG5: GRBM_SCRATCH_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2045,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG5 SCRATCH_REG5@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
-  public static var SCRATCH_REG5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0x2046 (byte 0x8118), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG6_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG6: GRBM_SCRATCH_REG6_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2046,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG6 SCRATCH_REG6@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
-  public static var SCRATCH_REG6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0x2047 (byte 0x811C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SCRATCH_REG7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG7_Layout`, which 2 registers share.
+public enum GRBM_SCRATCH_REG7: GRBM_SCRATCH_REG7_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2047,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SCRATCH_REG7 SCRATCH_REG7@0:32")
   }
-
-  /// `GRBM_SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
-  public static var SCRATCH_REG7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_STATUS`: gfx_8_0 register, MMIO dword 0x2084 (byte 0x8210), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2084,
       writeOneToClearMask: 0x0000_0000,
@@ -1130,7 +993,7 @@ public enum CP_CPC_STATUS: Register {
 
 /// `CP_CPC_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2085 (byte 0x8214), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_BUSY_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2085,
       writeOneToClearMask: 0x0000_0000,
@@ -1224,7 +1087,7 @@ public enum CP_CPC_BUSY_STAT: Register {
 
 /// `CP_CPC_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2086 (byte 0x8218), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_STALLED_STAT1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2086,
       writeOneToClearMask: 0x0000_0000,
@@ -1276,7 +1139,7 @@ public enum CP_CPC_STALLED_STAT1: Register {
 
 /// `CP_CPF_STATUS`: gfx_8_0 register, MMIO dword 0x2087 (byte 0x821C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2087,
       writeOneToClearMask: 0x0000_0000,
@@ -1349,7 +1212,7 @@ public enum CP_CPF_STATUS: Register {
 
 /// `CP_CPF_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x2088 (byte 0x8220), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_BUSY_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2088,
       writeOneToClearMask: 0x0000_0000,
@@ -1454,7 +1317,7 @@ public enum CP_CPF_BUSY_STAT: Register {
 
 /// `CP_CPF_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x2089 (byte 0x8224), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_STALLED_STAT1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2089,
       writeOneToClearMask: 0x0000_0000,
@@ -1491,7 +1354,7 @@ public enum CP_CPF_STALLED_STAT1: Register {
 
 /// `CP_CPC_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x208B (byte 0x822C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_GRBM_FREE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x208B,
       writeOneToClearMask: 0x0000_0000,
@@ -1503,34 +1366,32 @@ public enum CP_CPC_GRBM_FREE_COUNT: Register {
 }
 
 /// `CP_MEC_ME1_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208E (byte 0x8238), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME1_HEADER_DUMP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC_ME1_HEADER_DUMP_Layout`, which 2 registers share.
+public enum CP_MEC_ME1_HEADER_DUMP: CP_MEC_ME1_HEADER_DUMP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x208E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_HEADER_DUMP HEADER_DUMP@0:32")
   }
-
-  /// `CP_MEC_ME1_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
-  public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x208F (byte 0x823C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME2_HEADER_DUMP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC_ME1_HEADER_DUMP_Layout`, which 2 registers share.
+public enum CP_MEC_ME2_HEADER_DUMP: CP_MEC_ME1_HEADER_DUMP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x208F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_HEADER_DUMP HEADER_DUMP@0:32")
   }
-
-  /// `CP_MEC_ME2_HEADER_DUMP.HEADER_DUMP`: bits 31:0, access unknown.
-  public static var HEADER_DUMP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0x2090 (byte 0x8240), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_SCRATCH_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2090,
       writeOneToClearMask: 0x0000_0000,
@@ -1542,21 +1403,20 @@ public enum CP_CPC_SCRATCH_INDEX: Register {
 }
 
 /// `CP_CPC_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0x2091 (byte 0x8244), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CPC_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CPC_SCRATCH_DATA_Layout`, which 2 registers share.
+public enum CP_CPC_SCRATCH_DATA: CP_CPC_SCRATCH_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2091,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CPC_SCRATCH_DATA SCRATCH_DATA@0:32")
   }
-
-  /// `CP_CPC_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
-  public static var SCRATCH_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CPC_HALT_HYST_COUNT`: gfx_8_0 register, MMIO dword 0x20A7 (byte 0x829C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_HALT_HYST_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20A7,
       writeOneToClearMask: 0x0000_0000,
@@ -1569,7 +1429,7 @@ public enum CP_CPC_HALT_HYST_COUNT: Register {
 
 /// `CP_PRT_LOD_STATS_CNTL0`: gfx_8_0 register, MMIO dword 0x20AD (byte 0x82B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20AD,
       writeOneToClearMask: 0x0000_0000,
@@ -1582,7 +1442,7 @@ public enum CP_PRT_LOD_STATS_CNTL0: Register {
 
 /// `CP_PRT_LOD_STATS_CNTL1`: gfx_8_0 register, MMIO dword 0x20AE (byte 0x82B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20AE,
       writeOneToClearMask: 0x0000_0000,
@@ -1595,7 +1455,7 @@ public enum CP_PRT_LOD_STATS_CNTL1: Register {
 
 /// `CP_PRT_LOD_STATS_CNTL2`: gfx_8_0 register, MMIO dword 0x20AF (byte 0x82BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRT_LOD_STATS_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20AF,
       writeOneToClearMask: 0x0000_0000,
@@ -1629,7 +1489,7 @@ public enum CP_PRT_LOD_STATS_CNTL2: Register {
 
 /// `CP_CE_COMPARE_COUNT`: gfx_8_0 register, MMIO dword 0x20C0 (byte 0x8300), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_COMPARE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
@@ -1641,34 +1501,32 @@ public enum CP_CE_COMPARE_COUNT: Register {
 }
 
 /// `CP_CE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C1 (byte 0x8304), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_DE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_DE_COUNT_Layout`, which 2 registers share.
+public enum CP_CE_DE_COUNT: CP_CE_DE_COUNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
   }
-
-  /// `CP_CE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
-  public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DE_CE_COUNT`: gfx_8_0 register, MMIO dword 0x20C2 (byte 0x8308), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DE_CE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DE_CE_COUNT_Layout`, which 2 registers share.
+public enum CP_DE_CE_COUNT: CP_DE_CE_COUNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DE_CE_COUNT CONST_ENGINE_COUNT@0:32")
   }
-
-  /// `CP_DE_CE_COUNT.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
-  public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DE_LAST_INVAL_COUNT`: gfx_8_0 register, MMIO dword 0x20C3 (byte 0x830C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DE_LAST_INVAL_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C3,
       writeOneToClearMask: 0x0000_0000,
@@ -1680,21 +1538,20 @@ public enum CP_DE_LAST_INVAL_COUNT: Register {
 }
 
 /// `CP_DE_DE_COUNT`: gfx_8_0 register, MMIO dword 0x20C4 (byte 0x8310), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DE_DE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_DE_COUNT_Layout`, which 2 registers share.
+public enum CP_DE_DE_COUNT: CP_CE_DE_COUNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DE_DE_COUNT DRAW_ENGINE_COUNT@0:32")
   }
-
-  /// `CP_DE_DE_COUNT.DRAW_ENGINE_COUNT`: bits 31:0, access unknown.
-  public static var DRAW_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_STALLED_STAT3`: gfx_8_0 register, MMIO dword 0x219C (byte 0x8670), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x219C,
       writeOneToClearMask: 0x0000_0000,
@@ -1779,7 +1636,7 @@ public enum CP_STALLED_STAT3: Register {
 
 /// `CP_STALLED_STAT1`: gfx_8_0 register, MMIO dword 0x219D (byte 0x8674), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x219D,
       writeOneToClearMask: 0x0000_0000,
@@ -1861,7 +1718,7 @@ public enum CP_STALLED_STAT1: Register {
 
 /// `CP_STALLED_STAT2`: gfx_8_0 register, MMIO dword 0x219E (byte 0x8678), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STALLED_STAT2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x219E,
       writeOneToClearMask: 0x0000_0000,
@@ -1990,7 +1847,7 @@ public enum CP_STALLED_STAT2: Register {
 
 /// `CP_BUSY_STAT`: gfx_8_0 register, MMIO dword 0x219F (byte 0x867C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_BUSY_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x219F,
       writeOneToClearMask: 0x0000_0000,
@@ -2048,7 +1905,7 @@ public enum CP_BUSY_STAT: Register {
 
 /// `CP_STAT`: gfx_8_0 register, MMIO dword 0x21A0 (byte 0x8680), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21A0,
       writeOneToClearMask: 0x0000_0000,
@@ -2127,7 +1984,7 @@ public enum CP_STAT: Register {
 
 /// `CP_ME_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A1 (byte 0x8684), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_HEADER_DUMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21A1,
       writeOneToClearMask: 0x0000_0000,
@@ -2140,7 +1997,7 @@ public enum CP_ME_HEADER_DUMP: Register {
 
 /// `CP_PFP_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A2 (byte 0x8688), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_HEADER_DUMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21A2,
       writeOneToClearMask: 0x0000_0000,
@@ -2153,7 +2010,7 @@ public enum CP_PFP_HEADER_DUMP: Register {
 
 /// `CP_GRBM_FREE_COUNT`: gfx_8_0 register, MMIO dword 0x21A3 (byte 0x868C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_GRBM_FREE_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21A3,
       writeOneToClearMask: 0x0000_0000,
@@ -2172,7 +2029,7 @@ public enum CP_GRBM_FREE_COUNT: Register {
 
 /// `CP_CE_HEADER_DUMP`: gfx_8_0 register, MMIO dword 0x21A4 (byte 0x8690), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_HEADER_DUMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21A4,
       writeOneToClearMask: 0x0000_0000,
@@ -2185,7 +2042,7 @@ public enum CP_CE_HEADER_DUMP: Register {
 
 /// `CP_CSF_STAT`: gfx_8_0 register, MMIO dword 0x21B4 (byte 0x86D0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CSF_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21B4,
       writeOneToClearMask: 0x0000_0000,
@@ -2201,7 +2058,7 @@ public enum CP_CSF_STAT: Register {
 
 /// `CP_CSF_CNTL`: gfx_8_0 register, MMIO dword 0x21B5 (byte 0x86D4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CSF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21B5,
       writeOneToClearMask: 0x0000_0000,
@@ -2214,7 +2071,7 @@ public enum CP_CSF_CNTL: Register {
 
 /// `CP_CNTX_STAT`: gfx_8_0 register, MMIO dword 0x21B8 (byte 0x86E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CNTX_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21B8,
       writeOneToClearMask: 0x0000_0000,
@@ -2236,7 +2093,7 @@ public enum CP_CNTX_STAT: Register {
 
 /// `CP_ME_PREEMPTION`: gfx_8_0 register, MMIO dword 0x21B9 (byte 0x86E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_PREEMPTION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21B9,
       writeOneToClearMask: 0x0000_0000,
@@ -2249,7 +2106,7 @@ public enum CP_ME_PREEMPTION: Register {
 
 /// `CP_ROQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21BC (byte 0x86F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21BC,
       writeOneToClearMask: 0x0000_0000,
@@ -2265,7 +2122,7 @@ public enum CP_ROQ_THRESHOLDS: Register {
 
 /// `CP_MEQ_STQ_THRESHOLD`: gfx_8_0 register, MMIO dword 0x21BD (byte 0x86F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_STQ_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21BD,
       writeOneToClearMask: 0x0000_0000,
@@ -2277,62 +2134,58 @@ public enum CP_MEQ_STQ_THRESHOLD: Register {
 }
 
 /// `CP_RB2_RPTR`: gfx_8_0 register, MMIO dword 0x21BE (byte 0x86F8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB2_RPTR_Layout`, which 4 registers share.
+public enum CP_RB2_RPTR: CP_RB2_RPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR RB_RPTR@0:20")
   }
-
-  /// `CP_RB2_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB1_RPTR`: gfx_8_0 register, MMIO dword 0x21BF (byte 0x86FC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB2_RPTR_Layout`, which 4 registers share.
+public enum CP_RB1_RPTR: CP_RB2_RPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR RB_RPTR@0:20")
   }
-
-  /// `CP_RB1_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB0_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB0_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB2_RPTR_Layout`, which 4 registers share.
+public enum CP_RB0_RPTR: CP_RB2_RPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB0_RPTR RB_RPTR@0:20")
   }
-
-  /// `CP_RB0_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_RPTR`: gfx_8_0 register, MMIO dword 0x21C0 (byte 0x8700), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR`, at the same offset.
-public enum CP_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB2_RPTR_Layout`, which 4 registers share.
+public enum CP_RB_RPTR: CP_RB2_RPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR RB_RPTR@0:20")
   }
-
-  /// `CP_RB_RPTR.RB_RPTR`: bits 19:0, access unknown.
-  public static var RB_RPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x21C2 (byte 0x8708), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21C2,
       writeOneToClearMask: 0x0000_0000,
@@ -2348,7 +2201,7 @@ public enum CP_RB_WPTR_POLL_CNTL: Register {
 
 /// `CP_ROQ1_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D5 (byte 0x8754), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ1_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21D5,
       writeOneToClearMask: 0x0000_0000,
@@ -2370,7 +2223,7 @@ public enum CP_ROQ1_THRESHOLDS: Register {
 
 /// `CP_ROQ2_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D6 (byte 0x8758), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ2_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21D6,
       writeOneToClearMask: 0x0000_0000,
@@ -2392,7 +2245,7 @@ public enum CP_ROQ2_THRESHOLDS: Register {
 
 /// `CP_STQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D7 (byte 0x875C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21D7,
       writeOneToClearMask: 0x0000_0000,
@@ -2411,7 +2264,7 @@ public enum CP_STQ_THRESHOLDS: Register {
 
 /// `CP_QUEUE_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D8 (byte 0x8760), access unknown, reset unknown (`write` starts from 0).
 public enum CP_QUEUE_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21D8,
       writeOneToClearMask: 0x0000_0000,
@@ -2427,7 +2280,7 @@ public enum CP_QUEUE_THRESHOLDS: Register {
 
 /// `CP_MEQ_THRESHOLDS`: gfx_8_0 register, MMIO dword 0x21D9 (byte 0x8764), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_THRESHOLDS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21D9,
       writeOneToClearMask: 0x0000_0000,
@@ -2443,7 +2296,7 @@ public enum CP_MEQ_THRESHOLDS: Register {
 
 /// `CP_ROQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DA (byte 0x8768), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DA,
       writeOneToClearMask: 0x0000_0000,
@@ -2459,7 +2312,7 @@ public enum CP_ROQ_AVAIL: Register {
 
 /// `CP_STQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DB (byte 0x876C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DB,
       writeOneToClearMask: 0x0000_0000,
@@ -2472,7 +2325,7 @@ public enum CP_STQ_AVAIL: Register {
 
 /// `CP_ROQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21DC (byte 0x8770), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ2_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DC,
       writeOneToClearMask: 0x0000_0000,
@@ -2485,7 +2338,7 @@ public enum CP_ROQ2_AVAIL: Register {
 
 /// `CP_MEQ_AVAIL`: gfx_8_0 register, MMIO dword 0x21DD (byte 0x8774), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DD,
       writeOneToClearMask: 0x0000_0000,
@@ -2498,7 +2351,7 @@ public enum CP_MEQ_AVAIL: Register {
 
 /// `CP_CMD_INDEX`: gfx_8_0 register, MMIO dword 0x21DE (byte 0x8778), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CMD_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DE,
       writeOneToClearMask: 0x0000_0000,
@@ -2517,7 +2370,7 @@ public enum CP_CMD_INDEX: Register {
 
 /// `CP_CMD_DATA`: gfx_8_0 register, MMIO dword 0x21DF (byte 0x877C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CMD_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21DF,
       writeOneToClearMask: 0x0000_0000,
@@ -2530,7 +2383,7 @@ public enum CP_CMD_DATA: Register {
 
 /// `CP_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E0 (byte 0x8780), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_RB_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E0,
       writeOneToClearMask: 0x0000_0000,
@@ -2546,7 +2399,7 @@ public enum CP_ROQ_RB_STAT: Register {
 
 /// `CP_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E1 (byte 0x8784), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_IB1_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E1,
       writeOneToClearMask: 0x0000_0000,
@@ -2562,7 +2415,7 @@ public enum CP_ROQ_IB1_STAT: Register {
 
 /// `CP_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21E2 (byte 0x8788), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ROQ_IB2_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E2,
       writeOneToClearMask: 0x0000_0000,
@@ -2578,7 +2431,7 @@ public enum CP_ROQ_IB2_STAT: Register {
 
 /// `CP_STQ_STAT`: gfx_8_0 register, MMIO dword 0x21E3 (byte 0x878C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E3,
       writeOneToClearMask: 0x0000_0000,
@@ -2591,7 +2444,7 @@ public enum CP_STQ_STAT: Register {
 
 /// `CP_STQ_WR_STAT`: gfx_8_0 register, MMIO dword 0x21E4 (byte 0x8790), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STQ_WR_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E4,
       writeOneToClearMask: 0x0000_0000,
@@ -2604,7 +2457,7 @@ public enum CP_STQ_WR_STAT: Register {
 
 /// `CP_MEQ_STAT`: gfx_8_0 register, MMIO dword 0x21E5 (byte 0x8794), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEQ_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E5,
       writeOneToClearMask: 0x0000_0000,
@@ -2620,7 +2473,7 @@ public enum CP_MEQ_STAT: Register {
 
 /// `CP_CEQ1_AVAIL`: gfx_8_0 register, MMIO dword 0x21E6 (byte 0x8798), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CEQ1_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E6,
       writeOneToClearMask: 0x0000_0000,
@@ -2636,7 +2489,7 @@ public enum CP_CEQ1_AVAIL: Register {
 
 /// `CP_CEQ2_AVAIL`: gfx_8_0 register, MMIO dword 0x21E7 (byte 0x879C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CEQ2_AVAIL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E7,
       writeOneToClearMask: 0x0000_0000,
@@ -2649,7 +2502,7 @@ public enum CP_CEQ2_AVAIL: Register {
 
 /// `CP_CE_ROQ_RB_STAT`: gfx_8_0 register, MMIO dword 0x21E8 (byte 0x87A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_RB_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E8,
       writeOneToClearMask: 0x0000_0000,
@@ -2665,7 +2518,7 @@ public enum CP_CE_ROQ_RB_STAT: Register {
 
 /// `CP_CE_ROQ_IB1_STAT`: gfx_8_0 register, MMIO dword 0x21E9 (byte 0x87A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_IB1_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21E9,
       writeOneToClearMask: 0x0000_0000,
@@ -2681,7 +2534,7 @@ public enum CP_CE_ROQ_IB1_STAT: Register {
 
 /// `CP_CE_ROQ_IB2_STAT`: gfx_8_0 register, MMIO dword 0x21EA (byte 0x87A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_ROQ_IB2_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21EA,
       writeOneToClearMask: 0x0000_0000,
@@ -2697,7 +2550,7 @@ public enum CP_CE_ROQ_IB2_STAT: Register {
 
 /// `CP_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x21F7 (byte 0x87DC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STAT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21F7,
       writeOneToClearMask: 0x0000_0000,
@@ -2762,7 +2615,7 @@ public enum CP_INT_STAT_DEBUG: Register {
 
 /// `VGT_VTX_VECT_EJECT_REG`: gfx_8_0 register, MMIO dword 0x222C (byte 0x88B0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VTX_VECT_EJECT_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x222C,
       writeOneToClearMask: 0x0000_0000,
@@ -2775,7 +2628,7 @@ public enum VGT_VTX_VECT_EJECT_REG: Register {
 
 /// `VGT_DMA_DATA_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222D (byte 0x88B4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_DATA_FIFO_DEPTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x222D,
       writeOneToClearMask: 0x0000_0000,
@@ -2788,7 +2641,7 @@ public enum VGT_DMA_DATA_FIFO_DEPTH: Register {
 
 /// `VGT_DMA_REQ_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222E (byte 0x88B8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_REQ_FIFO_DEPTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x222E,
       writeOneToClearMask: 0x0000_0000,
@@ -2801,7 +2654,7 @@ public enum VGT_DMA_REQ_FIFO_DEPTH: Register {
 
 /// `VGT_DRAW_INIT_FIFO_DEPTH`: gfx_8_0 register, MMIO dword 0x222F (byte 0x88BC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DRAW_INIT_FIFO_DEPTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x222F,
       writeOneToClearMask: 0x0000_0000,
@@ -2814,7 +2667,7 @@ public enum VGT_DRAW_INIT_FIFO_DEPTH: Register {
 
 /// `VGT_LAST_COPY_STATE`: gfx_8_0 register, MMIO dword 0x2230 (byte 0x88C0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_LAST_COPY_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2230,
       writeOneToClearMask: 0x0000_0000,
@@ -2830,7 +2683,7 @@ public enum VGT_LAST_COPY_STATE: Register {
 
 /// `VGT_CACHE_INVALIDATION`: gfx_8_0 register, MMIO dword 0x2231 (byte 0x88C4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_CACHE_INVALIDATION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2231,
       writeOneToClearMask: 0x0000_0000,
@@ -2867,7 +2720,7 @@ public enum VGT_CACHE_INVALIDATION: Register {
 
 /// `VGT_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2232 (byte 0x88C8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_RESET_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2232,
       writeOneToClearMask: 0x0000_0000,
@@ -2886,7 +2739,7 @@ public enum VGT_RESET_DEBUG: Register {
 
 /// `VGT_STRMOUT_DELAY`: gfx_8_0 register, MMIO dword 0x2233 (byte 0x88CC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2233,
       writeOneToClearMask: 0x0000_0000,
@@ -2911,7 +2764,7 @@ public enum VGT_STRMOUT_DELAY: Register {
 
 /// `VGT_FIFO_DEPTHS`: gfx_8_0 register, MMIO dword 0x2234 (byte 0x88D0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_FIFO_DEPTHS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2234,
       writeOneToClearMask: 0x0000_0000,
@@ -2933,7 +2786,7 @@ public enum VGT_FIFO_DEPTHS: Register {
 
 /// `VGT_GS_VERTEX_REUSE`: gfx_8_0 register, MMIO dword 0x2235 (byte 0x88D4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_VERTEX_REUSE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2235,
       writeOneToClearMask: 0x0000_0000,
@@ -2946,7 +2799,7 @@ public enum VGT_GS_VERTEX_REUSE: Register {
 
 /// `VGT_MC_LAT_CNTL`: gfx_8_0 register, MMIO dword 0x2236 (byte 0x88D8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MC_LAT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2236,
       writeOneToClearMask: 0x0000_0000,
@@ -2959,7 +2812,7 @@ public enum VGT_MC_LAT_CNTL: Register {
 
 /// `IA_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2237 (byte 0x88DC), access unknown, reset unknown (`write` starts from 0).
 public enum IA_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2237,
       writeOneToClearMask: 0x0000_0000,
@@ -2984,7 +2837,7 @@ public enum IA_CNTL_STATUS: Register {
 
 /// `VGT_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2238 (byte 0x88E0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2238,
       writeOneToClearMask: 0x0000_0000,
@@ -2999,21 +2852,20 @@ public enum VGT_DEBUG_CNTL: Register {
 }
 
 /// `VGT_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2239 (byte 0x88E4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum VGT_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2239,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DEBUG_DATA DATA@0:32")
   }
-
-  /// `VGT_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223A (byte 0x88E8), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223A,
       writeOneToClearMask: 0x0000_0000,
@@ -3028,21 +2880,20 @@ public enum IA_DEBUG_CNTL: Register {
 }
 
 /// `IA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223B (byte 0x88EC), access unknown, reset unknown (`write` starts from 0).
-public enum IA_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum IA_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_DEBUG_DATA DATA@0:32")
   }
-
-  /// `IA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223C (byte 0x88F0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223C,
       writeOneToClearMask: 0x0000_0000,
@@ -3082,7 +2933,7 @@ public enum VGT_CNTL_STATUS: Register {
 
 /// `WD_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x223D (byte 0x88F4), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223D,
       writeOneToClearMask: 0x0000_0000,
@@ -3097,21 +2948,20 @@ public enum WD_DEBUG_CNTL: Register {
 }
 
 /// `WD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x223E (byte 0x88F8), access unknown, reset unknown (`write` starts from 0).
-public enum WD_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum WD_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223E,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_DEBUG_DATA DATA@0:32")
   }
-
-  /// `WD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x223F (byte 0x88FC), access unknown, reset unknown (`write` starts from 0).
 public enum WD_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x223F,
       writeOneToClearMask: 0x0000_0000,
@@ -3132,40 +2982,32 @@ public enum WD_CNTL_STATUS: Register {
 }
 
 /// `CC_GC_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2240 (byte 0x8900), access unknown, reset unknown (`write` starts from 0).
-public enum CC_GC_PRIM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_PRIM_CONFIG_Layout`, which 2 registers share.
+public enum CC_GC_PRIM_CONFIG: CC_GC_PRIM_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2240,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
   }
-
-  /// `CC_GC_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
-  public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `CC_GC_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
-  public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `GC_USER_PRIM_CONFIG`: gfx_8_0 register, MMIO dword 0x2241 (byte 0x8904), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_PRIM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_PRIM_CONFIG_Layout`, which 2 registers share.
+public enum GC_USER_PRIM_CONFIG: CC_GC_PRIM_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2241,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_PRIM_CONFIG INACTIVE_IA@16:2 INACTIVE_VGT_PA@24:4")
   }
-
-  /// `GC_USER_PRIM_CONFIG.INACTIVE_IA`: bits 17:16, access unknown.
-  public static var INACTIVE_IA: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `GC_USER_PRIM_CONFIG.INACTIVE_VGT_PA`: bits 27:24, access unknown.
-  public static var INACTIVE_VGT_PA: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `WD_QOS`: gfx_8_0 register, MMIO dword 0x2242 (byte 0x8908), access unknown, reset unknown (`write` starts from 0).
 public enum WD_QOS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2242,
       writeOneToClearMask: 0x0000_0000,
@@ -3178,7 +3020,7 @@ public enum WD_QOS: Register {
 
 /// `VGT_SYS_CONFIG`: gfx_8_0 register, MMIO dword 0x2263 (byte 0x898C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_SYS_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2263,
       writeOneToClearMask: 0x0000_0000,
@@ -3196,21 +3038,20 @@ public enum VGT_SYS_CONFIG: Register {
 }
 
 /// `VGT_VS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x2268 (byte 0x89A0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_VS_MAX_WAVE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_VS_MAX_WAVE_ID_Layout`, which 2 registers share.
+public enum VGT_VS_MAX_WAVE_ID: VGT_VS_MAX_WAVE_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2268,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_VS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
   }
-
-  /// `VGT_VS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `GFX_PIPE_CONTROL`: gfx_8_0 register, MMIO dword 0x226D (byte 0x89B4), access unknown, reset unknown (`write` starts from 0).
 public enum GFX_PIPE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x226D,
       writeOneToClearMask: 0x0000_0000,
@@ -3228,47 +3069,44 @@ public enum GFX_PIPE_CONTROL: Register {
 }
 
 /// `CC_GC_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x226F (byte 0x89BC), access unknown, reset unknown (`write` starts from 0).
-public enum CC_GC_SHADER_ARRAY_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_SHADER_ARRAY_CONFIG_Layout`, which 2 registers share.
+public enum CC_GC_SHADER_ARRAY_CONFIG: CC_GC_SHADER_ARRAY_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x226F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
   }
-
-  /// `CC_GC_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
-  public static var INACTIVE_CUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GC_USER_SHADER_ARRAY_CONFIG`: gfx_8_0 register, MMIO dword 0x2270 (byte 0x89C0), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_SHADER_ARRAY_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_SHADER_ARRAY_CONFIG_Layout`, which 2 registers share.
+public enum GC_USER_SHADER_ARRAY_CONFIG: CC_GC_SHADER_ARRAY_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2270,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SHADER_ARRAY_CONFIG INACTIVE_CUS@16:16")
   }
-
-  /// `GC_USER_SHADER_ARRAY_CONFIG.INACTIVE_CUS`: bits 31:16, access unknown.
-  public static var INACTIVE_CUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `VGT_DMA_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0x2271 (byte 0x89C4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_PRIMITIVE_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_PRIMITIVE_TYPE_Layout`, which 2 registers share.
+public enum VGT_DMA_PRIMITIVE_TYPE: VGT_DMA_PRIMITIVE_TYPE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2271,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_PRIMITIVE_TYPE PRIM_TYPE@0:6")
   }
-
-  /// `VGT_DMA_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
-  public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_DMA_CONTROL`: gfx_8_0 register, MMIO dword 0x2272 (byte 0x89C8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2272,
       writeOneToClearMask: 0x0000_0000,
@@ -3287,7 +3125,7 @@ public enum VGT_DMA_CONTROL: Register {
 
 /// `VGT_DMA_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0x2273 (byte 0x89CC), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_LS_HS_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2273,
       writeOneToClearMask: 0x0000_0000,
@@ -3300,7 +3138,7 @@ public enum VGT_DMA_LS_HS_CONFIG: Register {
 
 /// `PA_SU_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2280 (byte 0x8A00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2280,
       writeOneToClearMask: 0x0000_0000,
@@ -3312,21 +3150,20 @@ public enum PA_SU_DEBUG_CNTL: Register {
 }
 
 /// `PA_SU_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2281 (byte 0x8A04), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum PA_SU_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2281,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_DEBUG_DATA DATA@0:32")
   }
-
-  /// `PA_SU_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2284 (byte 0x8A10), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2284,
       writeOneToClearMask: 0x0000_0000,
@@ -3339,7 +3176,7 @@ public enum PA_CL_CNTL_STATUS: Register {
 
 /// `PA_CL_ENHANCE`: gfx_8_0 register, MMIO dword 0x2285 (byte 0x8A14), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2285,
       writeOneToClearMask: 0x0000_0000,
@@ -3376,7 +3213,7 @@ public enum PA_CL_ENHANCE: Register {
 
 /// `PA_CL_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x2286 (byte 0x8A18), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_RESET_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2286,
       writeOneToClearMask: 0x0000_0000,
@@ -3389,7 +3226,7 @@ public enum PA_CL_RESET_DEBUG: Register {
 
 /// `PA_SU_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x2294 (byte 0x8A50), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2294,
       writeOneToClearMask: 0x0000_0000,
@@ -3402,7 +3239,7 @@ public enum PA_SU_CNTL_STATUS: Register {
 
 /// `PA_SC_FIFO_DEPTH_CNTL`: gfx_8_0 register, MMIO dword 0x2295 (byte 0x8A54), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FIFO_DEPTH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2295,
       writeOneToClearMask: 0x0000_0000,
@@ -3414,47 +3251,44 @@ public enum PA_SC_FIFO_DEPTH_CNTL: Register {
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C0 (byte 0x8B00), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_HV_LOCK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout`, which 3 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_HV_LOCK: PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C1 (byte 0x8B04), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout`, which 3 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_HV_LOCK: PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_LOCK`: gfx_8_0 register, MMIO dword 0x22C2 (byte 0x8B08), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_HV_LOCK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout`, which 3 registers share.
+public enum PA_SC_TRAP_SCREEN_HV_LOCK: PA_SC_P3D_TRAP_SCREEN_HV_LOCK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_HV_LOCK DISABLE_NON_PRIV_WRITES@0:1")
   }
-
-  /// `PA_SC_TRAP_SCREEN_HV_LOCK.DISABLE_NON_PRIV_WRITES`: bit 0, access unknown.
-  public static var DISABLE_NON_PRIV_WRITES: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `PA_SC_FORCE_EOV_MAX_CNTS`: gfx_8_0 register, MMIO dword 0x22C9 (byte 0x8B24), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FORCE_EOV_MAX_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22C9,
       writeOneToClearMask: 0x0000_0000,
@@ -3470,7 +3304,7 @@ public enum PA_SC_FORCE_EOV_MAX_CNTS: Register {
 
 /// `PA_SC_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F3 (byte 0x8BCC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_FIFO_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22F3,
       writeOneToClearMask: 0x0000_0000,
@@ -3498,7 +3332,7 @@ public enum PA_SC_FIFO_SIZE: Register {
 
 /// `PA_SC_IF_FIFO_SIZE`: gfx_8_0 register, MMIO dword 0x22F5 (byte 0x8BD4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_IF_FIFO_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22F5,
       writeOneToClearMask: 0x0000_0000,
@@ -3520,7 +3354,7 @@ public enum PA_SC_IF_FIFO_SIZE: Register {
 
 /// `PA_SC_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x22F6 (byte 0x8BD8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22F6,
       writeOneToClearMask: 0x0000_0000,
@@ -3532,21 +3366,20 @@ public enum PA_SC_DEBUG_CNTL: Register {
 }
 
 /// `PA_SC_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x22F7 (byte 0x8BDC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum PA_SC_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_DEBUG_DATA DATA@0:32")
   }
-
-  /// `PA_SC_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_ENHANCE`: gfx_8_0 register, MMIO dword 0x22FC (byte 0x8BF0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22FC,
       writeOneToClearMask: 0x0000_0000,
@@ -3697,7 +3530,7 @@ public enum PA_SC_ENHANCE: Register {
 
 /// `SQ_CONFIG`: gfx_8_0 register, MMIO dword 0x2300 (byte 0x8C00), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2300,
       writeOneToClearMask: 0x0000_0000,
@@ -3750,7 +3583,7 @@ public enum SQ_CONFIG: Register {
 
 /// `SQC_CONFIG`: gfx_8_0 register, MMIO dword 0x2301 (byte 0x8C04), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2301,
       writeOneToClearMask: 0x0000_0000,
@@ -3799,7 +3632,7 @@ public enum SQC_CONFIG: Register {
 
 /// `SQ_RANDOM_WAVE_PRI`: gfx_8_0 register, MMIO dword 0x2303 (byte 0x8C0C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_RANDOM_WAVE_PRI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2303,
       writeOneToClearMask: 0x0000_0000,
@@ -3818,7 +3651,7 @@ public enum SQ_RANDOM_WAVE_PRI: Register {
 
 /// `SQ_REG_CREDITS`: gfx_8_0 register, MMIO dword 0x2304 (byte 0x8C10), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_REG_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2304,
       writeOneToClearMask: 0x0000_0000,
@@ -3846,7 +3679,7 @@ public enum SQ_REG_CREDITS: Register {
 
 /// `SQ_FIFO_SIZES`: gfx_8_0 register, MMIO dword 0x2305 (byte 0x8C14), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FIFO_SIZES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2305,
       writeOneToClearMask: 0x0000_0000,
@@ -3868,7 +3701,7 @@ public enum SQ_FIFO_SIZES: Register {
 
 /// `SQ_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2306 (byte 0x8C18), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2306,
       writeOneToClearMask: 0x0000_0000,
@@ -3945,52 +3778,32 @@ public enum SQ_DSM_CNTL: Register {
 }
 
 /// `CC_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2307 (byte 0x8C1C), access unknown, reset unknown (`write` starts from 0).
-public enum CC_SQC_BANK_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_SQC_BANK_DISABLE_Layout`, which 2 registers share.
+public enum CC_SQC_BANK_DISABLE: CC_SQC_BANK_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2307,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
   }
-
-  /// `CC_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
-  public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `CC_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
-  public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `CC_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
-  public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `CC_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
-  public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `USER_SQC_BANK_DISABLE`: gfx_8_0 register, MMIO dword 0x2308 (byte 0x8C20), access unknown, reset unknown (`write` starts from 0).
-public enum USER_SQC_BANK_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_SQC_BANK_DISABLE_Layout`, which 2 registers share.
+public enum USER_SQC_BANK_DISABLE: CC_SQC_BANK_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2308,
       writeOneToClearMask: 0x0000_0000,
       layout: "USER_SQC_BANK_DISABLE SQC0_BANK_DISABLE@16:4 SQC1_BANK_DISABLE@20:4 SQC2_BANK_DISABLE@24:4 SQC3_BANK_DISABLE@28:4")
   }
-
-  /// `USER_SQC_BANK_DISABLE.SQC0_BANK_DISABLE`: bits 19:16, access unknown.
-  public static var SQC0_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `USER_SQC_BANK_DISABLE.SQC1_BANK_DISABLE`: bits 23:20, access unknown.
-  public static var SQC1_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `USER_SQC_BANK_DISABLE.SQC2_BANK_DISABLE`: bits 27:24, access unknown.
-  public static var SQC2_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `USER_SQC_BANK_DISABLE.SQC3_BANK_DISABLE`: bits 31:28, access unknown.
-  public static var SQC3_BANK_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_DEBUG_STS_GLOBAL`: gfx_8_0 register, MMIO dword 0x2309 (byte 0x8C24), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2309,
       writeOneToClearMask: 0x0000_0000,
@@ -4012,7 +3825,7 @@ public enum SQ_DEBUG_STS_GLOBAL: Register {
 
 /// `SH_MEM_BASES`: gfx_8_0 register, MMIO dword 0x230A (byte 0x8C28), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_BASES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230A,
       writeOneToClearMask: 0x0000_0000,
@@ -4027,21 +3840,20 @@ public enum SH_MEM_BASES: Register {
 }
 
 /// `SH_MEM_APE1_BASE`: gfx_8_0 register, MMIO dword 0x230B (byte 0x8C2C), access unknown, reset unknown (`write` starts from 0).
-public enum SH_MEM_APE1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_MEM_APE1_BASE_Layout`, which 3 registers share.
+public enum SH_MEM_APE1_BASE: SH_MEM_APE1_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_MEM_APE1_BASE BASE@0:32")
   }
-
-  /// `SH_MEM_APE1_BASE.BASE`: bits 31:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_MEM_APE1_LIMIT`: gfx_8_0 register, MMIO dword 0x230C (byte 0x8C30), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_APE1_LIMIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230C,
       writeOneToClearMask: 0x0000_0000,
@@ -4054,7 +3866,7 @@ public enum SH_MEM_APE1_LIMIT: Register {
 
 /// `SH_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x230D (byte 0x8C34), access unknown, reset unknown (`write` starts from 0).
 public enum SH_MEM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230D,
       writeOneToClearMask: 0x0000_0000,
@@ -4082,7 +3894,7 @@ public enum SH_MEM_CONFIG: Register {
 
 /// `SQC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x230F (byte 0x8C3C), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230F,
       writeOneToClearMask: 0x0000_0000,
@@ -4166,7 +3978,7 @@ public enum SQC_DSM_CNTL: Register {
 
 /// `SQ_DEBUG_STS_GLOBAL2`: gfx_8_0 register, MMIO dword 0x2310 (byte 0x8C40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2310,
       writeOneToClearMask: 0x0000_0000,
@@ -4188,7 +4000,7 @@ public enum SQ_DEBUG_STS_GLOBAL2: Register {
 
 /// `SQ_DEBUG_STS_GLOBAL3`: gfx_8_0 register, MMIO dword 0x2311 (byte 0x8C44), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_GLOBAL3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2311,
       writeOneToClearMask: 0x0000_0000,
@@ -4203,46 +4015,32 @@ public enum SQ_DEBUG_STS_GLOBAL3: Register {
 }
 
 /// `CC_GC_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2312 (byte 0x8C48), access unknown, reset unknown (`write` starts from 0).
-public enum CC_GC_SHADER_RATE_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_SHADER_RATE_CONFIG_Layout`, which 2 registers share.
+public enum CC_GC_SHADER_RATE_CONFIG: CC_GC_SHADER_RATE_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2312,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_GC_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
   }
-
-  /// `CC_GC_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
-  public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `CC_GC_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
-  public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `CC_GC_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
-  public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `GC_USER_SHADER_RATE_CONFIG`: gfx_8_0 register, MMIO dword 0x2313 (byte 0x8C4C), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_SHADER_RATE_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_GC_SHADER_RATE_CONFIG_Layout`, which 2 registers share.
+public enum GC_USER_SHADER_RATE_CONFIG: CC_GC_SHADER_RATE_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2313,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SHADER_RATE_CONFIG DPFP_RATE@1:2 SQC_BALANCE_DISABLE@3:1 HALF_LDS@4:1")
   }
-
-  /// `GC_USER_SHADER_RATE_CONFIG.DPFP_RATE`: bits 2:1, access unknown.
-  public static var DPFP_RATE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `GC_USER_SHADER_RATE_CONFIG.SQC_BALANCE_DISABLE`: bit 3, access unknown.
-  public static var SQC_BALANCE_DISABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GC_USER_SHADER_RATE_CONFIG.HALF_LDS`: bit 4, access unknown.
-  public static var HALF_LDS: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `SQ_INTERRUPT_AUTO_MASK`: gfx_8_0 register, MMIO dword 0x2314 (byte 0x8C50), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_AUTO_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2314,
       writeOneToClearMask: 0x0000_0000,
@@ -4255,7 +4053,7 @@ public enum SQ_INTERRUPT_AUTO_MASK: Register {
 
 /// `SQ_INTERRUPT_MSG_CTRL`: gfx_8_0 register, MMIO dword 0x2315 (byte 0x8C54), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_MSG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2315,
       writeOneToClearMask: 0x0000_0000,
@@ -4267,34 +4065,32 @@ public enum SQ_INTERRUPT_MSG_CTRL: Register {
 }
 
 /// `SQ_REG_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2374 (byte 0x8DD0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_REG_TIMESTAMP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_REG_TIMESTAMP_Layout`, which 2 registers share.
+public enum SQ_REG_TIMESTAMP: SQ_REG_TIMESTAMP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2374,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_REG_TIMESTAMP TIMESTAMP@0:8")
   }
-
-  /// `SQ_REG_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
-  public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_CMD_TIMESTAMP`: gfx_8_0 register, MMIO dword 0x2375 (byte 0x8DD4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_CMD_TIMESTAMP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_REG_TIMESTAMP_Layout`, which 2 registers share.
+public enum SQ_CMD_TIMESTAMP: SQ_REG_TIMESTAMP_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2375,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_CMD_TIMESTAMP TIMESTAMP@0:8")
   }
-
-  /// `SQ_CMD_TIMESTAMP.TIMESTAMP`: bits 7:0, access unknown.
-  public static var TIMESTAMP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_IND_INDEX`: gfx_8_0 register, MMIO dword 0x2378 (byte 0x8DE0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IND_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2378,
       writeOneToClearMask: 0x0000_0000,
@@ -4327,21 +4123,20 @@ public enum SQ_IND_INDEX: Register {
 }
 
 /// `SQ_IND_DATA`: gfx_8_0 register, MMIO dword 0x2379 (byte 0x8DE4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_IND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_IND_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2379,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IND_DATA DATA@0:32")
   }
-
-  /// `SQ_IND_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_CMD`: gfx_8_0 register, MMIO dword 0x237B (byte 0x8DEC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237B,
       writeOneToClearMask: 0x0000_0000,
@@ -4374,36 +4169,34 @@ public enum SQ_CMD: Register {
 }
 
 /// `SQ_TIME_HI`: gfx_8_0 register, MMIO dword 0x237C (byte 0x8DF0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_TIME_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_TIME_HI_Layout`, which 2 registers share.
+public enum SQ_TIME_HI: SQ_TIME_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TIME_HI TIME@0:32")
   }
-
-  /// `SQ_TIME_HI.TIME`: bits 31:0, access unknown.
-  public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_TIME_LO`: gfx_8_0 register, MMIO dword 0x237D (byte 0x8DF4), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_TIME_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_TIME_HI_Layout`, which 2 registers share.
+public enum SQ_TIME_LO: SQ_TIME_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TIME_LO TIME@0:32")
   }
-
-  /// `SQ_TIME_LO.TIME`: bits 31:0, access unknown.
-  public static var TIME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_DS_0`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_DS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4430,7 +4223,7 @@ public enum SQ_DS_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_DS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4454,7 +4247,7 @@ public enum SQ_DS_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_EXP_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4484,7 +4277,7 @@ public enum SQ_EXP_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_EXP_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4508,7 +4301,7 @@ public enum SQ_EXP_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_FLAT_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4532,7 +4325,7 @@ public enum SQ_FLAT_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_FLAT_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4556,7 +4349,7 @@ public enum SQ_FLAT_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_INST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4571,7 +4364,7 @@ public enum SQ_INST: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MIMG_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4613,7 +4406,7 @@ public enum SQ_MIMG_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MIMG_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4640,7 +4433,7 @@ public enum SQ_MIMG_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MTBUF_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4676,7 +4469,7 @@ public enum SQ_MTBUF_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MTBUF_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4706,7 +4499,7 @@ public enum SQ_MTBUF_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MUBUF_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4742,7 +4535,7 @@ public enum SQ_MUBUF_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_MUBUF_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4769,7 +4562,7 @@ public enum SQ_MUBUF_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SMEM_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4799,7 +4592,7 @@ public enum SQ_SMEM_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SMEM_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4814,7 +4607,7 @@ public enum SQ_SMEM_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOP1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4836,7 +4629,7 @@ public enum SQ_SOP1: Register {
 
 /// `SQ_SOP2`: gfx_8_0 register, MMIO dword 0x237F (byte 0x8DFC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_SOP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4863,7 +4656,7 @@ public enum SQ_SOP2: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4887,7 +4680,7 @@ public enum SQ_SOPC: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4911,7 +4704,7 @@ public enum SQ_SOPK: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_SOPP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4932,7 +4725,7 @@ public enum SQ_SOPP: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VINTRP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4962,7 +4755,7 @@ public enum SQ_VINTRP: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -4986,7 +4779,7 @@ public enum SQ_VOP1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5013,7 +4806,7 @@ public enum SQ_VOP2: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5040,7 +4833,7 @@ public enum SQ_VOP3_0: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_0_SDST_ENC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5067,7 +4860,7 @@ public enum SQ_VOP3_0_SDST_ENC: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP3_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5094,7 +4887,7 @@ public enum SQ_VOP3_1: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOPC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5118,7 +4911,7 @@ public enum SQ_VOPC: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP_DPP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5157,7 +4950,7 @@ public enum SQ_VOP_DPP: Register {
 ///
 /// Another name for `SQ_SOP2`, at the same offset.
 public enum SQ_VOP_SDWA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x237F,
       writeOneToClearMask: 0x0000_0000,
@@ -5203,7 +4996,7 @@ public enum SQ_VOP_SDWA: Register {
 
 /// `SQ_THREAD_TRACE_CNTR`: gfx_8_0 register, MMIO dword 0x2390 (byte 0x8E40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_CNTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2390,
       writeOneToClearMask: 0x0000_0000,
@@ -5216,7 +5009,7 @@ public enum SQ_THREAD_TRACE_CNTR: Register {
 
 /// `SQ_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x2398 (byte 0x8E60), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_LB_CTR_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2398,
       writeOneToClearMask: 0x0000_0000,
@@ -5234,60 +5027,56 @@ public enum SQ_LB_CTR_CTRL: Register {
 }
 
 /// `SQ_LB_DATA_ALU_CYCLES`: gfx_8_0 register, MMIO dword 0x2399 (byte 0x8E64), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LB_DATA_ALU_CYCLES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_LB_DATA_ALU_CYCLES: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2399,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_ALU_CYCLES DATA@0:32")
   }
-
-  /// `SQ_LB_DATA_ALU_CYCLES.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_CYCLES`: gfx_8_0 register, MMIO dword 0x239A (byte 0x8E68), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LB_DATA_TEX_CYCLES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_LB_DATA_TEX_CYCLES: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x239A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_TEX_CYCLES DATA@0:32")
   }
-
-  /// `SQ_LB_DATA_TEX_CYCLES.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_ALU_STALLS`: gfx_8_0 register, MMIO dword 0x239B (byte 0x8E6C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LB_DATA_ALU_STALLS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_LB_DATA_ALU_STALLS: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x239B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_ALU_STALLS DATA@0:32")
   }
-
-  /// `SQ_LB_DATA_ALU_STALLS.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_LB_DATA_TEX_STALLS`: gfx_8_0 register, MMIO dword 0x239C (byte 0x8E70), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LB_DATA_TEX_STALLS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_LB_DATA_TEX_STALLS: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x239C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LB_DATA_TEX_STALLS DATA@0:32")
   }
-
-  /// `SQ_LB_DATA_TEX_STALLS.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x23A0 (byte 0x8E80), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23A0,
       writeOneToClearMask: 0x0000_0000,
@@ -5309,7 +5098,7 @@ public enum SQC_EDC_CNT: Register {
 
 /// `SQ_EDC_SEC_CNT`: gfx_8_0 register, MMIO dword 0x23A1 (byte 0x8E84), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_SEC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23A1,
       writeOneToClearMask: 0x0000_0000,
@@ -5328,7 +5117,7 @@ public enum SQ_EDC_SEC_CNT: Register {
 
 /// `SQ_EDC_DED_CNT`: gfx_8_0 register, MMIO dword 0x23A2 (byte 0x8E88), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_DED_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23A2,
       writeOneToClearMask: 0x0000_0000,
@@ -5347,7 +5136,7 @@ public enum SQ_EDC_DED_CNT: Register {
 
 /// `SQ_EDC_INFO`: gfx_8_0 register, MMIO dword 0x23A3 (byte 0x8E8C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_EDC_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23A3,
       writeOneToClearMask: 0x0000_0000,
@@ -5369,7 +5158,7 @@ public enum SQ_EDC_INFO: Register {
 
 /// `SQ_THREAD_TRACE_WORD_CMN`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_WORD_CMN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5387,7 +5176,7 @@ public enum SQ_THREAD_TRACE_WORD_CMN: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_EVENT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5414,7 +5203,7 @@ public enum SQ_THREAD_TRACE_WORD_EVENT: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5441,7 +5230,7 @@ public enum SQ_THREAD_TRACE_WORD_INST: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5468,7 +5257,7 @@ public enum SQ_THREAD_TRACE_WORD_INST_PC_1_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5501,7 +5290,7 @@ public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_1_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_ISSUE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5552,7 +5341,7 @@ public enum SQ_THREAD_TRACE_WORD_ISSUE: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5576,7 +5365,7 @@ public enum SQ_THREAD_TRACE_WORD_MISC: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5609,7 +5398,7 @@ public enum SQ_THREAD_TRACE_WORD_PERF_1_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5647,23 +5436,22 @@ public enum SQ_THREAD_TRACE_WORD_REG_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public enum SQ_THREAD_TRACE_WORD_REG_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_THREAD_TRACE_WORD_REG_2_OF_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_2_OF_2 DATA@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_WORD_REG_2_OF_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5692,23 +5480,22 @@ public enum SQ_THREAD_TRACE_WORD_REG_CS_1_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
-public enum SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2_Layout`, which 2 registers share.
+public enum SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2: SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2 DATA_HI@0:16")
   }
-
-  /// `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2.DATA_HI`: bits 15:0, access unknown.
-  public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2`: gfx_8_0 register, MMIO dword 0x23B0 (byte 0x8EC0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5726,7 +5513,7 @@ public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_1_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_WAVE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5756,7 +5543,7 @@ public enum SQ_THREAD_TRACE_WORD_WAVE: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_CMN`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_WAVE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B0,
       writeOneToClearMask: 0x0000_0000,
@@ -5796,7 +5583,7 @@ public enum SQ_THREAD_TRACE_WORD_WAVE_START: Register {
 
 /// `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
@@ -5810,23 +5597,22 @@ public enum SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2: Register {
 /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2_Layout`, which 2 registers share.
+public enum SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2: SQ_THREAD_TRACE_WORD_REG_CS_2_OF_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2 DATA_HI@0:16")
   }
-
-  /// `SQ_THREAD_TRACE_WORD_INST_USERDATA_2_OF_2.DATA_HI`: bits 15:0, access unknown.
-  public static var DATA_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_WORD_PERF_2_OF_2`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
@@ -5847,7 +5633,7 @@ public enum SQ_THREAD_TRACE_WORD_PERF_2_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
@@ -5862,7 +5648,7 @@ public enum SQ_THREAD_TRACE_WORD_TIMESTAMP_2_OF_2: Register {
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
 public enum SQ_WREXEC_EXEC_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
@@ -5888,21 +5674,20 @@ public enum SQ_WREXEC_EXEC_HI: Register {
 /// `SQ_WREXEC_EXEC_LO`: gfx_8_0 register, MMIO dword 0x23B1 (byte 0x8EC4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `SQ_THREAD_TRACE_WORD_INST_PC_2_OF_2`, at the same offset.
-public enum SQ_WREXEC_EXEC_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum SQ_WREXEC_EXEC_LO: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WREXEC_EXEC_LO ADDR_LO@0:32")
   }
-
-  /// `SQ_WREXEC_EXEC_LO.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x23B2 (byte 0x8EC8), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_GATCL1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B2,
       writeOneToClearMask: 0x0000_0000,
@@ -5957,7 +5742,7 @@ public enum SQC_GATCL1_CNTL: Register {
 
 /// `SQC_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x23B3 (byte 0x8ECC), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_ATC_EDC_GATCL1_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23B3,
       writeOneToClearMask: 0x0000_0000,
@@ -5972,21 +5757,20 @@ public enum SQC_ATC_EDC_GATCL1_CNT: Register {
 }
 
 /// `SQ_BUF_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C0 (byte 0x8F00), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_BUF_RSRC_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_BUF_RSRC_WORD0_Layout`, which 2 registers share.
+public enum SQ_BUF_RSRC_WORD0: SQ_BUF_RSRC_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_BUF_RSRC_WORD0 BASE_ADDRESS@0:32")
   }
-
-  /// `SQ_BUF_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
-  public static var BASE_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_BUF_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C1 (byte 0x8F04), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C1,
       writeOneToClearMask: 0x0000_0000,
@@ -6008,7 +5792,7 @@ public enum SQ_BUF_RSRC_WORD1: Register {
 
 /// `SQ_BUF_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C2 (byte 0x8F08), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C2,
       writeOneToClearMask: 0x0000_0000,
@@ -6021,7 +5805,7 @@ public enum SQ_BUF_RSRC_WORD2: Register {
 
 /// `SQ_BUF_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C3 (byte 0x8F0C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_BUF_RSRC_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C3,
       writeOneToClearMask: 0x0000_0000,
@@ -6072,21 +5856,20 @@ public enum SQ_BUF_RSRC_WORD3: Register {
 }
 
 /// `SQ_IMG_RSRC_WORD0`: gfx_8_0 register, MMIO dword 0x23C4 (byte 0x8F10), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_IMG_RSRC_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_BUF_RSRC_WORD0_Layout`, which 2 registers share.
+public enum SQ_IMG_RSRC_WORD0: SQ_BUF_RSRC_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_IMG_RSRC_WORD0 BASE_ADDRESS@0:32")
   }
-
-  /// `SQ_IMG_RSRC_WORD0.BASE_ADDRESS`: bits 31:0, access unknown.
-  public static var BASE_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_IMG_RSRC_WORD1`: gfx_8_0 register, MMIO dword 0x23C5 (byte 0x8F14), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C5,
       writeOneToClearMask: 0x0000_0000,

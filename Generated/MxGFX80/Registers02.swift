@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SQ_IMG_RSRC_WORD2`: gfx_8_0 register, MMIO dword 0x23C6 (byte 0x8F18), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C6,
       writeOneToClearMask: 0x0000_0000,
@@ -28,7 +29,7 @@ public enum SQ_IMG_RSRC_WORD2: Register {
 
 /// `SQ_IMG_RSRC_WORD3`: gfx_8_0 register, MMIO dword 0x23C7 (byte 0x8F1C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C7,
       writeOneToClearMask: 0x0000_0000,
@@ -71,7 +72,7 @@ public enum SQ_IMG_RSRC_WORD3: Register {
 
 /// `SQ_IMG_RSRC_WORD4`: gfx_8_0 register, MMIO dword 0x23C8 (byte 0x8F20), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C8,
       writeOneToClearMask: 0x0000_0000,
@@ -87,7 +88,7 @@ public enum SQ_IMG_RSRC_WORD4: Register {
 
 /// `SQ_IMG_RSRC_WORD5`: gfx_8_0 register, MMIO dword 0x23C9 (byte 0x8F24), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD5: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C9,
       writeOneToClearMask: 0x0000_0000,
@@ -103,7 +104,7 @@ public enum SQ_IMG_RSRC_WORD5: Register {
 
 /// `SQ_IMG_RSRC_WORD6`: gfx_8_0 register, MMIO dword 0x23CA (byte 0x8F28), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CA,
       writeOneToClearMask: 0x0000_0000,
@@ -137,7 +138,7 @@ public enum SQ_IMG_RSRC_WORD6: Register {
 
 /// `SQ_IMG_RSRC_WORD7`: gfx_8_0 register, MMIO dword 0x23CB (byte 0x8F2C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_RSRC_WORD7: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CB,
       writeOneToClearMask: 0x0000_0000,
@@ -150,7 +151,7 @@ public enum SQ_IMG_RSRC_WORD7: Register {
 
 /// `SQ_IMG_SAMP_WORD0`: gfx_8_0 register, MMIO dword 0x23CC (byte 0x8F30), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CC,
       writeOneToClearMask: 0x0000_0000,
@@ -202,7 +203,7 @@ public enum SQ_IMG_SAMP_WORD0: Register {
 
 /// `SQ_IMG_SAMP_WORD1`: gfx_8_0 register, MMIO dword 0x23CD (byte 0x8F34), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CD,
       writeOneToClearMask: 0x0000_0000,
@@ -224,7 +225,7 @@ public enum SQ_IMG_SAMP_WORD1: Register {
 
 /// `SQ_IMG_SAMP_WORD2`: gfx_8_0 register, MMIO dword 0x23CE (byte 0x8F38), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CE,
       writeOneToClearMask: 0x0000_0000,
@@ -264,7 +265,7 @@ public enum SQ_IMG_SAMP_WORD2: Register {
 
 /// `SQ_IMG_SAMP_WORD3`: gfx_8_0 register, MMIO dword 0x23CF (byte 0x8F3C), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_IMG_SAMP_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23CF,
       writeOneToClearMask: 0x0000_0000,
@@ -280,7 +281,7 @@ public enum SQ_IMG_SAMP_WORD3: Register {
 
 /// `SQ_FLAT_SCRATCH_WORD0`: gfx_8_0 register, MMIO dword 0x23D0 (byte 0x8F40), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FLAT_SCRATCH_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23D0,
       writeOneToClearMask: 0x0000_0000,
@@ -293,7 +294,7 @@ public enum SQ_FLAT_SCRATCH_WORD0: Register {
 
 /// `SQ_FLAT_SCRATCH_WORD1`: gfx_8_0 register, MMIO dword 0x23D1 (byte 0x8F44), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_FLAT_SCRATCH_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23D1,
       writeOneToClearMask: 0x0000_0000,
@@ -306,7 +307,7 @@ public enum SQ_FLAT_SCRATCH_WORD1: Register {
 
 /// `SQ_M0_GPR_IDX_WORD`: gfx_8_0 register, MMIO dword 0x23D2 (byte 0x8F48), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_M0_GPR_IDX_WORD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23D2,
       writeOneToClearMask: 0x0000_0000,
@@ -331,7 +332,7 @@ public enum SQ_M0_GPR_IDX_WORD: Register {
 
 /// `SX_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2414 (byte 0x9050), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2414,
       writeOneToClearMask: 0x0000_0000,
@@ -437,7 +438,7 @@ public enum SX_DEBUG_BUSY: Register {
 
 /// `SX_DEBUG_BUSY_2`: gfx_8_0 register, MMIO dword 0x2415 (byte 0x9054), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2415,
       writeOneToClearMask: 0x0000_0000,
@@ -557,7 +558,7 @@ public enum SX_DEBUG_BUSY_2: Register {
 
 /// `SX_DEBUG_BUSY_3`: gfx_8_0 register, MMIO dword 0x2416 (byte 0x9058), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2416,
       writeOneToClearMask: 0x0000_0000,
@@ -707,7 +708,7 @@ public enum SX_DEBUG_BUSY_3: Register {
 
 /// `SX_DEBUG_BUSY_4`: gfx_8_0 register, MMIO dword 0x2417 (byte 0x905C), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_BUSY_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2417,
       writeOneToClearMask: 0x0000_0000,
@@ -825,7 +826,7 @@ public enum SX_DEBUG_BUSY_4: Register {
 
 /// `SX_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2418 (byte 0x9060), access unknown, reset unknown (`write` starts from 0).
 public enum SX_DEBUG_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2418,
       writeOneToClearMask: 0x0000_0000,
@@ -840,21 +841,20 @@ public enum SX_DEBUG_1: Register {
 }
 
 /// `SPI_PS_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x243A (byte 0x90E8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_MAX_WAVE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_VS_MAX_WAVE_ID_Layout`, which 2 registers share.
+public enum SPI_PS_MAX_WAVE_ID: VGT_VS_MAX_WAVE_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x243A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_MAX_WAVE_ID MAX_WAVE_ID@0:12")
   }
-
-  /// `SPI_PS_MAX_WAVE_ID.MAX_WAVE_ID`: bits 11:0, access unknown.
-  public static var MAX_WAVE_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `SPI_START_PHASE`: gfx_8_0 register, MMIO dword 0x243B (byte 0x90EC), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_START_PHASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x243B,
       writeOneToClearMask: 0x0000_0000,
@@ -873,7 +873,7 @@ public enum SPI_START_PHASE: Register {
 
 /// `SPI_GFX_CNTL`: gfx_8_0 register, MMIO dword 0x243C (byte 0x90F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GFX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x243C,
       writeOneToClearMask: 0x0000_0000,
@@ -886,7 +886,7 @@ public enum SPI_GFX_CNTL: Register {
 
 /// `SPI_CONFIG_CNTL`: gfx_8_0 register, MMIO dword 0x2440 (byte 0x9100), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2440,
       writeOneToClearMask: 0x0000_0000,
@@ -914,7 +914,7 @@ public enum SPI_CONFIG_CNTL: Register {
 
 /// `SPI_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x2441 (byte 0x9104), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2441,
       writeOneToClearMask: 0x0000_0000,
@@ -968,21 +968,20 @@ public enum SPI_DEBUG_CNTL: Register {
 }
 
 /// `SPI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x2442 (byte 0x9108), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_DEBUG_READ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_DEBUG_READ_Layout`, which 2 registers share.
+public enum SPI_DEBUG_READ: SPI_DEBUG_READ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2442,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_DEBUG_READ DATA@0:24")
   }
-
-  /// `SPI_DEBUG_READ.DATA`: bits 23:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2443 (byte 0x910C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2443,
       writeOneToClearMask: 0x0000_0000,
@@ -1008,7 +1007,7 @@ public enum SPI_DSM_CNTL: Register {
 
 /// `SPI_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2444 (byte 0x9110), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2444,
       writeOneToClearMask: 0x0000_0000,
@@ -1021,7 +1020,7 @@ public enum SPI_EDC_CNT: Register {
 
 /// `SPI_CONFIG_CNTL_1`: gfx_8_0 register, MMIO dword 0x244F (byte 0x913C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x244F,
       writeOneToClearMask: 0x0000_0000,
@@ -1055,7 +1054,7 @@ public enum SPI_CONFIG_CNTL_1: Register {
 
 /// `SPI_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x2450 (byte 0x9140), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_DEBUG_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2450,
       writeOneToClearMask: 0x0000_0000,
@@ -1137,7 +1136,7 @@ public enum SPI_DEBUG_BUSY: Register {
 
 /// `SPI_CONFIG_CNTL_2`: gfx_8_0 register, MMIO dword 0x2451 (byte 0x9144), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CONFIG_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2451,
       writeOneToClearMask: 0x0000_0000,
@@ -1157,7 +1156,7 @@ public enum SPI_CONFIG_CNTL_2: Register {
 
 /// `SPI_WF_LIFETIME_CNTL`: gfx_8_0 register, MMIO dword 0x24AA (byte 0x92A8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AA,
       writeOneToClearMask: 0x0000_0000,
@@ -1172,504 +1171,380 @@ public enum SPI_WF_LIFETIME_CNTL: Register {
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_0`: gfx_8_0 register, MMIO dword 0x24AB (byte 0x92AC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_0: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_0 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_0.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_0.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_1`: gfx_8_0 register, MMIO dword 0x24AC (byte 0x92B0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_1: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_1 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_1.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_1.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_2`: gfx_8_0 register, MMIO dword 0x24AD (byte 0x92B4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_2: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_2 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_2.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_2.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_3`: gfx_8_0 register, MMIO dword 0x24AE (byte 0x92B8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_3: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_3 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_3.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_3.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_4`: gfx_8_0 register, MMIO dword 0x24AF (byte 0x92BC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_4: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_4 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_4.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_4.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_5`: gfx_8_0 register, MMIO dword 0x24B0 (byte 0x92C0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_5: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_5 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_5.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_5.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_6`: gfx_8_0 register, MMIO dword 0x24B1 (byte 0x92C4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_6: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_6 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_6.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_6.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_7`: gfx_8_0 register, MMIO dword 0x24B2 (byte 0x92C8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_7: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_7 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_7.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_7.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_8`: gfx_8_0 register, MMIO dword 0x24B3 (byte 0x92CC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_8: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_8 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_8.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_8.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_LIMIT_9`: gfx_8_0 register, MMIO dword 0x24B4 (byte 0x92D0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_LIMIT_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_LIMIT_0_Layout`, which 10 registers share.
+public enum SPI_WF_LIFETIME_LIMIT_9: SPI_WF_LIFETIME_LIMIT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_LIMIT_9 MAX_CNT@0:31 EN_WARN@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_LIMIT_9.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_LIMIT_9.EN_WARN`: bit 31, access unknown.
-  public static var EN_WARN: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_0`: gfx_8_0 register, MMIO dword 0x24B5 (byte 0x92D4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_0: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_0 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_0.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_0.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_1`: gfx_8_0 register, MMIO dword 0x24B6 (byte 0x92D8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_1: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_1 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_1.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_1.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_2`: gfx_8_0 register, MMIO dword 0x24B7 (byte 0x92DC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_2: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_2 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_2.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_2.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_3`: gfx_8_0 register, MMIO dword 0x24B8 (byte 0x92E0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_3: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_3 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_3.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_3.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_4`: gfx_8_0 register, MMIO dword 0x24B9 (byte 0x92E4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_4: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_4 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_4.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_4.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_5`: gfx_8_0 register, MMIO dword 0x24BA (byte 0x92E8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_5: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_5 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_5.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_5.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_6`: gfx_8_0 register, MMIO dword 0x24BB (byte 0x92EC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_6: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_6 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_6.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_6.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_7`: gfx_8_0 register, MMIO dword 0x24BC (byte 0x92F0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_7: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_7 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_7.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_7.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_8`: gfx_8_0 register, MMIO dword 0x24BD (byte 0x92F4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_8: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_8 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_8.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_8.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_9`: gfx_8_0 register, MMIO dword 0x24BE (byte 0x92F8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_9: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_9 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_9.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_9.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_10`: gfx_8_0 register, MMIO dword 0x24BF (byte 0x92FC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_10: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_10 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_10.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_10.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_11`: gfx_8_0 register, MMIO dword 0x24C0 (byte 0x9300), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_11: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_11 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_11.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_11.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_12`: gfx_8_0 register, MMIO dword 0x24C1 (byte 0x9304), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_12: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_12 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_12.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_12.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_13`: gfx_8_0 register, MMIO dword 0x24C2 (byte 0x9308), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_13: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_13 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_13.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_13.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_14`: gfx_8_0 register, MMIO dword 0x24C3 (byte 0x930C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_14: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_14 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_14.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_14.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_15`: gfx_8_0 register, MMIO dword 0x24C4 (byte 0x9310), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_15: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_15 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_15.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_15.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_16`: gfx_8_0 register, MMIO dword 0x24C5 (byte 0x9314), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_16: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_16: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_16 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_16.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_16.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_17`: gfx_8_0 register, MMIO dword 0x24C6 (byte 0x9318), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_17: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_17: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_17 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_17.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_17.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_18`: gfx_8_0 register, MMIO dword 0x24C7 (byte 0x931C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_18: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_18: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_18 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_18.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_18.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_19`: gfx_8_0 register, MMIO dword 0x24C8 (byte 0x9320), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_19: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_19: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_19 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_19.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_19.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_STATUS_20`: gfx_8_0 register, MMIO dword 0x24C9 (byte 0x9324), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WF_LIFETIME_STATUS_20: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WF_LIFETIME_STATUS_0_Layout`, which 21 registers share.
+public enum SPI_WF_LIFETIME_STATUS_20: SPI_WF_LIFETIME_STATUS_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WF_LIFETIME_STATUS_20 MAX_CNT@0:31 INT_SENT@31:1")
   }
-
-  /// `SPI_WF_LIFETIME_STATUS_20.MAX_CNT`: bits 30:0, access unknown.
-  public static var MAX_CNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SPI_WF_LIFETIME_STATUS_20.INT_SENT`: bit 31, access unknown.
-  public static var INT_SENT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SPI_WF_LIFETIME_DEBUG`: gfx_8_0 register, MMIO dword 0x24CA (byte 0x9328), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WF_LIFETIME_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24CA,
       writeOneToClearMask: 0x0000_0000,
@@ -1685,7 +1560,7 @@ public enum SPI_WF_LIFETIME_DEBUG: Register {
 
 /// `SPI_SLAVE_DEBUG_BUSY`: gfx_8_0 register, MMIO dword 0x24D3 (byte 0x934C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SLAVE_DEBUG_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D3,
       writeOneToClearMask: 0x0000_0000,
@@ -1764,7 +1639,7 @@ public enum SPI_SLAVE_DEBUG_BUSY: Register {
 
 /// `SPI_LB_CTR_CTRL`: gfx_8_0 register, MMIO dword 0x24D4 (byte 0x9350), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_LB_CTR_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D4,
       writeOneToClearMask: 0x0000_0000,
@@ -1776,21 +1651,20 @@ public enum SPI_LB_CTR_CTRL: Register {
 }
 
 /// `SPI_LB_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D5 (byte 0x9354), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_LB_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_LB_CU_MASK_Layout`, which 2 registers share.
+public enum SPI_LB_CU_MASK: SPI_LB_CU_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_LB_CU_MASK CU_MASK@0:16")
   }
-
-  /// `SPI_LB_CU_MASK.CU_MASK`: bits 15:0, access unknown.
-  public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_LB_DATA_REG`: gfx_8_0 register, MMIO dword 0x24D6 (byte 0x9358), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_LB_DATA_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D6,
       writeOneToClearMask: 0x0000_0000,
@@ -1802,21 +1676,20 @@ public enum SPI_LB_DATA_REG: Register {
 }
 
 /// `SPI_PG_ENABLE_STATIC_CU_MASK`: gfx_8_0 register, MMIO dword 0x24D7 (byte 0x935C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PG_ENABLE_STATIC_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_LB_CU_MASK_Layout`, which 2 registers share.
+public enum SPI_PG_ENABLE_STATIC_CU_MASK: SPI_LB_CU_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PG_ENABLE_STATIC_CU_MASK CU_MASK@0:16")
   }
-
-  /// `SPI_PG_ENABLE_STATIC_CU_MASK.CU_MASK`: bits 15:0, access unknown.
-  public static var CU_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SPI_GDS_CREDITS`: gfx_8_0 register, MMIO dword 0x24D8 (byte 0x9360), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDS_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D8,
       writeOneToClearMask: 0x0000_0000,
@@ -1835,7 +1708,7 @@ public enum SPI_GDS_CREDITS: Register {
 
 /// `SPI_SX_EXPORT_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24D9 (byte 0x9364), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SX_EXPORT_BUFFER_SIZES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24D9,
       writeOneToClearMask: 0x0000_0000,
@@ -1851,7 +1724,7 @@ public enum SPI_SX_EXPORT_BUFFER_SIZES: Register {
 
 /// `SPI_SX_SCOREBOARD_BUFFER_SIZES`: gfx_8_0 register, MMIO dword 0x24DA (byte 0x9368), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DA,
       writeOneToClearMask: 0x0000_0000,
@@ -1869,7 +1742,7 @@ public enum SPI_SX_SCOREBOARD_BUFFER_SIZES: Register {
 
 /// `SPI_CSQ_WF_ACTIVE_STATUS`: gfx_8_0 register, MMIO dword 0x24DB (byte 0x936C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CSQ_WF_ACTIVE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DB,
       writeOneToClearMask: 0x0000_0000,
@@ -1881,261 +1754,236 @@ public enum SPI_CSQ_WF_ACTIVE_STATUS: Register {
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_0`: gfx_8_0 register, MMIO dword 0x24DC (byte 0x9370), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_0: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_0 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_0.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_1`: gfx_8_0 register, MMIO dword 0x24DD (byte 0x9374), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_1: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_1 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_1.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_2`: gfx_8_0 register, MMIO dword 0x24DE (byte 0x9378), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_2: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_2 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_2.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_3`: gfx_8_0 register, MMIO dword 0x24DF (byte 0x937C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_3: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_3 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_3.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_4`: gfx_8_0 register, MMIO dword 0x24E0 (byte 0x9380), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_4: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_4 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_4.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_5`: gfx_8_0 register, MMIO dword 0x24E1 (byte 0x9384), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_5: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_5 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_5.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_6`: gfx_8_0 register, MMIO dword 0x24E2 (byte 0x9388), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_6: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_6 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_6.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `SPI_CSQ_WF_ACTIVE_COUNT_7`: gfx_8_0 register, MMIO dword 0x24E3 (byte 0x938C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CSQ_WF_ACTIVE_COUNT_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CSQ_WF_ACTIVE_COUNT_0_Layout`, which 8 registers share.
+public enum SPI_CSQ_WF_ACTIVE_COUNT_7: SPI_CSQ_WF_ACTIVE_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CSQ_WF_ACTIVE_COUNT_7 COUNT@0:11")
   }
-
-  /// `SPI_CSQ_WF_ACTIVE_COUNT_7.COUNT`: bits 10:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
 }
 
 /// `BCI_DEBUG_READ`: gfx_8_0 register, MMIO dword 0x24EB (byte 0x93AC), access unknown, reset unknown (`write` starts from 0).
-public enum BCI_DEBUG_READ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_DEBUG_READ_Layout`, which 2 registers share.
+public enum BCI_DEBUG_READ: SPI_DEBUG_READ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "BCI_DEBUG_READ DATA@0:24")
   }
-
-  /// `BCI_DEBUG_READ.DATA`: bits 23:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24EC (byte 0x93B0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P0_TRAP_SCREEN_PSBA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_P0_TRAP_SCREEN_PSBA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_P0_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24ED (byte 0x93B4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P0_TRAP_SCREEN_PSBA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_P0_TRAP_SCREEN_PSBA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_P0_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24EE (byte 0x93B8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P0_TRAP_SCREEN_PSMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_P0_TRAP_SCREEN_PSMA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_P0_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24EF (byte 0x93BC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P0_TRAP_SCREEN_PSMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_P0_TRAP_SCREEN_PSMA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_P0_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P0_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F0 (byte 0x93C0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P0_TRAP_SCREEN_GPR_MIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_GPR_MIN_Layout`, which 2 registers share.
+public enum SPI_P0_TRAP_SCREEN_GPR_MIN: SPI_P0_TRAP_SCREEN_GPR_MIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P0_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
   }
-
-  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
-  public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_P0_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
-  public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_LO`: gfx_8_0 register, MMIO dword 0x24F1 (byte 0x93C4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P1_TRAP_SCREEN_PSBA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_P1_TRAP_SCREEN_PSBA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSBA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_P1_TRAP_SCREEN_PSBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSBA_HI`: gfx_8_0 register, MMIO dword 0x24F2 (byte 0x93C8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P1_TRAP_SCREEN_PSBA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_P1_TRAP_SCREEN_PSBA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSBA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_P1_TRAP_SCREEN_PSBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_LO`: gfx_8_0 register, MMIO dword 0x24F3 (byte 0x93CC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P1_TRAP_SCREEN_PSMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_P1_TRAP_SCREEN_PSMA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSMA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_P1_TRAP_SCREEN_PSMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_PSMA_HI`: gfx_8_0 register, MMIO dword 0x24F4 (byte 0x93D0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P1_TRAP_SCREEN_PSMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_P1_TRAP_SCREEN_PSMA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_PSMA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_P1_TRAP_SCREEN_PSMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_P1_TRAP_SCREEN_GPR_MIN`: gfx_8_0 register, MMIO dword 0x24F5 (byte 0x93D4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_P1_TRAP_SCREEN_GPR_MIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_GPR_MIN_Layout`, which 2 registers share.
+public enum SPI_P1_TRAP_SCREEN_GPR_MIN: SPI_P0_TRAP_SCREEN_GPR_MIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_P1_TRAP_SCREEN_GPR_MIN VGPR_MIN@0:6 SGPR_MIN@6:4")
   }
-
-  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.VGPR_MIN`: bits 5:0, access unknown.
-  public static var VGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_P1_TRAP_SCREEN_GPR_MIN.SGPR_MIN`: bits 9:6, access unknown.
-  public static var SGPR_MIN: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
 }
 
 /// `TD_CNTL`: gfx_8_0 register, MMIO dword 0x2525 (byte 0x9494), access unknown, reset unknown (`write` starts from 0).
 public enum TD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2525,
       writeOneToClearMask: 0x0000_0000,
@@ -2178,7 +2026,7 @@ public enum TD_CNTL: Register {
 
 /// `TD_STATUS`: gfx_8_0 register, MMIO dword 0x2526 (byte 0x9498), access unknown, reset unknown (`write` starts from 0).
 public enum TD_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2526,
       writeOneToClearMask: 0x0000_0000,
@@ -2190,34 +2038,32 @@ public enum TD_STATUS: Register {
 }
 
 /// `TD_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x2528 (byte 0x94A0), access unknown, reset unknown (`write` starts from 0).
-public enum TD_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TD_DEBUG_INDEX_Layout`, which 2 registers share.
+public enum TD_DEBUG_INDEX: TD_DEBUG_INDEX_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2528,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_DEBUG_INDEX INDEX@0:5")
   }
-
-  /// `TD_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
-  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TD_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x2529 (byte 0x94A4), access unknown, reset unknown (`write` starts from 0).
-public enum TD_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum TD_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2529,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_DEBUG_DATA DATA@0:32")
   }
-
-  /// `TD_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_EDC_CNT`: gfx_8_0 register, MMIO dword 0x252E (byte 0x94B8), access unknown, reset unknown (`write` starts from 0).
 public enum TD_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x252E,
       writeOneToClearMask: 0x0000_0000,
@@ -2227,7 +2073,7 @@ public enum TD_EDC_CNT: Register {
 
 /// `TD_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x252F (byte 0x94BC), access unknown, reset unknown (`write` starts from 0).
 public enum TD_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x252F,
       writeOneToClearMask: 0x0000_0000,
@@ -2245,21 +2091,20 @@ public enum TD_DSM_CNTL: Register {
 }
 
 /// `TD_SCRATCH`: gfx_8_0 register, MMIO dword 0x2533 (byte 0x94CC), access unknown, reset unknown (`write` starts from 0).
-public enum TD_SCRATCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TD_SCRATCH_Layout`, which 2 registers share.
+public enum TD_SCRATCH: TD_SCRATCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2533,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_SCRATCH SCRATCH@0:32")
   }
-
-  /// `TD_SCRATCH.SCRATCH`: bits 31:0, access unknown.
-  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CNTL`: gfx_8_0 register, MMIO dword 0x2541 (byte 0x9504), access unknown, reset unknown (`write` starts from 0).
 public enum TA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2541,
       writeOneToClearMask: 0x0000_0000,
@@ -2278,7 +2123,7 @@ public enum TA_CNTL: Register {
 
 /// `TA_CNTL_AUX`: gfx_8_0 register, MMIO dword 0x2542 (byte 0x9508), access unknown, reset unknown (`write` starts from 0).
 public enum TA_CNTL_AUX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2542,
       writeOneToClearMask: 0x0000_0000,
@@ -2306,7 +2151,7 @@ public enum TA_CNTL_AUX: Register {
 
 /// `TA_RESERVED_010C`: gfx_8_0 register, MMIO dword 0x2543 (byte 0x950C), access unknown, reset unknown (`write` starts from 0).
 public enum TA_RESERVED_010C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2543,
       writeOneToClearMask: 0x0000_0000,
@@ -2319,7 +2164,7 @@ public enum TA_RESERVED_010C: Register {
 
 /// `TA_STATUS`: gfx_8_0 register, MMIO dword 0x2548 (byte 0x9520), access unknown, reset unknown (`write` starts from 0).
 public enum TA_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2548,
       writeOneToClearMask: 0x0000_0000,
@@ -2379,60 +2224,56 @@ public enum TA_STATUS: Register {
 }
 
 /// `TA_DEBUG_INDEX`: gfx_8_0 register, MMIO dword 0x254C (byte 0x9530), access unknown, reset unknown (`write` starts from 0).
-public enum TA_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TD_DEBUG_INDEX_Layout`, which 2 registers share.
+public enum TA_DEBUG_INDEX: TD_DEBUG_INDEX_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x254C,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_DEBUG_INDEX INDEX@0:5")
   }
-
-  /// `TA_DEBUG_INDEX.INDEX`: bits 4:0, access unknown.
-  public static var INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
 }
 
 /// `TA_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x254D (byte 0x9534), access unknown, reset unknown (`write` starts from 0).
-public enum TA_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum TA_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x254D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_DEBUG_DATA DATA@0:32")
   }
-
-  /// `TA_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_SCRATCH`: gfx_8_0 register, MMIO dword 0x2564 (byte 0x9590), access unknown, reset unknown (`write` starts from 0).
-public enum TA_SCRATCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TD_SCRATCH_Layout`, which 2 registers share.
+public enum TA_SCRATCH: TD_SCRATCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2564,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_SCRATCH SCRATCH@0:32")
   }
-
-  /// `TA_SCRATCH.SCRATCH`: bits 31:0, access unknown.
-  public static var SCRATCH: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_HIDDEN_PRIVATE_BASE_VMID`: gfx_8_0 register, MMIO dword 0x2580 (byte 0x9600), access unknown, reset unknown (`write` starts from 0).
-public enum SH_HIDDEN_PRIVATE_BASE_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_HIDDEN_PRIVATE_BASE_VMID_Layout`, which 4 registers share.
+public enum SH_HIDDEN_PRIVATE_BASE_VMID: SH_HIDDEN_PRIVATE_BASE_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2580,
       writeOneToClearMask: 0x0000_0000,
       layout: "SH_HIDDEN_PRIVATE_BASE_VMID ADDRESS@0:32")
   }
-
-  /// `SH_HIDDEN_PRIVATE_BASE_VMID.ADDRESS`: bits 31:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SH_STATIC_MEM_CONFIG`: gfx_8_0 register, MMIO dword 0x2581 (byte 0x9604), access unknown, reset unknown (`write` starts from 0).
 public enum SH_STATIC_MEM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2581,
       writeOneToClearMask: 0x0000_0000,
@@ -2457,7 +2298,7 @@ public enum SH_STATIC_MEM_CONFIG: Register {
 
 /// `GDS_CONFIG`: gfx_8_0 register, MMIO dword 0x25C0 (byte 0x9700), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C0,
       writeOneToClearMask: 0x0000_0000,
@@ -2479,7 +2320,7 @@ public enum GDS_CONFIG: Register {
 
 /// `GDS_CNTL_STATUS`: gfx_8_0 register, MMIO dword 0x25C1 (byte 0x9704), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_CNTL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C1,
       writeOneToClearMask: 0x0000_0000,
@@ -2534,7 +2375,7 @@ public enum GDS_CNTL_STATUS: Register {
 
 /// `GDS_ENHANCE2`: gfx_8_0 register, MMIO dword 0x25C2 (byte 0x9708), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ENHANCE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C2,
       writeOneToClearMask: 0x0000_0000,
@@ -2550,7 +2391,7 @@ public enum GDS_ENHANCE2: Register {
 
 /// `GDS_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C3 (byte 0x970C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_PROTECTION_FAULT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C3,
       writeOneToClearMask: 0x0000_0000,
@@ -2584,7 +2425,7 @@ public enum GDS_PROTECTION_FAULT: Register {
 
 /// `GDS_VM_PROTECTION_FAULT`: gfx_8_0 register, MMIO dword 0x25C4 (byte 0x9710), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_VM_PROTECTION_FAULT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C4,
       writeOneToClearMask: 0x0000_0000,
@@ -2615,7 +2456,7 @@ public enum GDS_VM_PROTECTION_FAULT: Register {
 
 /// `GDS_EDC_CNT`: gfx_8_0 register, MMIO dword 0x25C5 (byte 0x9714), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C5,
       writeOneToClearMask: 0x0000_0000,
@@ -2634,7 +2475,7 @@ public enum GDS_EDC_CNT: Register {
 
 /// `GDS_EDC_GRBM_CNT`: gfx_8_0 register, MMIO dword 0x25C6 (byte 0x9718), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_GRBM_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C6,
       writeOneToClearMask: 0x0000_0000,
@@ -2650,7 +2491,7 @@ public enum GDS_EDC_GRBM_CNT: Register {
 
 /// `GDS_EDC_OA_DED`: gfx_8_0 register, MMIO dword 0x25C7 (byte 0x971C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_EDC_OA_DED: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C7,
       writeOneToClearMask: 0x0000_0000,
@@ -2699,7 +2540,7 @@ public enum GDS_EDC_OA_DED: Register {
 
 /// `GDS_DEBUG_CNTL`: gfx_8_0 register, MMIO dword 0x25C8 (byte 0x9720), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C8,
       writeOneToClearMask: 0x0000_0000,
@@ -2714,21 +2555,20 @@ public enum GDS_DEBUG_CNTL: Register {
 }
 
 /// `GDS_DEBUG_DATA`: gfx_8_0 register, MMIO dword 0x25C9 (byte 0x9724), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_DEBUG_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_DEBUG_DATA DATA@0:32")
   }
-
-  /// `GDS_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x25CA (byte 0x9728), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25CA,
       writeOneToClearMask: 0x0000_0000,
@@ -2767,7 +2607,7 @@ public enum GDS_DSM_CNTL: Register {
 
 /// `DB_DEBUG`: gfx_8_0 register, MMIO dword 0x260C (byte 0x9830), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x260C,
       writeOneToClearMask: 0x0000_0000,
@@ -2869,7 +2709,7 @@ public enum DB_DEBUG: Register {
 
 /// `DB_DEBUG2`: gfx_8_0 register, MMIO dword 0x260D (byte 0x9834), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x260D,
       writeOneToClearMask: 0x0000_0000,
@@ -2963,7 +2803,7 @@ public enum DB_DEBUG2: Register {
 
 /// `DB_DEBUG3`: gfx_8_0 register, MMIO dword 0x260E (byte 0x9838), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x260E,
       writeOneToClearMask: 0x0000_0000,
@@ -3107,7 +2947,7 @@ public enum DB_DEBUG3: Register {
 
 /// `DB_DEBUG4`: gfx_8_0 register, MMIO dword 0x260F (byte 0x983C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEBUG4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x260F,
       writeOneToClearMask: 0x0000_0000,
@@ -3140,7 +2980,7 @@ public enum DB_DEBUG4: Register {
 
 /// `DB_CREDIT_LIMIT`: gfx_8_0 register, MMIO dword 0x2614 (byte 0x9850), access unknown, reset unknown (`write` starts from 0).
 public enum DB_CREDIT_LIMIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2614,
       writeOneToClearMask: 0x0000_0000,
@@ -3162,7 +3002,7 @@ public enum DB_CREDIT_LIMIT: Register {
 
 /// `DB_WATERMARKS`: gfx_8_0 register, MMIO dword 0x2615 (byte 0x9854), access unknown, reset unknown (`write` starts from 0).
 public enum DB_WATERMARKS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2615,
       writeOneToClearMask: 0x0000_0000,
@@ -3202,7 +3042,7 @@ public enum DB_WATERMARKS: Register {
 
 /// `DB_SUBTILE_CONTROL`: gfx_8_0 register, MMIO dword 0x2616 (byte 0x9858), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SUBTILE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2616,
       writeOneToClearMask: 0x0000_0000,
@@ -3242,7 +3082,7 @@ public enum DB_SUBTILE_CONTROL: Register {
 
 /// `DB_FREE_CACHELINES`: gfx_8_0 register, MMIO dword 0x2617 (byte 0x985C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FREE_CACHELINES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2617,
       writeOneToClearMask: 0x0000_0000,
@@ -3267,7 +3107,7 @@ public enum DB_FREE_CACHELINES: Register {
 
 /// `DB_FIFO_DEPTH1`: gfx_8_0 register, MMIO dword 0x2618 (byte 0x9860), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FIFO_DEPTH1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2618,
       writeOneToClearMask: 0x0000_0000,
@@ -3292,7 +3132,7 @@ public enum DB_FIFO_DEPTH1: Register {
 
 /// `DB_FIFO_DEPTH2`: gfx_8_0 register, MMIO dword 0x2619 (byte 0x9864), access unknown, reset unknown (`write` starts from 0).
 public enum DB_FIFO_DEPTH2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2619,
       writeOneToClearMask: 0x0000_0000,
@@ -3314,7 +3154,7 @@ public enum DB_FIFO_DEPTH2: Register {
 
 /// `DB_RING_CONTROL`: gfx_8_0 register, MMIO dword 0x261B (byte 0x986C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RING_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x261B,
       writeOneToClearMask: 0x0000_0000,
@@ -3327,7 +3167,7 @@ public enum DB_RING_CONTROL: Register {
 
 /// `DB_READ_DEBUG_0`: gfx_8_0 register, MMIO dword 0x2620 (byte 0x9880), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2620,
       writeOneToClearMask: 0x0000_0000,
@@ -3340,7 +3180,7 @@ public enum DB_READ_DEBUG_0: Register {
 
 /// `DB_READ_DEBUG_1`: gfx_8_0 register, MMIO dword 0x2621 (byte 0x9884), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2621,
       writeOneToClearMask: 0x0000_0000,
@@ -3353,7 +3193,7 @@ public enum DB_READ_DEBUG_1: Register {
 
 /// `DB_READ_DEBUG_2`: gfx_8_0 register, MMIO dword 0x2622 (byte 0x9888), access unknown, reset unknown (`write` starts from 0).
 public enum DB_READ_DEBUG_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2622,
       writeOneToClearMask: 0x0000_0000,
@@ -3365,212 +3205,188 @@ public enum DB_READ_DEBUG_2: Register {
 }
 
 /// `DB_READ_DEBUG_3`: gfx_8_0 register, MMIO dword 0x2623 (byte 0x988C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_3: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2623,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_3 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_3.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_4`: gfx_8_0 register, MMIO dword 0x2624 (byte 0x9890), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_4: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2624,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_4 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_4.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_5`: gfx_8_0 register, MMIO dword 0x2625 (byte 0x9894), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_5: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2625,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_5 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_5.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_6`: gfx_8_0 register, MMIO dword 0x2626 (byte 0x9898), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_6: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2626,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_6 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_6.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_7`: gfx_8_0 register, MMIO dword 0x2627 (byte 0x989C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_7: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2627,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_7 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_7.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_8`: gfx_8_0 register, MMIO dword 0x2628 (byte 0x98A0), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_8: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2628,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_8 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_8.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_9`: gfx_8_0 register, MMIO dword 0x2629 (byte 0x98A4), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_9: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2629,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_9 DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_9.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_A`: gfx_8_0 register, MMIO dword 0x262A (byte 0x98A8), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_A: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_A: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262A,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_A DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_A.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_B`: gfx_8_0 register, MMIO dword 0x262B (byte 0x98AC), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_B: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_B: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262B,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_B DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_B.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_C`: gfx_8_0 register, MMIO dword 0x262C (byte 0x98B0), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_C: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_C: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262C,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_C DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_C.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_D`: gfx_8_0 register, MMIO dword 0x262D (byte 0x98B4), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_D: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_D: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262D,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_D DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_D.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_E`: gfx_8_0 register, MMIO dword 0x262E (byte 0x98B8), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_E: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_E: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262E,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_E DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_E.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_READ_DEBUG_F`: gfx_8_0 register, MMIO dword 0x262F (byte 0x98BC), access unknown, reset unknown (`write` starts from 0).
-public enum DB_READ_DEBUG_F: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DEBUG_DATA_Layout`, which 14 registers share.
+public enum DB_READ_DEBUG_F: DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x262F,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_READ_DEBUG_F DEBUG_DATA@0:32")
   }
-
-  /// `DB_READ_DEBUG_F.DEBUG_DATA`: bits 31:0, access unknown.
-  public static var DEBUG_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CC_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x263C (byte 0x98F0), access unknown, reset unknown (`write` starts from 0).
-public enum CC_RB_REDUNDANCY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_RB_REDUNDANCY_Layout`, which 2 registers share.
+public enum CC_RB_REDUNDANCY: CC_RB_REDUNDANCY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x263C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
   }
-
-  /// `CC_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
-  public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
-  public static var EN_REDUNDANCY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CC_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
-  public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `CC_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
-  public static var EN_REDUNDANCY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `CC_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x263D (byte 0x98F4), access unknown, reset unknown (`write` starts from 0).
-public enum CC_RB_BACKEND_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_RB_BACKEND_DISABLE_Layout`, which 2 registers share.
+public enum CC_RB_BACKEND_DISABLE: CC_RB_BACKEND_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x263D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
-
-  /// `CC_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GB_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x263E (byte 0x98F8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_ADDR_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x263E,
       writeOneToClearMask: 0x0000_0000,
@@ -3607,7 +3423,7 @@ public enum GB_ADDR_CONFIG: Register {
 
 /// `GB_BACKEND_MAP`: gfx_8_0 register, MMIO dword 0x263F (byte 0x98FC), access unknown, reset unknown (`write` starts from 0).
 public enum GB_BACKEND_MAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x263F,
       writeOneToClearMask: 0x0000_0000,
@@ -3620,7 +3436,7 @@ public enum GB_BACKEND_MAP: Register {
 
 /// `GB_GPU_ID`: gfx_8_0 register, MMIO dword 0x2640 (byte 0x9900), access unknown, reset unknown (`write` starts from 0).
 public enum GB_GPU_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2640,
       writeOneToClearMask: 0x0000_0000,
@@ -3633,7 +3449,7 @@ public enum GB_GPU_ID: Register {
 
 /// `CC_RB_DAISY_CHAIN`: gfx_8_0 register, MMIO dword 0x2641 (byte 0x9904), access unknown, reset unknown (`write` starts from 0).
 public enum CC_RB_DAISY_CHAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2641,
       writeOneToClearMask: 0x0000_0000,
@@ -3666,1160 +3482,584 @@ public enum CC_RB_DAISY_CHAIN: Register {
 }
 
 /// `GB_TILE_MODE0`: gfx_8_0 register, MMIO dword 0x2644 (byte 0x9910), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE0: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2644,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE0 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE0.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE0.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE0.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE0.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE0.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE1`: gfx_8_0 register, MMIO dword 0x2645 (byte 0x9914), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE1: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2645,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE1 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE1.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE1.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE1.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE1.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE1.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE2`: gfx_8_0 register, MMIO dword 0x2646 (byte 0x9918), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE2: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2646,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE2 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE2.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE2.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE2.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE2.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE2.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE3`: gfx_8_0 register, MMIO dword 0x2647 (byte 0x991C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE3: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2647,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE3 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE3.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE3.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE3.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE3.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE3.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE4`: gfx_8_0 register, MMIO dword 0x2648 (byte 0x9920), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE4: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2648,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE4 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE4.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE4.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE4.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE4.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE4.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE5`: gfx_8_0 register, MMIO dword 0x2649 (byte 0x9924), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE5: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2649,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE5 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE5.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE5.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE5.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE5.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE5.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE6`: gfx_8_0 register, MMIO dword 0x264A (byte 0x9928), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE6: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE6 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE6.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE6.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE6.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE6.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE6.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE7`: gfx_8_0 register, MMIO dword 0x264B (byte 0x992C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE7: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE7 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE7.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE7.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE7.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE7.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE7.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE8`: gfx_8_0 register, MMIO dword 0x264C (byte 0x9930), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE8: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE8 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE8.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE8.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE8.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE8.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE8.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE9`: gfx_8_0 register, MMIO dword 0x264D (byte 0x9934), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE9: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE9 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE9.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE9.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE9.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE9.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE9.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE10`: gfx_8_0 register, MMIO dword 0x264E (byte 0x9938), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE10: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE10 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE10.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE10.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE10.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE10.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE10.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE11`: gfx_8_0 register, MMIO dword 0x264F (byte 0x993C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE11: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE11 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE11.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE11.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE11.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE11.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE11.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE12`: gfx_8_0 register, MMIO dword 0x2650 (byte 0x9940), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE12: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2650,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE12 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE12.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE12.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE12.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE12.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE12.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE13`: gfx_8_0 register, MMIO dword 0x2651 (byte 0x9944), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE13: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2651,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE13 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE13.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE13.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE13.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE13.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE13.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE14`: gfx_8_0 register, MMIO dword 0x2652 (byte 0x9948), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE14: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2652,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE14 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE14.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE14.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE14.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE14.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE14.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE15`: gfx_8_0 register, MMIO dword 0x2653 (byte 0x994C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE15: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2653,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE15 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE15.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE15.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE15.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE15.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE15.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE16`: gfx_8_0 register, MMIO dword 0x2654 (byte 0x9950), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE16: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE16: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2654,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE16 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE16.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE16.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE16.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE16.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE16.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE17`: gfx_8_0 register, MMIO dword 0x2655 (byte 0x9954), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE17: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE17: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2655,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE17 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE17.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE17.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE17.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE17.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE17.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE18`: gfx_8_0 register, MMIO dword 0x2656 (byte 0x9958), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE18: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE18: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2656,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE18 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE18.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE18.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE18.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE18.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE18.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE19`: gfx_8_0 register, MMIO dword 0x2657 (byte 0x995C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE19: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE19: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2657,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE19 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE19.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE19.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE19.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE19.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE19.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE20`: gfx_8_0 register, MMIO dword 0x2658 (byte 0x9960), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE20: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE20: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2658,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE20 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE20.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE20.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE20.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE20.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE20.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE21`: gfx_8_0 register, MMIO dword 0x2659 (byte 0x9964), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE21: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE21: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2659,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE21 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE21.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE21.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE21.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE21.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE21.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE22`: gfx_8_0 register, MMIO dword 0x265A (byte 0x9968), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE22: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE22: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE22 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE22.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE22.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE22.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE22.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE22.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE23`: gfx_8_0 register, MMIO dword 0x265B (byte 0x996C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE23: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE23: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE23 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE23.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE23.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE23.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE23.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE23.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE24`: gfx_8_0 register, MMIO dword 0x265C (byte 0x9970), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE24: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE24: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE24 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE24.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE24.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE24.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE24.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE24.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE25`: gfx_8_0 register, MMIO dword 0x265D (byte 0x9974), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE25: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE25: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE25 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE25.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE25.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE25.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE25.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE25.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE26`: gfx_8_0 register, MMIO dword 0x265E (byte 0x9978), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE26: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE26: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE26 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE26.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE26.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE26.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE26.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE26.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE27`: gfx_8_0 register, MMIO dword 0x265F (byte 0x997C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE27: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE27: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x265F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE27 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE27.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE27.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE27.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE27.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE27.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE28`: gfx_8_0 register, MMIO dword 0x2660 (byte 0x9980), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE28: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE28: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2660,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE28 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE28.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE28.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE28.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE28.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE28.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE29`: gfx_8_0 register, MMIO dword 0x2661 (byte 0x9984), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE29: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE29: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2661,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE29 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE29.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE29.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE29.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE29.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE29.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE30`: gfx_8_0 register, MMIO dword 0x2662 (byte 0x9988), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE30: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE30: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2662,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE30 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE30.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE30.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE30.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE30.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE30.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_TILE_MODE31`: gfx_8_0 register, MMIO dword 0x2663 (byte 0x998C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_TILE_MODE31: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_TILE_MODE0_Layout`, which 32 registers share.
+public enum GB_TILE_MODE31: GB_TILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2663,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_TILE_MODE31 ARRAY_MODE@2:4 PIPE_CONFIG@6:5 TILE_SPLIT@11:3 MICRO_TILE_MODE_NEW@22:3 SAMPLE_SPLIT@25:2")
   }
-
-  /// `GB_TILE_MODE31.ARRAY_MODE`: bits 5:2, access unknown.
-  public static var ARRAY_MODE: RegisterField<Self, UInt8> { .init(lsb: 2, width: 4) }
-
-  /// `GB_TILE_MODE31.PIPE_CONFIG`: bits 10:6, access unknown.
-  public static var PIPE_CONFIG: RegisterField<Self, UInt8> { .init(lsb: 6, width: 5) }
-
-  /// `GB_TILE_MODE31.TILE_SPLIT`: bits 13:11, access unknown.
-  public static var TILE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 3) }
-
-  /// `GB_TILE_MODE31.MICRO_TILE_MODE_NEW`: bits 24:22, access unknown.
-  public static var MICRO_TILE_MODE_NEW: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
-
-  /// `GB_TILE_MODE31.SAMPLE_SPLIT`: bits 26:25, access unknown.
-  public static var SAMPLE_SPLIT: RegisterField<Self, UInt8> { .init(lsb: 25, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE0`: gfx_8_0 register, MMIO dword 0x2664 (byte 0x9990), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE0: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2664,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE0 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE0.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE0.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE0.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE0.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE1`: gfx_8_0 register, MMIO dword 0x2665 (byte 0x9994), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE1: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2665,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE1 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE1.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE1.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE1.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE1.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE2`: gfx_8_0 register, MMIO dword 0x2666 (byte 0x9998), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE2: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2666,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE2 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE2.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE2.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE2.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE2.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE3`: gfx_8_0 register, MMIO dword 0x2667 (byte 0x999C), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE3: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2667,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE3 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE3.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE3.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE3.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE3.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE4`: gfx_8_0 register, MMIO dword 0x2668 (byte 0x99A0), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE4: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2668,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE4 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE4.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE4.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE4.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE4.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE5`: gfx_8_0 register, MMIO dword 0x2669 (byte 0x99A4), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE5: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2669,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE5 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE5.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE5.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE5.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE5.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE6`: gfx_8_0 register, MMIO dword 0x266A (byte 0x99A8), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE6: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE6 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE6.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE6.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE6.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE6.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE7`: gfx_8_0 register, MMIO dword 0x266B (byte 0x99AC), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE7: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE7 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE7.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE7.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE7.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE7.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE8`: gfx_8_0 register, MMIO dword 0x266C (byte 0x99B0), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE8: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE8 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE8.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE8.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE8.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE8.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE9`: gfx_8_0 register, MMIO dword 0x266D (byte 0x99B4), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE9: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE9 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE9.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE9.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE9.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE9.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE10`: gfx_8_0 register, MMIO dword 0x266E (byte 0x99B8), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE10: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE10 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE10.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE10.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE10.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE10.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE11`: gfx_8_0 register, MMIO dword 0x266F (byte 0x99BC), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE11: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x266F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE11 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE11.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE11.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE11.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE11.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE12`: gfx_8_0 register, MMIO dword 0x2670 (byte 0x99C0), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE12: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2670,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE12 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE12.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE12.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE12.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE12.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE13`: gfx_8_0 register, MMIO dword 0x2671 (byte 0x99C4), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE13: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2671,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE13 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE13.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE13.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE13.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE13.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE14`: gfx_8_0 register, MMIO dword 0x2672 (byte 0x99C8), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE14: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2672,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE14 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE14.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE14.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE14.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE14.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `GB_MACROTILE_MODE15`: gfx_8_0 register, MMIO dword 0x2673 (byte 0x99CC), access unknown, reset unknown (`write` starts from 0).
-public enum GB_MACROTILE_MODE15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GB_MACROTILE_MODE0_Layout`, which 16 registers share.
+public enum GB_MACROTILE_MODE15: GB_MACROTILE_MODE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2673,
       writeOneToClearMask: 0x0000_0000,
       layout: "GB_MACROTILE_MODE15 BANK_WIDTH@0:2 BANK_HEIGHT@2:2 MACRO_TILE_ASPECT@4:2 NUM_BANKS@6:2")
   }
-
-  /// `GB_MACROTILE_MODE15.BANK_WIDTH`: bits 1:0, access unknown.
-  public static var BANK_WIDTH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `GB_MACROTILE_MODE15.BANK_HEIGHT`: bits 3:2, access unknown.
-  public static var BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `GB_MACROTILE_MODE15.MACRO_TILE_ASPECT`: bits 5:4, access unknown.
-  public static var MACRO_TILE_ASPECT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `GB_MACROTILE_MODE15.NUM_BANKS`: bits 7:6, access unknown.
-  public static var NUM_BANKS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `CB_HW_CONTROL_3`: gfx_8_0 register, MMIO dword 0x2683 (byte 0x9A0C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2683,
       writeOneToClearMask: 0x0000_0000,
@@ -4874,7 +4114,7 @@ public enum CB_HW_CONTROL_3: Register {
 
 /// `CB_HW_CONTROL`: gfx_8_0 register, MMIO dword 0x2684 (byte 0x9A10), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2684,
       writeOneToClearMask: 0x0000_0000,
@@ -4960,7 +4200,7 @@ public enum CB_HW_CONTROL: Register {
 
 /// `CB_HW_CONTROL_1`: gfx_8_0 register, MMIO dword 0x2685 (byte 0x9A14), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2685,
       writeOneToClearMask: 0x0000_0000,
@@ -4985,7 +4225,7 @@ public enum CB_HW_CONTROL_1: Register {
 
 /// `CB_HW_CONTROL_2`: gfx_8_0 register, MMIO dword 0x2686 (byte 0x9A18), access unknown, reset unknown (`write` starts from 0).
 public enum CB_HW_CONTROL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2686,
       writeOneToClearMask: 0x0000_0000,
@@ -5014,7 +4254,7 @@ public enum CB_HW_CONTROL_2: Register {
 
 /// `CB_DCC_CONFIG`: gfx_8_0 register, MMIO dword 0x2687 (byte 0x9A1C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DCC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2687,
       writeOneToClearMask: 0x0000_0000,
@@ -5053,7 +4293,7 @@ public enum CB_DCC_CONFIG: Register {
 
 /// `CB_DEBUG_BUS_1`: gfx_8_0 register, MMIO dword 0x2699 (byte 0x9A64), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2699,
       writeOneToClearMask: 0x0000_0000,
@@ -5063,7 +4303,7 @@ public enum CB_DEBUG_BUS_1: Register {
 
 /// `CB_DEBUG_BUS_2`: gfx_8_0 register, MMIO dword 0x269A (byte 0x9A68), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269A,
       writeOneToClearMask: 0x0000_0000,
@@ -5073,7 +4313,7 @@ public enum CB_DEBUG_BUS_2: Register {
 
 /// `CB_DEBUG_BUS_3`: gfx_8_0 register, MMIO dword 0x269B (byte 0x9A6C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269B,
       writeOneToClearMask: 0x0000_0000,
@@ -5083,7 +4323,7 @@ public enum CB_DEBUG_BUS_3: Register {
 
 /// `CB_DEBUG_BUS_4`: gfx_8_0 register, MMIO dword 0x269C (byte 0x9A70), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269C,
       writeOneToClearMask: 0x0000_0000,
@@ -5093,7 +4333,7 @@ public enum CB_DEBUG_BUS_4: Register {
 
 /// `CB_DEBUG_BUS_5`: gfx_8_0 register, MMIO dword 0x269D (byte 0x9A74), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269D,
       writeOneToClearMask: 0x0000_0000,
@@ -5103,7 +4343,7 @@ public enum CB_DEBUG_BUS_5: Register {
 
 /// `CB_DEBUG_BUS_6`: gfx_8_0 register, MMIO dword 0x269E (byte 0x9A78), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269E,
       writeOneToClearMask: 0x0000_0000,
@@ -5113,7 +4353,7 @@ public enum CB_DEBUG_BUS_6: Register {
 
 /// `CB_DEBUG_BUS_7`: gfx_8_0 register, MMIO dword 0x269F (byte 0x9A7C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x269F,
       writeOneToClearMask: 0x0000_0000,
@@ -5123,7 +4363,7 @@ public enum CB_DEBUG_BUS_7: Register {
 
 /// `CB_DEBUG_BUS_8`: gfx_8_0 register, MMIO dword 0x26A0 (byte 0x9A80), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A0,
       writeOneToClearMask: 0x0000_0000,
@@ -5133,7 +4373,7 @@ public enum CB_DEBUG_BUS_8: Register {
 
 /// `CB_DEBUG_BUS_9`: gfx_8_0 register, MMIO dword 0x26A1 (byte 0x9A84), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A1,
       writeOneToClearMask: 0x0000_0000,
@@ -5143,7 +4383,7 @@ public enum CB_DEBUG_BUS_9: Register {
 
 /// `CB_DEBUG_BUS_10`: gfx_8_0 register, MMIO dword 0x26A2 (byte 0x9A88), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A2,
       writeOneToClearMask: 0x0000_0000,
@@ -5153,7 +4393,7 @@ public enum CB_DEBUG_BUS_10: Register {
 
 /// `CB_DEBUG_BUS_11`: gfx_8_0 register, MMIO dword 0x26A3 (byte 0x9A8C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A3,
       writeOneToClearMask: 0x0000_0000,
@@ -5163,7 +4403,7 @@ public enum CB_DEBUG_BUS_11: Register {
 
 /// `CB_DEBUG_BUS_12`: gfx_8_0 register, MMIO dword 0x26A4 (byte 0x9A90), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A4,
       writeOneToClearMask: 0x0000_0000,
@@ -5173,7 +4413,7 @@ public enum CB_DEBUG_BUS_12: Register {
 
 /// `CB_DEBUG_BUS_13`: gfx_8_0 register, MMIO dword 0x26A5 (byte 0x9A94), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A5,
       writeOneToClearMask: 0x0000_0000,
@@ -5183,7 +4423,7 @@ public enum CB_DEBUG_BUS_13: Register {
 
 /// `CB_DEBUG_BUS_14`: gfx_8_0 register, MMIO dword 0x26A6 (byte 0x9A98), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A6,
       writeOneToClearMask: 0x0000_0000,
@@ -5193,7 +4433,7 @@ public enum CB_DEBUG_BUS_14: Register {
 
 /// `CB_DEBUG_BUS_15`: gfx_8_0 register, MMIO dword 0x26A7 (byte 0x9A9C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A7,
       writeOneToClearMask: 0x0000_0000,
@@ -5203,7 +4443,7 @@ public enum CB_DEBUG_BUS_15: Register {
 
 /// `CB_DEBUG_BUS_16`: gfx_8_0 register, MMIO dword 0x26A8 (byte 0x9AA0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_16: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A8,
       writeOneToClearMask: 0x0000_0000,
@@ -5213,7 +4453,7 @@ public enum CB_DEBUG_BUS_16: Register {
 
 /// `CB_DEBUG_BUS_17`: gfx_8_0 register, MMIO dword 0x26A9 (byte 0x9AA4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_17: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26A9,
       writeOneToClearMask: 0x0000_0000,
@@ -5259,7 +4499,7 @@ public enum CB_DEBUG_BUS_17: Register {
 
 /// `CB_DEBUG_BUS_18`: gfx_8_0 register, MMIO dword 0x26AA (byte 0x9AA8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_18: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26AA,
       writeOneToClearMask: 0x0000_0000,
@@ -5337,7 +4577,7 @@ public enum CB_DEBUG_BUS_18: Register {
 
 /// `CB_DEBUG_BUS_19`: gfx_8_0 register, MMIO dword 0x26AB (byte 0x9AAC), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_19: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26AB,
       writeOneToClearMask: 0x0000_0000,
@@ -5401,7 +4641,7 @@ public enum CB_DEBUG_BUS_19: Register {
 
 /// `CB_DEBUG_BUS_20`: gfx_8_0 register, MMIO dword 0x26AC (byte 0x9AB0), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_20: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26AC,
       writeOneToClearMask: 0x0000_0000,
@@ -5447,7 +4687,7 @@ public enum CB_DEBUG_BUS_20: Register {
 
 /// `CB_DEBUG_BUS_21`: gfx_8_0 register, MMIO dword 0x26AD (byte 0x9AB4), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_21: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26AD,
       writeOneToClearMask: 0x0000_0000,
@@ -5481,7 +4721,7 @@ public enum CB_DEBUG_BUS_21: Register {
 
 /// `CB_DEBUG_BUS_22`: gfx_8_0 register, MMIO dword 0x26AE (byte 0x9AB8), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DEBUG_BUS_22: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26AE,
       writeOneToClearMask: 0x0000_0000,
@@ -5496,43 +4736,32 @@ public enum CB_DEBUG_BUS_22: Register {
 }
 
 /// `GC_USER_RB_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x26DE (byte 0x9B78), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_RB_REDUNDANCY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_RB_REDUNDANCY_Layout`, which 2 registers share.
+public enum GC_USER_RB_REDUNDANCY: CC_RB_REDUNDANCY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_RB_REDUNDANCY FAILED_RB0@8:4 EN_REDUNDANCY0@12:1 FAILED_RB1@16:4 EN_REDUNDANCY1@20:1")
   }
-
-  /// `GC_USER_RB_REDUNDANCY.FAILED_RB0`: bits 11:8, access unknown.
-  public static var FAILED_RB0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY0`: bit 12, access unknown.
-  public static var EN_REDUNDANCY0: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `GC_USER_RB_REDUNDANCY.FAILED_RB1`: bits 19:16, access unknown.
-  public static var FAILED_RB1: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `GC_USER_RB_REDUNDANCY.EN_REDUNDANCY1`: bit 20, access unknown.
-  public static var EN_REDUNDANCY1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `GC_USER_RB_BACKEND_DISABLE`: gfx_8_0 register, MMIO dword 0x26DF (byte 0x9B7C), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_RB_BACKEND_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_RB_BACKEND_DISABLE_Layout`, which 2 registers share.
+public enum GC_USER_RB_BACKEND_DISABLE: CC_RB_BACKEND_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
-
-  /// `GC_USER_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `TCP_INVALIDATE`: gfx_8_0 register, MMIO dword 0x2B00 (byte 0xAC00), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_INVALIDATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B00,
       writeOneToClearMask: 0x0000_0000,
@@ -5545,7 +4774,7 @@ public enum TCP_INVALIDATE: Register {
 
 /// `TCP_STATUS`: gfx_8_0 register, MMIO dword 0x2B01 (byte 0xAC04), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B01,
       writeOneToClearMask: 0x0000_0000,
@@ -5579,7 +4808,7 @@ public enum TCP_STATUS: Register {
 
 /// `TCP_CNTL`: gfx_8_0 register, MMIO dword 0x2B02 (byte 0xAC08), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B02,
       writeOneToClearMask: 0x0000_0000,
@@ -5616,7 +4845,7 @@ public enum TCP_CNTL: Register {
 
 /// `TCP_CHAN_STEER_LO`: gfx_8_0 register, MMIO dword 0x2B03 (byte 0xAC0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CHAN_STEER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B03,
       writeOneToClearMask: 0x0000_0000,
@@ -5650,7 +4879,7 @@ public enum TCP_CHAN_STEER_LO: Register {
 
 /// `TCP_CHAN_STEER_HI`: gfx_8_0 register, MMIO dword 0x2B04 (byte 0xAC10), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CHAN_STEER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B04,
       writeOneToClearMask: 0x0000_0000,
@@ -5684,7 +4913,7 @@ public enum TCP_CHAN_STEER_HI: Register {
 
 /// `TCP_ADDR_CONFIG`: gfx_8_0 register, MMIO dword 0x2B05 (byte 0xAC14), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_ADDR_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B05,
       writeOneToClearMask: 0x0000_0000,
@@ -5706,7 +4935,7 @@ public enum TCP_ADDR_CONFIG: Register {
 
 /// `TCP_CREDIT`: gfx_8_0 register, MMIO dword 0x2B06 (byte 0xAC18), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CREDIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B06,
       writeOneToClearMask: 0x0000_0000,
@@ -5725,7 +4954,7 @@ public enum TCP_CREDIT: Register {
 
 /// `TCP_BUFFER_ADDR_HASH_CNTL`: gfx_8_0 register, MMIO dword 0x2B16 (byte 0xAC58), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_BUFFER_ADDR_HASH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B16,
       writeOneToClearMask: 0x0000_0000,
@@ -5747,7 +4976,7 @@ public enum TCP_BUFFER_ADDR_HASH_CNTL: Register {
 
 /// `TCP_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B17 (byte 0xAC5C), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B17,
       writeOneToClearMask: 0x0000_0000,
@@ -5768,124 +4997,32 @@ public enum TCP_EDC_CNT: Register {
 }
 
 /// `TC_CFG_L1_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1A (byte 0xAC68), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L1_LOAD_POLICY0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY0_Layout`, which 4 registers share.
+public enum TC_CFG_L1_LOAD_POLICY0: TC_CFG_L1_LOAD_POLICY0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1B (byte 0xAC6C), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L1_LOAD_POLICY1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY1_Layout`, which 3 registers share.
+public enum TC_CFG_L1_LOAD_POLICY1: TC_CFG_L1_LOAD_POLICY1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L1_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_STORE_POLICY`: gfx_8_0 register, MMIO dword 0x2B1C (byte 0xAC70), access unknown, reset unknown (`write` starts from 0).
 public enum TC_CFG_L1_STORE_POLICY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1C,
       writeOneToClearMask: 0x0000_0000,
@@ -5990,324 +5127,92 @@ public enum TC_CFG_L1_STORE_POLICY: Register {
 }
 
 /// `TC_CFG_L2_LOAD_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1D (byte 0xAC74), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_LOAD_POLICY0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY0_Layout`, which 4 registers share.
+public enum TC_CFG_L2_LOAD_POLICY0: TC_CFG_L1_LOAD_POLICY0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_LOAD_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_LOAD_POLICY1`: gfx_8_0 register, MMIO dword 0x2B1E (byte 0xAC78), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_LOAD_POLICY1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY1_Layout`, which 3 registers share.
+public enum TC_CFG_L2_LOAD_POLICY1: TC_CFG_L1_LOAD_POLICY1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_LOAD_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L2_LOAD_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_STORE_POLICY0`: gfx_8_0 register, MMIO dword 0x2B1F (byte 0xAC7C), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_STORE_POLICY0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY0_Layout`, which 4 registers share.
+public enum TC_CFG_L2_STORE_POLICY0: TC_CFG_L1_LOAD_POLICY0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_STORE_POLICY0 POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_0`: bits 1:0, access unknown.
-  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_1`: bits 3:2, access unknown.
-  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_2`: bits 5:4, access unknown.
-  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_3`: bits 7:6, access unknown.
-  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_4`: bits 9:8, access unknown.
-  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_5`: bits 11:10, access unknown.
-  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_6`: bits 13:12, access unknown.
-  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_7`: bits 15:14, access unknown.
-  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_8`: bits 17:16, access unknown.
-  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_9`: bits 19:18, access unknown.
-  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_10`: bits 21:20, access unknown.
-  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_11`: bits 23:22, access unknown.
-  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_12`: bits 25:24, access unknown.
-  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_13`: bits 27:26, access unknown.
-  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_14`: bits 29:28, access unknown.
-  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY0.POLICY_15`: bits 31:30, access unknown.
-  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_STORE_POLICY1`: gfx_8_0 register, MMIO dword 0x2B20 (byte 0xAC80), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_STORE_POLICY1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY1_Layout`, which 3 registers share.
+public enum TC_CFG_L2_STORE_POLICY1: TC_CFG_L1_LOAD_POLICY1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B20,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_STORE_POLICY1 POLICY_16@0:2 POLICY_17@2:2 POLICY_18@4:2 POLICY_19@6:2 POLICY_20@8:2 POLICY_21@10:2 POLICY_22@12:2 POLICY_23@14:2 POLICY_24@16:2 POLICY_25@18:2 POLICY_26@20:2 POLICY_27@22:2 POLICY_28@24:2 POLICY_29@26:2 POLICY_30@28:2 POLICY_31@30:2")
   }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_16`: bits 1:0, access unknown.
-  public static var POLICY_16: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_17`: bits 3:2, access unknown.
-  public static var POLICY_17: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_18`: bits 5:4, access unknown.
-  public static var POLICY_18: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_19`: bits 7:6, access unknown.
-  public static var POLICY_19: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_20`: bits 9:8, access unknown.
-  public static var POLICY_20: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_21`: bits 11:10, access unknown.
-  public static var POLICY_21: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_22`: bits 13:12, access unknown.
-  public static var POLICY_22: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_23`: bits 15:14, access unknown.
-  public static var POLICY_23: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_24`: bits 17:16, access unknown.
-  public static var POLICY_24: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_25`: bits 19:18, access unknown.
-  public static var POLICY_25: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_26`: bits 21:20, access unknown.
-  public static var POLICY_26: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_27`: bits 23:22, access unknown.
-  public static var POLICY_27: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_28`: bits 25:24, access unknown.
-  public static var POLICY_28: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_29`: bits 27:26, access unknown.
-  public static var POLICY_29: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_30`: bits 29:28, access unknown.
-  public static var POLICY_30: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L2_STORE_POLICY1.POLICY_31`: bits 31:30, access unknown.
-  public static var POLICY_31: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L2_ATOMIC_POLICY`: gfx_8_0 register, MMIO dword 0x2B21 (byte 0xAC84), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_ATOMIC_POLICY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_LOAD_POLICY0_Layout`, which 4 registers share.
+public enum TC_CFG_L2_ATOMIC_POLICY: TC_CFG_L1_LOAD_POLICY0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B21,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_ATOMIC_POLICY POLICY_0@0:2 POLICY_1@2:2 POLICY_2@4:2 POLICY_3@6:2 POLICY_4@8:2 POLICY_5@10:2 POLICY_6@12:2 POLICY_7@14:2 POLICY_8@16:2 POLICY_9@18:2 POLICY_10@20:2 POLICY_11@22:2 POLICY_12@24:2 POLICY_13@26:2 POLICY_14@28:2 POLICY_15@30:2")
   }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_0`: bits 1:0, access unknown.
-  public static var POLICY_0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_1`: bits 3:2, access unknown.
-  public static var POLICY_1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_2`: bits 5:4, access unknown.
-  public static var POLICY_2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_3`: bits 7:6, access unknown.
-  public static var POLICY_3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_4`: bits 9:8, access unknown.
-  public static var POLICY_4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_5`: bits 11:10, access unknown.
-  public static var POLICY_5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_6`: bits 13:12, access unknown.
-  public static var POLICY_6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_7`: bits 15:14, access unknown.
-  public static var POLICY_7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_8`: bits 17:16, access unknown.
-  public static var POLICY_8: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_9`: bits 19:18, access unknown.
-  public static var POLICY_9: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_10`: bits 21:20, access unknown.
-  public static var POLICY_10: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_11`: bits 23:22, access unknown.
-  public static var POLICY_11: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_12`: bits 25:24, access unknown.
-  public static var POLICY_12: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_13`: bits 27:26, access unknown.
-  public static var POLICY_13: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_14`: bits 29:28, access unknown.
-  public static var POLICY_14: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `TC_CFG_L2_ATOMIC_POLICY.POLICY_15`: bits 31:30, access unknown.
-  public static var POLICY_15: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `TC_CFG_L1_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B22 (byte 0xAC88), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L1_VOLATILE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_VOLATILE_Layout`, which 2 registers share.
+public enum TC_CFG_L1_VOLATILE: TC_CFG_L1_VOLATILE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B22,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L1_VOLATILE VOL@0:4")
   }
-
-  /// `TC_CFG_L1_VOLATILE.VOL`: bits 3:0, access unknown.
-  public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TC_CFG_L2_VOLATILE`: gfx_8_0 register, MMIO dword 0x2B23 (byte 0xAC8C), access unknown, reset unknown (`write` starts from 0).
-public enum TC_CFG_L2_VOLATILE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TC_CFG_L1_VOLATILE_Layout`, which 2 registers share.
+public enum TC_CFG_L2_VOLATILE: TC_CFG_L1_VOLATILE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B23,
       writeOneToClearMask: 0x0000_0000,
       layout: "TC_CFG_L2_VOLATILE VOL@0:4")
   }
-
-  /// `TC_CFG_L2_VOLATILE.VOL`: bits 3:0, access unknown.
-  public static var VOL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `TCI_STATUS`: gfx_8_0 register, MMIO dword 0x2B61 (byte 0xAD84), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B61,
       writeOneToClearMask: 0x0000_0000,
@@ -6320,7 +5225,7 @@ public enum TCI_STATUS: Register {
 
 /// `TCI_CNTL_1`: gfx_8_0 register, MMIO dword 0x2B62 (byte 0xAD88), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B62,
       writeOneToClearMask: 0x0000_0000,
@@ -6339,7 +5244,7 @@ public enum TCI_CNTL_1: Register {
 
 /// `TCI_CNTL_2`: gfx_8_0 register, MMIO dword 0x2B63 (byte 0xAD8C), access unknown, reset unknown (`write` starts from 0).
 public enum TCI_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B63,
       writeOneToClearMask: 0x0000_0000,
@@ -6355,7 +5260,7 @@ public enum TCI_CNTL_2: Register {
 
 /// `TCC_CTRL`: gfx_8_0 register, MMIO dword 0x2B80 (byte 0xAE00), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B80,
       writeOneToClearMask: 0x0000_0000,

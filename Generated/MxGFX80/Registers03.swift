@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `TCC_EDC_CNT`: gfx_8_0 register, MMIO dword 0x2B82 (byte 0xAE08), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_EDC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B82,
       writeOneToClearMask: 0x0000_0000,
@@ -22,7 +23,7 @@ public enum TCC_EDC_CNT: Register {
 
 /// `TCC_REDUNDANCY`: gfx_8_0 register, MMIO dword 0x2B83 (byte 0xAE0C), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_REDUNDANCY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B83,
       writeOneToClearMask: 0x0000_0000,
@@ -38,7 +39,7 @@ public enum TCC_REDUNDANCY: Register {
 
 /// `TCC_EXE_DISABLE`: gfx_8_0 register, MMIO dword 0x2B84 (byte 0xAE10), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_EXE_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B84,
       writeOneToClearMask: 0x0000_0000,
@@ -51,7 +52,7 @@ public enum TCC_EXE_DISABLE: Register {
 
 /// `TCC_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x2B85 (byte 0xAE14), access unknown, reset unknown (`write` starts from 0).
 public enum TCC_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B85,
       writeOneToClearMask: 0x0000_0000,
@@ -71,7 +72,7 @@ public enum TCC_DSM_CNTL: Register {
 
 /// `TCA_CTRL`: gfx_8_0 register, MMIO dword 0x2BC0 (byte 0xAF00), access unknown, reset unknown (`write` starts from 0).
 public enum TCA_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2BC0,
       writeOneToClearMask: 0x0000_0000,
@@ -83,105 +84,92 @@ public enum TCA_CTRL: Register {
 }
 
 /// `SPI_SHADER_TBA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C00 (byte 0xB000), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_PS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_PS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C01 (byte 0xB004), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_PS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_PS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_PS`: gfx_8_0 register, MMIO dword 0x2C02 (byte 0xB008), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_PS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_PS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_PS`: gfx_8_0 register, MMIO dword 0x2C03 (byte 0xB00C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_PS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_PS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_PS`: gfx_8_0 register, MMIO dword 0x2C07 (byte 0xB01C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC3_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC3_PS_Layout`, which 2 registers share.
+public enum SPI_SHADER_PGM_RSRC3_PS: SPI_SHADER_PGM_RSRC3_PS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C07,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_PS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
   }
-
-  /// `SPI_SHADER_PGM_RSRC3_PS.CU_EN`: bits 15:0, access unknown.
-  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SPI_SHADER_PGM_RSRC3_PS.WAVE_LIMIT`: bits 21:16, access unknown.
-  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC3_PS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 }
 
 /// `SPI_SHADER_PGM_LO_PS`: gfx_8_0 register, MMIO dword 0x2C08 (byte 0xB020), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_PS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_PS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_PS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_PS`: gfx_8_0 register, MMIO dword 0x2C09 (byte 0xB024), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_PS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_PS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_PS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_PS`: gfx_8_0 register, MMIO dword 0x2C0A (byte 0xB028), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0A,
       writeOneToClearMask: 0x0000_0000,
@@ -224,7 +212,7 @@ public enum SPI_SHADER_PGM_RSRC1_PS: Register {
 
 /// `SPI_SHADER_PGM_RSRC2_PS`: gfx_8_0 register, MMIO dword 0x2C0B (byte 0xB02C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_PS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0B,
       writeOneToClearMask: 0x0000_0000,
@@ -251,287 +239,260 @@ public enum SPI_SHADER_PGM_RSRC2_PS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_PS_0`: gfx_8_0 register, MMIO dword 0x2C0C (byte 0xB030), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_1`: gfx_8_0 register, MMIO dword 0x2C0D (byte 0xB034), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_2`: gfx_8_0 register, MMIO dword 0x2C0E (byte 0xB038), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_3`: gfx_8_0 register, MMIO dword 0x2C0F (byte 0xB03C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_4`: gfx_8_0 register, MMIO dword 0x2C10 (byte 0xB040), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_5`: gfx_8_0 register, MMIO dword 0x2C11 (byte 0xB044), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_6`: gfx_8_0 register, MMIO dword 0x2C12 (byte 0xB048), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_7`: gfx_8_0 register, MMIO dword 0x2C13 (byte 0xB04C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_8`: gfx_8_0 register, MMIO dword 0x2C14 (byte 0xB050), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_9`: gfx_8_0 register, MMIO dword 0x2C15 (byte 0xB054), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_10`: gfx_8_0 register, MMIO dword 0x2C16 (byte 0xB058), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_11`: gfx_8_0 register, MMIO dword 0x2C17 (byte 0xB05C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_12`: gfx_8_0 register, MMIO dword 0x2C18 (byte 0xB060), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_13`: gfx_8_0 register, MMIO dword 0x2C19 (byte 0xB064), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_14`: gfx_8_0 register, MMIO dword 0x2C1A (byte 0xB068), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_PS_15`: gfx_8_0 register, MMIO dword 0x2C1B (byte 0xB06C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_PS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_PS_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_PS_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_PS_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C40 (byte 0xB100), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_VS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_VS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C41 (byte 0xB104), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_VS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_VS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_VS`: gfx_8_0 register, MMIO dword 0x2C42 (byte 0xB108), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_VS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_VS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_VS`: gfx_8_0 register, MMIO dword 0x2C43 (byte 0xB10C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_VS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_VS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_VS`: gfx_8_0 register, MMIO dword 0x2C46 (byte 0xB118), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC3_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC3_PS_Layout`, which 2 registers share.
+public enum SPI_SHADER_PGM_RSRC3_VS: SPI_SHADER_PGM_RSRC3_PS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C46,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_VS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4")
   }
-
-  /// `SPI_SHADER_PGM_RSRC3_VS.CU_EN`: bits 15:0, access unknown.
-  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SPI_SHADER_PGM_RSRC3_VS.WAVE_LIMIT`: bits 21:16, access unknown.
-  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC3_VS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
 }
 
 /// `SPI_SHADER_LATE_ALLOC_VS`: gfx_8_0 register, MMIO dword 0x2C47 (byte 0xB11C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_LATE_ALLOC_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C47,
       writeOneToClearMask: 0x0000_0000,
@@ -543,80 +504,44 @@ public enum SPI_SHADER_LATE_ALLOC_VS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_VS`: gfx_8_0 register, MMIO dword 0x2C48 (byte 0xB120), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_VS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C48,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_VS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_VS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_VS`: gfx_8_0 register, MMIO dword 0x2C49 (byte 0xB124), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_VS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C49,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_VS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_VS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_VS`: gfx_8_0 register, MMIO dword 0x2C4A (byte 0xB128), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC1_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC1_VS_Layout`, which 2 registers share.
+public enum SPI_SHADER_PGM_RSRC1_VS: SPI_SHADER_PGM_RSRC1_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_VS VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
   }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.VGPRS`: bits 5:0, access unknown.
-  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.SGPRS`: bits 9:6, access unknown.
-  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.PRIORITY`: bits 11:10, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.FLOAT_MODE`: bits 19:12, access unknown.
-  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.PRIV`: bit 20, access unknown.
-  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.DX10_CLAMP`: bit 21, access unknown.
-  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.DEBUG_MODE`: bit 22, access unknown.
-  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.IEEE_MODE`: bit 23, access unknown.
-  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.VGPR_COMP_CNT`: bits 25:24, access unknown.
-  public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.CU_GROUP_ENABLE`: bit 26, access unknown.
-  public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.CACHE_CTL`: bits 29:27, access unknown.
-  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
-
-  /// `SPI_SHADER_PGM_RSRC1_VS.CDBG_USER`: bit 30, access unknown.
-  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_VS`: gfx_8_0 register, MMIO dword 0x2C4B (byte 0xB12C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4B,
       writeOneToClearMask: 0x0000_0000,
@@ -658,369 +583,308 @@ public enum SPI_SHADER_PGM_RSRC2_VS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_VS_0`: gfx_8_0 register, MMIO dword 0x2C4C (byte 0xB130), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_1`: gfx_8_0 register, MMIO dword 0x2C4D (byte 0xB134), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_2`: gfx_8_0 register, MMIO dword 0x2C4E (byte 0xB138), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_3`: gfx_8_0 register, MMIO dword 0x2C4F (byte 0xB13C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_4`: gfx_8_0 register, MMIO dword 0x2C50 (byte 0xB140), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C50,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_5`: gfx_8_0 register, MMIO dword 0x2C51 (byte 0xB144), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C51,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_6`: gfx_8_0 register, MMIO dword 0x2C52 (byte 0xB148), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C52,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_7`: gfx_8_0 register, MMIO dword 0x2C53 (byte 0xB14C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C53,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_8`: gfx_8_0 register, MMIO dword 0x2C54 (byte 0xB150), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C54,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_9`: gfx_8_0 register, MMIO dword 0x2C55 (byte 0xB154), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C55,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_10`: gfx_8_0 register, MMIO dword 0x2C56 (byte 0xB158), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C56,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_11`: gfx_8_0 register, MMIO dword 0x2C57 (byte 0xB15C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C57,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_12`: gfx_8_0 register, MMIO dword 0x2C58 (byte 0xB160), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C58,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_13`: gfx_8_0 register, MMIO dword 0x2C59 (byte 0xB164), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C59,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_14`: gfx_8_0 register, MMIO dword 0x2C5A (byte 0xB168), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_VS_15`: gfx_8_0 register, MMIO dword 0x2C5B (byte 0xB16C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_VS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_VS_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_VS_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_VS_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_VS`: gfx_8_0 register, MMIO dword 0x2C7C (byte 0xB1F0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_ES_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_ES_VS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC2_ES_VS: SPI_SHADER_PGM_RSRC2_ES_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.OC_LDS_EN`: bit 7, access unknown.
-  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.EXCP_EN`: bits 16:8, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_VS.LDS_SIZE`: bits 28:20, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_VS`: gfx_8_0 register, MMIO dword 0x2C7D (byte 0xB1F4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_LS_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_LS_VS_Layout`, which 4 registers share.
+public enum SPI_SHADER_PGM_RSRC2_LS_VS: SPI_SHADER_PGM_RSRC2_LS_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_VS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.LDS_SIZE`: bits 15:7, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_VS.EXCP_EN`: bits 24:16, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C80 (byte 0xB200), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_GS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C80,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_GS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C81 (byte 0xB204), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_GS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C81,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_GS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_GS`: gfx_8_0 register, MMIO dword 0x2C82 (byte 0xB208), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_GS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C82,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_GS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_GS`: gfx_8_0 register, MMIO dword 0x2C83 (byte 0xB20C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_GS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C83,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_GS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_GS`: gfx_8_0 register, MMIO dword 0x2C87 (byte 0xB21C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC3_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC3_GS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC3_GS: SPI_SHADER_PGM_RSRC3_GS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C87,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_GS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
-
-  /// `SPI_SHADER_PGM_RSRC3_GS.CU_EN`: bits 15:0, access unknown.
-  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SPI_SHADER_PGM_RSRC3_GS.WAVE_LIMIT`: bits 21:16, access unknown.
-  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC3_GS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
-
-  /// `SPI_SHADER_PGM_RSRC3_GS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_GS`: gfx_8_0 register, MMIO dword 0x2C88 (byte 0xB220), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_GS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C88,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_GS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_GS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_GS`: gfx_8_0 register, MMIO dword 0x2C89 (byte 0xB224), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_GS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C89,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_GS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_GS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_GS`: gfx_8_0 register, MMIO dword 0x2C8A (byte 0xB228), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8A,
       writeOneToClearMask: 0x0000_0000,
@@ -1063,7 +927,7 @@ public enum SPI_SHADER_PGM_RSRC1_GS: Register {
 
 /// `SPI_SHADER_PGM_RSRC2_GS`: gfx_8_0 register, MMIO dword 0x2C8B (byte 0xB22C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8B,
       writeOneToClearMask: 0x0000_0000,
@@ -1084,703 +948,572 @@ public enum SPI_SHADER_PGM_RSRC2_GS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_GS_0`: gfx_8_0 register, MMIO dword 0x2C8C (byte 0xB230), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_1`: gfx_8_0 register, MMIO dword 0x2C8D (byte 0xB234), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_2`: gfx_8_0 register, MMIO dword 0x2C8E (byte 0xB238), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_3`: gfx_8_0 register, MMIO dword 0x2C8F (byte 0xB23C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_4`: gfx_8_0 register, MMIO dword 0x2C90 (byte 0xB240), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C90,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_5`: gfx_8_0 register, MMIO dword 0x2C91 (byte 0xB244), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C91,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_6`: gfx_8_0 register, MMIO dword 0x2C92 (byte 0xB248), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C92,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_7`: gfx_8_0 register, MMIO dword 0x2C93 (byte 0xB24C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C93,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_8`: gfx_8_0 register, MMIO dword 0x2C94 (byte 0xB250), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C94,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_9`: gfx_8_0 register, MMIO dword 0x2C95 (byte 0xB254), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C95,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_10`: gfx_8_0 register, MMIO dword 0x2C96 (byte 0xB258), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C96,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_11`: gfx_8_0 register, MMIO dword 0x2C97 (byte 0xB25C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C97,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_12`: gfx_8_0 register, MMIO dword 0x2C98 (byte 0xB260), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C98,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_13`: gfx_8_0 register, MMIO dword 0x2C99 (byte 0xB264), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C99,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_14`: gfx_8_0 register, MMIO dword 0x2C9A (byte 0xB268), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_GS_15`: gfx_8_0 register, MMIO dword 0x2C9B (byte 0xB26C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_GS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_GS_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_GS_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_GS_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES_GS`: gfx_8_0 register, MMIO dword 0x2CBC (byte 0xB2F0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_ES_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_ES_VS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC2_ES_GS: SPI_SHADER_PGM_RSRC2_ES_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES_GS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.OC_LDS_EN`: bit 7, access unknown.
-  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.EXCP_EN`: bits 16:8, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES_GS.LDS_SIZE`: bits 28:20, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC0 (byte 0xB300), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_ES: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_ES MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC1 (byte 0xB304), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_ES: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_ES MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC2 (byte 0xB308), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_ES: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_ES MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC3 (byte 0xB30C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_ES: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_ES MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_ES`: gfx_8_0 register, MMIO dword 0x2CC7 (byte 0xB31C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC3_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC3_GS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC3_ES: SPI_SHADER_PGM_RSRC3_GS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_ES CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
-
-  /// `SPI_SHADER_PGM_RSRC3_ES.CU_EN`: bits 15:0, access unknown.
-  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SPI_SHADER_PGM_RSRC3_ES.WAVE_LIMIT`: bits 21:16, access unknown.
-  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC3_ES.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
-
-  /// `SPI_SHADER_PGM_RSRC3_ES.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_ES`: gfx_8_0 register, MMIO dword 0x2CC8 (byte 0xB320), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_ES: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_ES MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_ES.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_ES`: gfx_8_0 register, MMIO dword 0x2CC9 (byte 0xB324), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_ES: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_ES MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_ES.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_ES`: gfx_8_0 register, MMIO dword 0x2CCA (byte 0xB328), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC1_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC1_VS_Layout`, which 2 registers share.
+public enum SPI_SHADER_PGM_RSRC1_ES: SPI_SHADER_PGM_RSRC1_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC1_ES VGPRS@0:6 SGPRS@6:4 PRIORITY@10:2 FLOAT_MODE@12:8 PRIV@20:1 DX10_CLAMP@21:1 DEBUG_MODE@22:1 IEEE_MODE@23:1 VGPR_COMP_CNT@24:2 CU_GROUP_ENABLE@26:1 CACHE_CTL@27:3 CDBG_USER@30:1")
   }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.VGPRS`: bits 5:0, access unknown.
-  public static var VGPRS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.SGPRS`: bits 9:6, access unknown.
-  public static var SGPRS: RegisterField<Self, UInt8> { .init(lsb: 6, width: 4) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.PRIORITY`: bits 11:10, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.FLOAT_MODE`: bits 19:12, access unknown.
-  public static var FLOAT_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 8) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.PRIV`: bit 20, access unknown.
-  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.DX10_CLAMP`: bit 21, access unknown.
-  public static var DX10_CLAMP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.DEBUG_MODE`: bit 22, access unknown.
-  public static var DEBUG_MODE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.IEEE_MODE`: bit 23, access unknown.
-  public static var IEEE_MODE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.VGPR_COMP_CNT`: bits 25:24, access unknown.
-  public static var VGPR_COMP_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.CU_GROUP_ENABLE`: bit 26, access unknown.
-  public static var CU_GROUP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.CACHE_CTL`: bits 29:27, access unknown.
-  public static var CACHE_CTL: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
-
-  /// `SPI_SHADER_PGM_RSRC1_ES.CDBG_USER`: bit 30, access unknown.
-  public static var CDBG_USER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_ES`: gfx_8_0 register, MMIO dword 0x2CCB (byte 0xB32C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_ES_VS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC2_ES: SPI_SHADER_PGM_RSRC2_ES_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 OC_LDS_EN@7:1 EXCP_EN@8:9 LDS_SIZE@20:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.OC_LDS_EN`: bit 7, access unknown.
-  public static var OC_LDS_EN: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.EXCP_EN`: bits 16:8, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 8, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_ES.LDS_SIZE`: bits 28:20, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_0`: gfx_8_0 register, MMIO dword 0x2CCC (byte 0xB330), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_1`: gfx_8_0 register, MMIO dword 0x2CCD (byte 0xB334), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_2`: gfx_8_0 register, MMIO dword 0x2CCE (byte 0xB338), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_3`: gfx_8_0 register, MMIO dword 0x2CCF (byte 0xB33C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_4`: gfx_8_0 register, MMIO dword 0x2CD0 (byte 0xB340), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_5`: gfx_8_0 register, MMIO dword 0x2CD1 (byte 0xB344), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_6`: gfx_8_0 register, MMIO dword 0x2CD2 (byte 0xB348), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_7`: gfx_8_0 register, MMIO dword 0x2CD3 (byte 0xB34C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_8`: gfx_8_0 register, MMIO dword 0x2CD4 (byte 0xB350), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_9`: gfx_8_0 register, MMIO dword 0x2CD5 (byte 0xB354), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_10`: gfx_8_0 register, MMIO dword 0x2CD6 (byte 0xB358), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_11`: gfx_8_0 register, MMIO dword 0x2CD7 (byte 0xB35C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_12`: gfx_8_0 register, MMIO dword 0x2CD8 (byte 0xB360), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_13`: gfx_8_0 register, MMIO dword 0x2CD9 (byte 0xB364), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_14`: gfx_8_0 register, MMIO dword 0x2CDA (byte 0xB368), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_ES_15`: gfx_8_0 register, MMIO dword 0x2CDB (byte 0xB36C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_ES_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_ES_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_ES_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_ES_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_ES`: gfx_8_0 register, MMIO dword 0x2CFD (byte 0xB3F4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_LS_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_LS_VS_Layout`, which 4 registers share.
+public enum SPI_SHADER_PGM_RSRC2_LS_ES: SPI_SHADER_PGM_RSRC2_LS_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_ES SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.LDS_SIZE`: bits 15:7, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_ES.EXCP_EN`: bits 24:16, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D00 (byte 0xB400), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_HS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_HS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D01 (byte 0xB404), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_HS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_HS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_HS`: gfx_8_0 register, MMIO dword 0x2D02 (byte 0xB408), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_HS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_HS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_HS`: gfx_8_0 register, MMIO dword 0x2D03 (byte 0xB40C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_HS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_HS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_HS`: gfx_8_0 register, MMIO dword 0x2D07 (byte 0xB41C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC3_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D07,
       writeOneToClearMask: 0x0000_0000,
@@ -1798,34 +1531,32 @@ public enum SPI_SHADER_PGM_RSRC3_HS: Register {
 }
 
 /// `SPI_SHADER_PGM_LO_HS`: gfx_8_0 register, MMIO dword 0x2D08 (byte 0xB420), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_HS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_HS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_HS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_HS`: gfx_8_0 register, MMIO dword 0x2D09 (byte 0xB424), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_HS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_HS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_HS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_HS`: gfx_8_0 register, MMIO dword 0x2D0A (byte 0xB428), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0A,
       writeOneToClearMask: 0x0000_0000,
@@ -1865,7 +1596,7 @@ public enum SPI_SHADER_PGM_RSRC1_HS: Register {
 
 /// `SPI_SHADER_PGM_RSRC2_HS`: gfx_8_0 register, MMIO dword 0x2D0B (byte 0xB42C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC2_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0B,
       writeOneToClearMask: 0x0000_0000,
@@ -1892,341 +1623,296 @@ public enum SPI_SHADER_PGM_RSRC2_HS: Register {
 }
 
 /// `SPI_SHADER_USER_DATA_HS_0`: gfx_8_0 register, MMIO dword 0x2D0C (byte 0xB430), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_1`: gfx_8_0 register, MMIO dword 0x2D0D (byte 0xB434), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_2`: gfx_8_0 register, MMIO dword 0x2D0E (byte 0xB438), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_3`: gfx_8_0 register, MMIO dword 0x2D0F (byte 0xB43C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_4`: gfx_8_0 register, MMIO dword 0x2D10 (byte 0xB440), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_5`: gfx_8_0 register, MMIO dword 0x2D11 (byte 0xB444), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_6`: gfx_8_0 register, MMIO dword 0x2D12 (byte 0xB448), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_7`: gfx_8_0 register, MMIO dword 0x2D13 (byte 0xB44C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_8`: gfx_8_0 register, MMIO dword 0x2D14 (byte 0xB450), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_9`: gfx_8_0 register, MMIO dword 0x2D15 (byte 0xB454), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_10`: gfx_8_0 register, MMIO dword 0x2D16 (byte 0xB458), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_11`: gfx_8_0 register, MMIO dword 0x2D17 (byte 0xB45C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D17,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_12`: gfx_8_0 register, MMIO dword 0x2D18 (byte 0xB460), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_13`: gfx_8_0 register, MMIO dword 0x2D19 (byte 0xB464), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_14`: gfx_8_0 register, MMIO dword 0x2D1A (byte 0xB468), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_HS_15`: gfx_8_0 register, MMIO dword 0x2D1B (byte 0xB46C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_HS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_HS_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_HS_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_HS_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS_HS`: gfx_8_0 register, MMIO dword 0x2D3D (byte 0xB4F4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_LS_HS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_LS_VS_Layout`, which 4 registers share.
+public enum SPI_SHADER_PGM_RSRC2_LS_HS: SPI_SHADER_PGM_RSRC2_LS_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS_HS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.LDS_SIZE`: bits 15:7, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS_HS.EXCP_EN`: bits 24:16, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_TBA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D40 (byte 0xB500), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_LO_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_LO_LS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_LO_LS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TBA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TBA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D41 (byte 0xB504), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TBA_HI_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TBA_HI_LS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TBA_HI_LS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TBA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_TMA_LO_LS`: gfx_8_0 register, MMIO dword 0x2D42 (byte 0xB508), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_LO_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_LO_LS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_LO_LS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_TMA_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_TMA_HI_LS`: gfx_8_0 register, MMIO dword 0x2D43 (byte 0xB50C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_TMA_HI_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_TMA_HI_LS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_TMA_HI_LS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_TMA_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC3_LS`: gfx_8_0 register, MMIO dword 0x2D47 (byte 0xB51C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC3_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC3_GS_Layout`, which 3 registers share.
+public enum SPI_SHADER_PGM_RSRC3_LS: SPI_SHADER_PGM_RSRC3_GS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D47,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC3_LS CU_EN@0:16 WAVE_LIMIT@16:6 LOCK_LOW_THRESHOLD@22:4 GROUP_FIFO_DEPTH@26:6")
   }
-
-  /// `SPI_SHADER_PGM_RSRC3_LS.CU_EN`: bits 15:0, access unknown.
-  public static var CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SPI_SHADER_PGM_RSRC3_LS.WAVE_LIMIT`: bits 21:16, access unknown.
-  public static var WAVE_LIMIT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 6) }
-
-  /// `SPI_SHADER_PGM_RSRC3_LS.LOCK_LOW_THRESHOLD`: bits 25:22, access unknown.
-  public static var LOCK_LOW_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 22, width: 4) }
-
-  /// `SPI_SHADER_PGM_RSRC3_LS.GROUP_FIFO_DEPTH`: bits 31:26, access unknown.
-  public static var GROUP_FIFO_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 26, width: 6) }
 }
 
 /// `SPI_SHADER_PGM_LO_LS`: gfx_8_0 register, MMIO dword 0x2D48 (byte 0xB520), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_LO_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_LO_LS: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D48,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_LO_LS MEM_BASE@0:32")
   }
-
-  /// `SPI_SHADER_PGM_LO_LS.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_PGM_HI_LS`: gfx_8_0 register, MMIO dword 0x2D49 (byte 0xB524), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_HI_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_SHADER_PGM_HI_LS: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D49,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_HI_LS MEM_BASE@0:8")
   }
-
-  /// `SPI_SHADER_PGM_HI_LS.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_SHADER_PGM_RSRC1_LS`: gfx_8_0 register, MMIO dword 0x2D4A (byte 0xB528), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_PGM_RSRC1_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4A,
       writeOneToClearMask: 0x0000_0000,
@@ -2268,254 +1954,224 @@ public enum SPI_SHADER_PGM_RSRC1_LS: Register {
 }
 
 /// `SPI_SHADER_PGM_RSRC2_LS`: gfx_8_0 register, MMIO dword 0x2D4B (byte 0xB52C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_PGM_RSRC2_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_SHADER_PGM_RSRC2_LS_VS_Layout`, which 4 registers share.
+public enum SPI_SHADER_PGM_RSRC2_LS: SPI_SHADER_PGM_RSRC2_LS_VS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_PGM_RSRC2_LS SCRATCH_EN@0:1 USER_SGPR@1:5 TRAP_PRESENT@6:1 LDS_SIZE@7:9 EXCP_EN@16:9")
   }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS.SCRATCH_EN`: bit 0, access unknown.
-  public static var SCRATCH_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS.USER_SGPR`: bits 5:1, access unknown.
-  public static var USER_SGPR: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS.TRAP_PRESENT`: bit 6, access unknown.
-  public static var TRAP_PRESENT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS.LDS_SIZE`: bits 15:7, access unknown.
-  public static var LDS_SIZE: RegisterField<Self, UInt16> { .init(lsb: 7, width: 9) }
-
-  /// `SPI_SHADER_PGM_RSRC2_LS.EXCP_EN`: bits 24:16, access unknown.
-  public static var EXCP_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_0`: gfx_8_0 register, MMIO dword 0x2D4C (byte 0xB530), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_0 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_1`: gfx_8_0 register, MMIO dword 0x2D4D (byte 0xB534), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_1 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_2`: gfx_8_0 register, MMIO dword 0x2D4E (byte 0xB538), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_2 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_3`: gfx_8_0 register, MMIO dword 0x2D4F (byte 0xB53C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_3 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_4`: gfx_8_0 register, MMIO dword 0x2D50 (byte 0xB540), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D50,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_4 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_5`: gfx_8_0 register, MMIO dword 0x2D51 (byte 0xB544), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D51,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_5 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_6`: gfx_8_0 register, MMIO dword 0x2D52 (byte 0xB548), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D52,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_6 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_7`: gfx_8_0 register, MMIO dword 0x2D53 (byte 0xB54C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D53,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_7 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_8`: gfx_8_0 register, MMIO dword 0x2D54 (byte 0xB550), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D54,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_8 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_9`: gfx_8_0 register, MMIO dword 0x2D55 (byte 0xB554), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D55,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_9 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_10`: gfx_8_0 register, MMIO dword 0x2D56 (byte 0xB558), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D56,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_10 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_11`: gfx_8_0 register, MMIO dword 0x2D57 (byte 0xB55C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D57,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_11 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_12`: gfx_8_0 register, MMIO dword 0x2D58 (byte 0xB560), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D58,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_12 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_13`: gfx_8_0 register, MMIO dword 0x2D59 (byte 0xB564), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D59,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_13 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_14`: gfx_8_0 register, MMIO dword 0x2D5A (byte 0xB568), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_14 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_SHADER_USER_DATA_LS_15`: gfx_8_0 register, MMIO dword 0x2D5B (byte 0xB56C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_SHADER_USER_DATA_LS_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_SHADER_USER_DATA_LS_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_SHADER_USER_DATA_LS_15 DATA@0:32")
   }
-
-  /// `SPI_SHADER_USER_DATA_LS_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NOWHERE`: gfx_8_0 register, MMIO dword 0x2E7F (byte 0xB9FC), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NOWHERE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum COMPUTE_NOWHERE: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NOWHERE DATA@0:32")
   }
-
-  /// `COMPUTE_NOWHERE.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CNTL`: gfx_8_0 register, MMIO dword 0x3020 (byte 0xC080), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3020,
       writeOneToClearMask: 0x0000_0000,
@@ -2540,7 +2196,7 @@ public enum CP_DFY_CNTL: Register {
 
 /// `CP_DFY_STAT`: gfx_8_0 register, MMIO dword 0x3021 (byte 0xC084), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3021,
       writeOneToClearMask: 0x0000_0000,
@@ -2559,7 +2215,7 @@ public enum CP_DFY_STAT: Register {
 
 /// `CP_DFY_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3022 (byte 0xC088), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3022,
       writeOneToClearMask: 0x0000_0000,
@@ -2572,7 +2228,7 @@ public enum CP_DFY_ADDR_HI: Register {
 
 /// `CP_DFY_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3023 (byte 0xC08C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3023,
       writeOneToClearMask: 0x0000_0000,
@@ -2584,216 +2240,200 @@ public enum CP_DFY_ADDR_LO: Register {
 }
 
 /// `CP_DFY_DATA_0`: gfx_8_0 register, MMIO dword 0x3024 (byte 0xC090), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3024,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_0 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_1`: gfx_8_0 register, MMIO dword 0x3025 (byte 0xC094), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3025,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_1 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_2`: gfx_8_0 register, MMIO dword 0x3026 (byte 0xC098), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3026,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_2 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_3`: gfx_8_0 register, MMIO dword 0x3027 (byte 0xC09C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3027,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_3 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_4`: gfx_8_0 register, MMIO dword 0x3028 (byte 0xC0A0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3028,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_4 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_5`: gfx_8_0 register, MMIO dword 0x3029 (byte 0xC0A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3029,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_5 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_6`: gfx_8_0 register, MMIO dword 0x302A (byte 0xC0A8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_6 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_7`: gfx_8_0 register, MMIO dword 0x302B (byte 0xC0AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_7 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_8`: gfx_8_0 register, MMIO dword 0x302C (byte 0xC0B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_8: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_8 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_9`: gfx_8_0 register, MMIO dword 0x302D (byte 0xC0B4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_9: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_9 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_10`: gfx_8_0 register, MMIO dword 0x302E (byte 0xC0B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_10: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_10 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_11`: gfx_8_0 register, MMIO dword 0x302F (byte 0xC0BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_11: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x302F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_11 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_12`: gfx_8_0 register, MMIO dword 0x3030 (byte 0xC0C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_12: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3030,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_12 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_13`: gfx_8_0 register, MMIO dword 0x3031 (byte 0xC0C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_13: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3031,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_13 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_14`: gfx_8_0 register, MMIO dword 0x3032 (byte 0xC0C8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_14: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3032,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_14 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_DATA_15`: gfx_8_0 register, MMIO dword 0x3033 (byte 0xC0CC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DFY_DATA_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_DFY_DATA_15: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3033,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DFY_DATA_15 DATA@0:32")
   }
-
-  /// `CP_DFY_DATA_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DFY_CMD`: gfx_8_0 register, MMIO dword 0x3034 (byte 0xC0D0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DFY_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3034,
       writeOneToClearMask: 0x0000_0000,
@@ -2809,7 +2449,7 @@ public enum CP_DFY_CMD: Register {
 
 /// `CP_CPC_MGCG_SYNC_CNTL`: gfx_8_0 register, MMIO dword 0x3036 (byte 0xC0D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_MGCG_SYNC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3036,
       writeOneToClearMask: 0x0000_0000,
@@ -2825,7 +2465,7 @@ public enum CP_CPC_MGCG_SYNC_CNTL: Register {
 
 /// `CP_VIRT_STATUS`: gfx_8_0 register, MMIO dword 0x3038 (byte 0xC0E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VIRT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3038,
       writeOneToClearMask: 0x0000_0000,
@@ -2839,23 +2479,22 @@ public enum CP_VIRT_STATUS: Register {
 /// `CP_RB_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_BASE`, at the same offset.
-public enum CP_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_BASE_Layout`, which 3 registers share.
+public enum CP_RB_BASE: CP_RB_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3040,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_BASE RB_BASE@0:32")
   }
-
-  /// `CP_RB_BASE.RB_BASE`: bits 31:0, access unknown.
-  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_CNTL`, at the same offset.
 public enum CP_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3041,
       writeOneToClearMask: 0x0000_0000,
@@ -2892,7 +2531,7 @@ public enum CP_RB_CNTL: Register {
 
 /// `CP_RB_RPTR_WR`: gfx_8_0 register, MMIO dword 0x3042 (byte 0xC108), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_RPTR_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3042,
       writeOneToClearMask: 0x0000_0000,
@@ -2906,54 +2545,48 @@ public enum CP_RB_RPTR_WR: Register {
 /// `CP_RB_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR_ADDR`, at the same offset.
-public enum CP_RB_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_Layout`, which 3 registers share.
+public enum CP_RB_RPTR_ADDR: CP_RB_RPTR_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3043,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
-
-  /// `CP_RB_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_RPTR_ADDR_HI`, at the same offset.
-public enum CP_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_HI_Layout`, which 3 registers share.
+public enum CP_RB_RPTR_ADDR_HI: CP_RB_RPTR_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3044,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
-
-  /// `CP_RB_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RB0_WPTR`, at the same offset.
-public enum CP_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_WPTR_Layout`, which 3 registers share.
+public enum CP_RB_WPTR: CP_RB_WPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3045,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_WPTR RB_WPTR@0:20")
   }
-
-  /// `CP_RB_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `GC_PRIV_MODE`: gfx_8_0 register, MMIO dword 0x3048 (byte 0xC120), access unknown, reset unknown (`write` starts from 0).
 public enum GC_PRIV_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3048,
       writeOneToClearMask: 0x0000_0000,
@@ -2962,586 +2595,304 @@ public enum GC_PRIV_MODE: Register {
 }
 
 /// `CP_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3049 (byte 0xC124), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_CNTL_Layout`, which 3 registers share.
+public enum CP_INT_CNTL: CP_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3049,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_INT_CNTL.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_CNTL.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_CNTL.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_CNTL.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_CNTL.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS`: gfx_8_0 register, MMIO dword 0x304A (byte 0xC128), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_STATUS_Layout`, which 3 registers share.
+public enum CP_INT_STATUS: CP_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
-
-  /// `CP_INT_STATUS.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_STATUS.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_STATUS.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_STATUS.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_STATUS.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_STATUS.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_STATUS.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_STATUS.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_STATUS.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_STATUS.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS.GENERIC2_INT_STAT`: bit 29, access unknown.
-  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_STATUS.GENERIC1_INT_STAT`: bit 30, access unknown.
-  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_STATUS.GENERIC0_INT_STAT`: bit 31, access unknown.
-  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME0_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING_PRIORITY_CNTS`, at the same offset.
-public enum CP_ME0_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE_PRIORITY_CNTS_Layout`, which 4 registers share.
+public enum CP_ME0_PIPE_PRIORITY_CNTS: CP_ME0_PIPE_PRIORITY_CNTS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `CP_ME0_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_RING_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x304C (byte 0xC130), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE_PRIORITY_CNTS_Layout`, which 4 registers share.
+public enum CP_RING_PRIORITY_CNTS: CP_ME0_PIPE_PRIORITY_CNTS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `CP_RING_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME0_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING0_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME0_PIPE0_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE0_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME0_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING0_PRIORITY`: gfx_8_0 register, MMIO dword 0x304D (byte 0xC134), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_RING0_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING0_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_RING0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING1_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME0_PIPE1_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE1_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME0_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING1_PRIORITY`: gfx_8_0 register, MMIO dword 0x304E (byte 0xC138), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_RING1_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING1_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_RING1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_RING2_PRIORITY`, at the same offset.
-public enum CP_ME0_PIPE2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME0_PIPE2_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE2_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME0_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_RING2_PRIORITY`: gfx_8_0 register, MMIO dword 0x304F (byte 0xC13C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RING2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_RING2_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RING2_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_RING2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME0_PIPE0_VMID`: gfx_8_0 register, MMIO dword 0x3052 (byte 0xC148), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME0_PIPE0_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_VMID_Layout`, which 3 registers share.
+public enum CP_ME0_PIPE0_VMID: CP_ME0_PIPE0_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3052,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE0_VMID VMID@0:4")
   }
-
-  /// `CP_ME0_PIPE0_VMID.VMID`: bits 3:0, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_ME0_PIPE1_VMID`: gfx_8_0 register, MMIO dword 0x3053 (byte 0xC14C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME0_PIPE1_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_VMID_Layout`, which 3 registers share.
+public enum CP_ME0_PIPE1_VMID: CP_ME0_PIPE0_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3053,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME0_PIPE1_VMID VMID@0:4")
   }
-
-  /// `CP_ME0_PIPE1_VMID.VMID`: bits 3:0, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `CP_RB1_BASE`: gfx_8_0 register, MMIO dword 0x3060 (byte 0xC180), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_BASE_Layout`, which 3 registers share.
+public enum CP_RB1_BASE: CP_RB_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3060,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_BASE RB_BASE@0:32")
   }
-
-  /// `CP_RB1_BASE.RB_BASE`: bits 31:0, access unknown.
-  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB1_CNTL`: gfx_8_0 register, MMIO dword 0x3061 (byte 0xC184), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB1_CNTL_Layout`, which 2 registers share.
+public enum CP_RB1_CNTL: CP_RB1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3061,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
-
-  /// `CP_RB1_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_RB1_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `CP_RB1_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_RB1_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_RB1_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_RB1_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_RB1_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_RB1_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB1_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3062 (byte 0xC188), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_Layout`, which 3 registers share.
+public enum CP_RB1_RPTR_ADDR: CP_RB_RPTR_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3062,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
-
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB1_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB1_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3063 (byte 0xC18C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_HI_Layout`, which 3 registers share.
+public enum CP_RB1_RPTR_ADDR_HI: CP_RB_RPTR_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3063,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
-
-  /// `CP_RB1_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB1_WPTR`: gfx_8_0 register, MMIO dword 0x3064 (byte 0xC190), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB1_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_WPTR_Layout`, which 3 registers share.
+public enum CP_RB1_WPTR: CP_RB_WPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3064,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB1_WPTR RB_WPTR@0:20")
   }
-
-  /// `CP_RB1_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_RB2_BASE`: gfx_8_0 register, MMIO dword 0x3065 (byte 0xC194), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_BASE_Layout`, which 3 registers share.
+public enum CP_RB2_BASE: CP_RB_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3065,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_BASE RB_BASE@0:32")
   }
-
-  /// `CP_RB2_BASE.RB_BASE`: bits 31:0, access unknown.
-  public static var RB_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB2_CNTL`: gfx_8_0 register, MMIO dword 0x3066 (byte 0xC198), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB1_CNTL_Layout`, which 2 registers share.
+public enum CP_RB2_CNTL: CP_RB1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3066,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_CNTL RB_BUFSZ@0:6 RB_BLKSZ@8:6 MTYPE@15:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3} MIN_AVAILSZ@20:2 MIN_IB_AVAILSZ@22:2 CACHE_POLICY@24:1 RB_NO_UPDATE@27:1 RB_RPTR_WR_ENA@31:1")
   }
-
-  /// `CP_RB2_CNTL.RB_BUFSZ`: bits 5:0, access unknown.
-  public static var RB_BUFSZ: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CP_RB2_CNTL.RB_BLKSZ`: bits 13:8, access unknown.
-  public static var RB_BLKSZ: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `CP_RB2_CNTL.MTYPE`: bits 16:15, access unknown, values of `MTYPE`.
-  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 15, width: 2) }
-
-  /// `CP_RB2_CNTL.MIN_AVAILSZ`: bits 21:20, access unknown.
-  public static var MIN_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_RB2_CNTL.MIN_IB_AVAILSZ`: bits 23:22, access unknown.
-  public static var MIN_IB_AVAILSZ: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_RB2_CNTL.CACHE_POLICY`: bit 24, access unknown.
-  public static var CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_RB2_CNTL.RB_NO_UPDATE`: bit 27, access unknown.
-  public static var RB_NO_UPDATE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_RB2_CNTL.RB_RPTR_WR_ENA`: bit 31, access unknown.
-  public static var RB_RPTR_WR_ENA: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_RB2_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3067 (byte 0xC19C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_Layout`, which 3 registers share.
+public enum CP_RB2_RPTR_ADDR: CP_RB_RPTR_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3067,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR_ADDR RB_RPTR_SWAP@0:2 RB_RPTR_ADDR@2:30")
   }
-
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_SWAP`: bits 1:0, access unknown.
-  public static var RB_RPTR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_RB2_RPTR_ADDR.RB_RPTR_ADDR`: bits 31:2, access unknown.
-  public static var RB_RPTR_ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_RB2_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3068 (byte 0xC1A0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_RPTR_ADDR_HI_Layout`, which 3 registers share.
+public enum CP_RB2_RPTR_ADDR_HI: CP_RB_RPTR_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3068,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_RPTR_ADDR_HI RB_RPTR_ADDR_HI@0:16")
   }
-
-  /// `CP_RB2_RPTR_ADDR_HI.RB_RPTR_ADDR_HI`: bits 15:0, access unknown.
-  public static var RB_RPTR_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_RB2_WPTR`: gfx_8_0 register, MMIO dword 0x3069 (byte 0xC1A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB2_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_WPTR_Layout`, which 3 registers share.
+public enum CP_RB2_WPTR: CP_RB_WPTR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3069,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB2_WPTR RB_WPTR@0:20")
   }
-
-  /// `CP_RB2_WPTR.RB_WPTR`: bits 19:0, access unknown.
-  public static var RB_WPTR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_INT_CNTL_RING1`: gfx_8_0 register, MMIO dword 0x306B (byte 0xC1AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_CNTL_Layout`, which 3 registers share.
+public enum CP_INT_CNTL_RING1: CP_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL_RING1 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_INT_CNTL_RING1.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING1.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_CNTL_RING1.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_CNTL_RING2`: gfx_8_0 register, MMIO dword 0x306C (byte 0xC1B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_CNTL_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_CNTL_Layout`, which 3 registers share.
+public enum CP_INT_CNTL_RING2: CP_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_CNTL_RING2 CP_VM_DOORBELL_WR_INT_ENABLE@11:1 CP_ECC_ERROR_INT_ENABLE@14:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 CMP_BUSY_INT_ENABLE@18:1 CNTX_BUSY_INT_ENABLE@19:1 CNTX_EMPTY_INT_ENABLE@20:1 GFX_IDLE_INT_ENABLE@21:1 PRIV_INSTR_INT_ENABLE@22:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_INT_CNTL_RING2.CP_VM_DOORBELL_WR_INT_ENABLE`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.CMP_BUSY_INT_ENABLE`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.CNTX_BUSY_INT_ENABLE`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.CNTX_EMPTY_INT_ENABLE`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.GFX_IDLE_INT_ENABLE`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.PRIV_INSTR_INT_ENABLE`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_CNTL_RING2.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_CNTL_RING2.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS_RING0`: gfx_8_0 register, MMIO dword 0x306D (byte 0xC1B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_STATUS_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306D,
       writeOneToClearMask: 0x0000_0000,
@@ -3601,130 +2952,32 @@ public enum CP_INT_STATUS_RING0: Register {
 }
 
 /// `CP_INT_STATUS_RING1`: gfx_8_0 register, MMIO dword 0x306E (byte 0xC1B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_STATUS_Layout`, which 3 registers share.
+public enum CP_INT_STATUS_RING1: CP_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS_RING1 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
-
-  /// `CP_INT_STATUS_RING1.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING1.GENERIC2_INT_STAT`: bit 29, access unknown.
-  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.GENERIC1_INT_STAT`: bit 30, access unknown.
-  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_STATUS_RING1.GENERIC0_INT_STAT`: bit 31, access unknown.
-  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_INT_STATUS_RING2`: gfx_8_0 register, MMIO dword 0x306F (byte 0xC1BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INT_STATUS_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INT_STATUS_Layout`, which 3 registers share.
+public enum CP_INT_STATUS_RING2: CP_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INT_STATUS_RING2 CP_VM_DOORBELL_WR_INT_STAT@11:1 CP_ECC_ERROR_INT_STAT@14:1 WRM_POLL_TIMEOUT_INT_STAT@17:1 CMP_BUSY_INT_STAT@18:1 CNTX_BUSY_INT_STAT@19:1 CNTX_EMPTY_INT_STAT@20:1 GFX_IDLE_INT_STAT@21:1 PRIV_INSTR_INT_STAT@22:1 PRIV_REG_INT_STAT@23:1 OPCODE_ERROR_INT_STAT@24:1 TIME_STAMP_INT_STAT@26:1 RESERVED_BIT_ERROR_INT_STAT@27:1 GENERIC2_INT_STAT@29:1 GENERIC1_INT_STAT@30:1 GENERIC0_INT_STAT@31:1")
   }
-
-  /// `CP_INT_STATUS_RING2.CP_VM_DOORBELL_WR_INT_STAT`: bit 11, access unknown.
-  public static var CP_VM_DOORBELL_WR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CP_ECC_ERROR_INT_STAT`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.WRM_POLL_TIMEOUT_INT_STAT`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.CMP_BUSY_INT_STAT`: bit 18, access unknown.
-  public static var CMP_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.CNTX_BUSY_INT_STAT`: bit 19, access unknown.
-  public static var CNTX_BUSY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.CNTX_EMPTY_INT_STAT`: bit 20, access unknown.
-  public static var CNTX_EMPTY_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.GFX_IDLE_INT_STAT`: bit 21, access unknown.
-  public static var GFX_IDLE_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.PRIV_INSTR_INT_STAT`: bit 22, access unknown.
-  public static var PRIV_INSTR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.PRIV_REG_INT_STAT`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.OPCODE_ERROR_INT_STAT`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.TIME_STAMP_INT_STAT`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.RESERVED_BIT_ERROR_INT_STAT`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STAT: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_INT_STATUS_RING2.GENERIC2_INT_STAT`: bit 29, access unknown.
-  public static var GENERIC2_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.GENERIC1_INT_STAT`: bit 30, access unknown.
-  public static var GENERIC1_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_INT_STATUS_RING2.GENERIC0_INT_STAT`: bit 31, access unknown.
-  public static var GENERIC0_INT_STAT: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_PWR_CNTL`: gfx_8_0 register, MMIO dword 0x3078 (byte 0xC1E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PWR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3078,
       writeOneToClearMask: 0x0000_0000,
@@ -3764,7 +3017,7 @@ public enum CP_PWR_CNTL: Register {
 
 /// `CP_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0x3079 (byte 0xC1E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEM_SLP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3079,
       writeOneToClearMask: 0x0000_0000,
@@ -3795,7 +3048,7 @@ public enum CP_MEM_SLP_CNTL: Register {
 
 /// `CP_ECC_FIRSTOCCURRENCE`: gfx_8_0 register, MMIO dword 0x307A (byte 0xC1E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ECC_FIRSTOCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x307A,
       writeOneToClearMask: 0x0000_0000,
@@ -3822,47 +3075,44 @@ public enum CP_ECC_FIRSTOCCURRENCE: Register {
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING0`: gfx_8_0 register, MMIO dword 0x307B (byte 0xC1EC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ECC_FIRSTOCCURRENCE_RING0_Layout`, which 5 registers share.
+public enum CP_ECC_FIRSTOCCURRENCE_RING0: CP_ECC_FIRSTOCCURRENCE_RING0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x307B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING0 OBSOLETE@0:32")
   }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING0.OBSOLETE`: bits 31:0, access unknown.
-  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING1`: gfx_8_0 register, MMIO dword 0x307C (byte 0xC1F0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ECC_FIRSTOCCURRENCE_RING0_Layout`, which 5 registers share.
+public enum CP_ECC_FIRSTOCCURRENCE_RING1: CP_ECC_FIRSTOCCURRENCE_RING0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x307C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING1 OBSOLETE@0:32")
   }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING1.OBSOLETE`: bits 31:0, access unknown.
-  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ECC_FIRSTOCCURRENCE_RING2`: gfx_8_0 register, MMIO dword 0x307D (byte 0xC1F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ECC_FIRSTOCCURRENCE_RING2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ECC_FIRSTOCCURRENCE_RING0_Layout`, which 5 registers share.
+public enum CP_ECC_FIRSTOCCURRENCE_RING2: CP_ECC_FIRSTOCCURRENCE_RING0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x307D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ECC_FIRSTOCCURRENCE_RING2 OBSOLETE@0:32")
   }
-
-  /// `CP_ECC_FIRSTOCCURRENCE_RING2.OBSOLETE`: bits 31:0, access unknown.
-  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GB_EDC_MODE`: gfx_8_0 register, MMIO dword 0x307E (byte 0xC1F8), access unknown, reset unknown (`write` starts from 0).
 public enum GB_EDC_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x307E,
       writeOneToClearMask: 0x0000_0000,
@@ -3884,7 +3134,7 @@ public enum GB_EDC_MODE: Register {
 
 /// `CP_CPF_DEBUG`: gfx_8_0 register, MMIO dword 0x3080 (byte 0xC200), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPF_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3080,
       writeOneToClearMask: 0x0000_0000,
@@ -3894,7 +3144,7 @@ public enum CP_CPF_DEBUG: Register {
 
 /// `CP_PQ_WPTR_POLL_CNTL1`: gfx_8_0 register, MMIO dword 0x3084 (byte 0xC210), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_WPTR_POLL_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3084,
       writeOneToClearMask: 0x0000_0000,
@@ -3906,772 +3156,176 @@ public enum CP_PQ_WPTR_POLL_CNTL1: Register {
 }
 
 /// `CP_ME2_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3089 (byte 0xC224), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME2_PIPE0_INT_CNTL_Layout`, which 5 registers share.
+public enum CP_ME2_PIPE0_INT_CNTL: CP_ME2_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308A (byte 0xC228), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE1_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME2_PIPE0_INT_CNTL_Layout`, which 5 registers share.
+public enum CP_ME2_PIPE1_INT_CNTL: CP_ME2_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308B (byte 0xC22C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE2_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME2_PIPE0_INT_CNTL_Layout`, which 5 registers share.
+public enum CP_ME2_PIPE2_INT_CNTL: CP_ME2_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x308C (byte 0xC230), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE3_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME2_PIPE0_INT_CNTL_Layout`, which 5 registers share.
+public enum CP_ME2_PIPE3_INT_CNTL: CP_ME2_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308D (byte 0xC234), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME1_PIPE0_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308E (byte 0xC238), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME1_PIPE1_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x308F (byte 0xC23C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME1_PIPE2_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3090 (byte 0xC240), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME1_PIPE3_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3090,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE0_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3091 (byte 0xC244), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME2_PIPE0_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3091,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE0_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE1_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3092 (byte 0xC248), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE1_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME2_PIPE1_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3092,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE1_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE2_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3093 (byte 0xC24C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE2_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME2_PIPE2_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3093,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE2_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_PIPE3_INT_STATUS`: gfx_8_0 register, MMIO dword 0x3094 (byte 0xC250), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE3_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CP_ME2_PIPE3_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3094,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_PIPE3_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3095 (byte 0xC254), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_INT_STAT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_INT_STAT_DEBUG_Layout`, which 2 registers share.
+public enum CP_ME1_INT_STAT_DEBUG: CP_ME1_INT_STAT_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3095,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
   }
-
-  /// `CP_ME1_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME2_INT_STAT_DEBUG`: gfx_8_0 register, MMIO dword 0x3096 (byte 0xC258), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_INT_STAT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_INT_STAT_DEBUG_Layout`, which 2 registers share.
+public enum CP_ME2_INT_STAT_DEBUG: CP_ME1_INT_STAT_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3096,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_INT_STAT_DEBUG CMP_QUERY_STATUS_INT_ASSERTED@12:1 DEQUEUE_REQUEST_INT_ASSERTED@13:1 CP_ECC_ERROR_INT_ASSERTED@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_ASSERTED@17:1 PRIV_REG_INT_ASSERTED@23:1 OPCODE_ERROR_INT_ASSERTED@24:1 TIME_STAMP_INT_ASSERTED@26:1 RESERVED_BIT_ERROR_INT_ASSERTED@27:1 GENERIC2_INT_ASSERTED@29:1 GENERIC1_INT_ASSERTED@30:1 GENERIC0_INT_ASSERTED@31:1")
   }
-
-  /// `CP_ME2_INT_STAT_DEBUG.CMP_QUERY_STATUS_INT_ASSERTED`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.DEQUEUE_REQUEST_INT_ASSERTED`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.CP_ECC_ERROR_INT_ASSERTED`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME2_INT_STAT_DEBUG.WRM_POLL_TIMEOUT_INT_ASSERTED`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.PRIV_REG_INT_ASSERTED`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME2_INT_STAT_DEBUG.OPCODE_ERROR_INT_ASSERTED`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.TIME_STAMP_INT_ASSERTED`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME2_INT_STAT_DEBUG.RESERVED_BIT_ERROR_INT_ASSERTED`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ASSERTED: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC2_INT_ASSERTED`: bit 29, access unknown.
-  public static var GENERIC2_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC1_INT_ASSERTED`: bit 30, access unknown.
-  public static var GENERIC1_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME2_INT_STAT_DEBUG.GENERIC0_INT_ASSERTED`: bit 31, access unknown.
-  public static var GENERIC0_INT_ASSERTED: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CC_GC_EDC_CONFIG`: gfx_8_0 register, MMIO dword 0x3098 (byte 0xC260), access unknown, reset unknown (`write` starts from 0).
 public enum CC_GC_EDC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3098,
       writeOneToClearMask: 0x0000_0000,
@@ -4683,110 +3337,85 @@ public enum CC_GC_EDC_CONFIG: Register {
 }
 
 /// `CP_ME1_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x3099 (byte 0xC264), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE_PRIORITY_CNTS_Layout`, which 4 registers share.
+public enum CP_ME1_PIPE_PRIORITY_CNTS: CP_ME0_PIPE_PRIORITY_CNTS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3099,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `CP_ME1_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME1_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309A (byte 0xC268), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME1_PIPE0_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME1_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x309B (byte 0xC26C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME1_PIPE1_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME1_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x309C (byte 0xC270), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME1_PIPE2_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME1_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME1_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x309D (byte 0xC274), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME1_PIPE3_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME1_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE_PRIORITY_CNTS`: gfx_8_0 register, MMIO dword 0x309E (byte 0xC278), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE_PRIORITY_CNTS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE_PRIORITY_CNTS_Layout`, which 4 registers share.
+public enum CP_ME2_PIPE_PRIORITY_CNTS: CP_ME0_PIPE_PRIORITY_CNTS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE_PRIORITY_CNTS PRIORITY1_CNT@0:8 PRIORITY2A_CNT@8:8 PRIORITY2B_CNT@16:8 PRIORITY3_CNT@24:8")
   }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY1_CNT`: bits 7:0, access unknown.
-  public static var PRIORITY1_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2A_CNT`: bits 15:8, access unknown.
-  public static var PRIORITY2A_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY2B_CNT`: bits 23:16, access unknown.
-  public static var PRIORITY2B_CNT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `CP_ME2_PIPE_PRIORITY_CNTS.PRIORITY3_CNT`: bits 31:24, access unknown.
-  public static var PRIORITY3_CNT: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CP_ME2_PIPE0_PRIORITY`: gfx_8_0 register, MMIO dword 0x309F (byte 0xC27C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE0_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME2_PIPE0_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x309F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE0_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME2_PIPE0_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }

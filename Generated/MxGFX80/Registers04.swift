@@ -3,49 +3,47 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `CP_ME2_PIPE1_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A0 (byte 0xC280), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE1_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME2_PIPE1_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE1_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME2_PIPE1_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE2_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A1 (byte 0xC284), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE2_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME2_PIPE2_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE2_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME2_PIPE2_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_ME2_PIPE3_PRIORITY`: gfx_8_0 register, MMIO dword 0x30A2 (byte 0xC288), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME2_PIPE3_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_PRIORITY_Layout`, which 14 registers share.
+public enum CP_ME2_PIPE3_PRIORITY: CP_ME0_PIPE0_PRIORITY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME2_PIPE3_PRIORITY PRIORITY@0:2")
   }
-
-  /// `CP_ME2_PIPE3_PRIORITY.PRIORITY`: bits 1:0, access unknown.
-  public static var PRIORITY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A3 (byte 0xC28C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_PRGRM_CNTR_START: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A3,
       writeOneToClearMask: 0x0000_0000,
@@ -57,60 +55,56 @@ public enum CP_CE_PRGRM_CNTR_START: Register {
 }
 
 /// `CP_PFP_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A4 (byte 0xC290), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_PRGRM_CNTR_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_PRGRM_CNTR_START_Layout`, which 2 registers share.
+public enum CP_PFP_PRGRM_CNTR_START: CP_PFP_PRGRM_CNTR_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_PRGRM_CNTR_START IP_START@0:12")
   }
-
-  /// `CP_PFP_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
-  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A5 (byte 0xC294), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_PRGRM_CNTR_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_PRGRM_CNTR_START_Layout`, which 2 registers share.
+public enum CP_ME_PRGRM_CNTR_START: CP_PFP_PRGRM_CNTR_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_PRGRM_CNTR_START IP_START@0:12")
   }
-
-  /// `CP_ME_PRGRM_CNTR_START.IP_START`: bits 11:0, access unknown.
-  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A6 (byte 0xC298), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC1_PRGRM_CNTR_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_PRGRM_CNTR_START_Layout`, which 2 registers share.
+public enum CP_MEC1_PRGRM_CNTR_START: CP_MEC1_PRGRM_CNTR_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_PRGRM_CNTR_START IP_START@0:16")
   }
-
-  /// `CP_MEC1_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
-  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_PRGRM_CNTR_START`: gfx_8_0 register, MMIO dword 0x30A7 (byte 0xC29C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC2_PRGRM_CNTR_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_PRGRM_CNTR_START_Layout`, which 2 registers share.
+public enum CP_MEC2_PRGRM_CNTR_START: CP_MEC1_PRGRM_CNTR_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_PRGRM_CNTR_START IP_START@0:16")
   }
-
-  /// `CP_MEC2_PRGRM_CNTR_START.IP_START`: bits 15:0, access unknown.
-  public static var IP_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A8 (byte 0xC2A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_INTR_ROUTINE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A8,
       writeOneToClearMask: 0x0000_0000,
@@ -122,60 +116,56 @@ public enum CP_CE_INTR_ROUTINE_START: Register {
 }
 
 /// `CP_PFP_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30A9 (byte 0xC2A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_INTR_ROUTINE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_INTR_ROUTINE_START_Layout`, which 2 registers share.
+public enum CP_PFP_INTR_ROUTINE_START: CP_PFP_INTR_ROUTINE_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_INTR_ROUTINE_START IR_START@0:12")
   }
-
-  /// `CP_PFP_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
-  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_ME_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AA (byte 0xC2A8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME_INTR_ROUTINE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_INTR_ROUTINE_START_Layout`, which 2 registers share.
+public enum CP_ME_INTR_ROUTINE_START: CP_PFP_INTR_ROUTINE_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_INTR_ROUTINE_START IR_START@0:12")
   }
-
-  /// `CP_ME_INTR_ROUTINE_START.IR_START`: bits 11:0, access unknown.
-  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
 }
 
 /// `CP_MEC1_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AB (byte 0xC2AC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC1_INTR_ROUTINE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_INTR_ROUTINE_START_Layout`, which 2 registers share.
+public enum CP_MEC1_INTR_ROUTINE_START: CP_MEC1_INTR_ROUTINE_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_INTR_ROUTINE_START IR_START@0:16")
   }
-
-  /// `CP_MEC1_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
-  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_MEC2_INTR_ROUTINE_START`: gfx_8_0 register, MMIO dword 0x30AC (byte 0xC2B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC2_INTR_ROUTINE_START: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_INTR_ROUTINE_START_Layout`, which 2 registers share.
+public enum CP_MEC2_INTR_ROUTINE_START: CP_MEC1_INTR_ROUTINE_START_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_INTR_ROUTINE_START IR_START@0:16")
   }
-
-  /// `CP_MEC2_INTR_ROUTINE_START.IR_START`: bits 15:0, access unknown.
-  public static var IR_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CONTEXT_CNTL`: gfx_8_0 register, MMIO dword 0x30AD (byte 0xC2B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CONTEXT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AD,
       writeOneToClearMask: 0x0000_0000,
@@ -197,7 +187,7 @@ public enum CP_CONTEXT_CNTL: Register {
 
 /// `CP_IQ_WAIT_TIME1`: gfx_8_0 register, MMIO dword 0x30AF (byte 0xC2BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IQ_WAIT_TIME1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AF,
       writeOneToClearMask: 0x0000_0000,
@@ -219,7 +209,7 @@ public enum CP_IQ_WAIT_TIME1: Register {
 
 /// `CP_IQ_WAIT_TIME2`: gfx_8_0 register, MMIO dword 0x30B0 (byte 0xC2C0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IQ_WAIT_TIME2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B0,
       writeOneToClearMask: 0x0000_0000,
@@ -241,7 +231,7 @@ public enum CP_IQ_WAIT_TIME2: Register {
 
 /// `CP_RB1_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B2 (byte 0xC2C8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB1_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B2,
       writeOneToClearMask: 0x0000_0000,
@@ -254,7 +244,7 @@ public enum CP_RB1_BASE_HI: Register {
 
 /// `CP_VMID_RESET`: gfx_8_0 register, MMIO dword 0x30B3 (byte 0xC2CC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B3,
       writeOneToClearMask: 0x0000_0000,
@@ -269,116 +259,32 @@ public enum CP_VMID_RESET: Register {
 }
 
 /// `CPC_INT_CNTL`: gfx_8_0 register, MMIO dword 0x30B4 (byte 0xC2D0), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME2_PIPE0_INT_CNTL_Layout`, which 5 registers share.
+public enum CPC_INT_CNTL: CP_ME2_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CPC_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CPC_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CPC_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CPC_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CPC_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CPC_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CPC_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CPC_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CPC_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CPC_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CPC_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CPC_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CPC_INT_STATUS`: gfx_8_0 register, MMIO dword 0x30B5 (byte 0xC2D4), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_STATUS_Layout`, which 9 registers share.
+public enum CPC_INT_STATUS: CP_ME1_PIPE0_INT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_INT_STATUS CMP_QUERY_STATUS_INT_STATUS@12:1 DEQUEUE_REQUEST_INT_STATUS@13:1 CP_ECC_ERROR_INT_STATUS@14:1 SUA_VIOLATION_INT_STATUS@15:1 WRM_POLL_TIMEOUT_INT_STATUS@17:1 PRIV_REG_INT_STATUS@23:1 OPCODE_ERROR_INT_STATUS@24:1 TIME_STAMP_INT_STATUS@26:1 RESERVED_BIT_ERROR_INT_STATUS@27:1 GENERIC2_INT_STATUS@29:1 GENERIC1_INT_STATUS@30:1 GENERIC0_INT_STATUS@31:1")
   }
-
-  /// `CPC_INT_STATUS.CMP_QUERY_STATUS_INT_STATUS`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CPC_INT_STATUS.DEQUEUE_REQUEST_INT_STATUS`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CPC_INT_STATUS.CP_ECC_ERROR_INT_STATUS`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CPC_INT_STATUS.SUA_VIOLATION_INT_STATUS`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CPC_INT_STATUS.WRM_POLL_TIMEOUT_INT_STATUS`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CPC_INT_STATUS.PRIV_REG_INT_STATUS`: bit 23, access unknown.
-  public static var PRIV_REG_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CPC_INT_STATUS.OPCODE_ERROR_INT_STATUS`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CPC_INT_STATUS.TIME_STAMP_INT_STATUS`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CPC_INT_STATUS.RESERVED_BIT_ERROR_INT_STATUS`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_STATUS: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CPC_INT_STATUS.GENERIC2_INT_STATUS`: bit 29, access unknown.
-  public static var GENERIC2_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CPC_INT_STATUS.GENERIC1_INT_STATUS`: bit 30, access unknown.
-  public static var GENERIC1_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CPC_INT_STATUS.GENERIC0_INT_STATUS`: bit 31, access unknown.
-  public static var GENERIC0_INT_STATUS: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_VMID_PREEMPT`: gfx_8_0 register, MMIO dword 0x30B6 (byte 0xC2D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B6,
       writeOneToClearMask: 0x0000_0000,
@@ -394,7 +300,7 @@ public enum CP_VMID_PREEMPT: Register {
 
 /// `CPC_INT_CNTX_ID`: gfx_8_0 register, MMIO dword 0x30B7 (byte 0xC2DC), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_INT_CNTX_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B7,
       writeOneToClearMask: 0x0000_0000,
@@ -410,7 +316,7 @@ public enum CPC_INT_CNTX_ID: Register {
 
 /// `CP_CPC_IC_BASE_LO`: gfx_8_0 register, MMIO dword 0x30B9 (byte 0xC2E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B9,
       writeOneToClearMask: 0x0000_0000,
@@ -423,7 +329,7 @@ public enum CP_CPC_IC_BASE_LO: Register {
 
 /// `CP_CPC_IC_BASE_HI`: gfx_8_0 register, MMIO dword 0x30BA (byte 0xC2E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BA,
       writeOneToClearMask: 0x0000_0000,
@@ -436,7 +342,7 @@ public enum CP_CPC_IC_BASE_HI: Register {
 
 /// `CP_CPC_IC_BASE_CNTL`: gfx_8_0 register, MMIO dword 0x30BB (byte 0xC2EC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_BASE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BB,
       writeOneToClearMask: 0x0000_0000,
@@ -458,7 +364,7 @@ public enum CP_CPC_IC_BASE_CNTL: Register {
 
 /// `CP_CPC_IC_OP_CNTL`: gfx_8_0 register, MMIO dword 0x30BC (byte 0xC2F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CPC_IC_OP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BC,
       writeOneToClearMask: 0x0000_0000,
@@ -476,88 +382,32 @@ public enum CP_CPC_IC_OP_CNTL: Register {
 }
 
 /// `CP_MEC1_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BD (byte 0xC2F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC1_F32_INT_DIS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_F32_INT_DIS_Layout`, which 2 registers share.
+public enum CP_MEC1_F32_INT_DIS: CP_MEC1_F32_INT_DIS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC1_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
   }
-
-  /// `CP_MEC1_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
-  public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
-  public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
-  public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
-  public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
-  public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
-  public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
-  public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
-  public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
-  public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `CP_MEC1_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
-  public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CP_MEC2_F32_INT_DIS`: gfx_8_0 register, MMIO dword 0x30BE (byte 0xC2F8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC2_F32_INT_DIS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC1_F32_INT_DIS_Layout`, which 2 registers share.
+public enum CP_MEC2_F32_INT_DIS: CP_MEC1_F32_INT_DIS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC2_F32_INT_DIS EDC_ROQ_FED_INT@0:1 PRIV_REG_INT@1:1 RESERVED_BIT_ERR_INT@2:1 EDC_TC_FED_INT@3:1 EDC_GDS_FED_INT@4:1 EDC_SCRATCH_FED_INT@5:1 WAVE_RESTORE_INT@6:1 SUA_VIOLATION_INT@7:1 EDC_DMA_FED_INT@8:1 IQ_TIMER_INT@9:1")
   }
-
-  /// `CP_MEC2_F32_INT_DIS.EDC_ROQ_FED_INT`: bit 0, access unknown.
-  public static var EDC_ROQ_FED_INT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.PRIV_REG_INT`: bit 1, access unknown.
-  public static var PRIV_REG_INT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.RESERVED_BIT_ERR_INT`: bit 2, access unknown.
-  public static var RESERVED_BIT_ERR_INT: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.EDC_TC_FED_INT`: bit 3, access unknown.
-  public static var EDC_TC_FED_INT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.EDC_GDS_FED_INT`: bit 4, access unknown.
-  public static var EDC_GDS_FED_INT: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.EDC_SCRATCH_FED_INT`: bit 5, access unknown.
-  public static var EDC_SCRATCH_FED_INT: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.WAVE_RESTORE_INT`: bit 6, access unknown.
-  public static var WAVE_RESTORE_INT: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.SUA_VIOLATION_INT`: bit 7, access unknown.
-  public static var SUA_VIOLATION_INT: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.EDC_DMA_FED_INT`: bit 8, access unknown.
-  public static var EDC_DMA_FED_INT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `CP_MEC2_F32_INT_DIS.IQ_TIMER_INT`: bit 9, access unknown.
-  public static var IQ_TIMER_INT: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
 }
 
 /// `CP_VMID_STATUS`: gfx_8_0 register, MMIO dword 0x30BF (byte 0xC2FC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VMID_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30BF,
       writeOneToClearMask: 0x0000_0000,
@@ -573,7 +423,7 @@ public enum CP_VMID_STATUS: Register {
 
 /// `CPF_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x3188 (byte 0xC620), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_TAG_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3188,
       writeOneToClearMask: 0x0000_0000,
@@ -583,7 +433,7 @@ public enum CPF_EDC_TAG_CNT: Register {
 
 /// `CPF_EDC_ROQ_CNT`: gfx_8_0 register, MMIO dword 0x3189 (byte 0xC624), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_ROQ_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3189,
       writeOneToClearMask: 0x0000_0000,
@@ -593,7 +443,7 @@ public enum CPF_EDC_ROQ_CNT: Register {
 
 /// `CPF_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318A (byte 0xC628), access unknown, reset unknown (`write` starts from 0).
 public enum CPF_EDC_ATC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318A,
       writeOneToClearMask: 0x0000_0000,
@@ -603,7 +453,7 @@ public enum CPF_EDC_ATC_CNT: Register {
 
 /// `CPG_EDC_TAG_CNT`: gfx_8_0 register, MMIO dword 0x318B (byte 0xC62C), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_TAG_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318B,
       writeOneToClearMask: 0x0000_0000,
@@ -613,7 +463,7 @@ public enum CPG_EDC_TAG_CNT: Register {
 
 /// `CPG_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x318C (byte 0xC630), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_ATC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318C,
       writeOneToClearMask: 0x0000_0000,
@@ -623,7 +473,7 @@ public enum CPG_EDC_ATC_CNT: Register {
 
 /// `CPG_EDC_DMA_CNT`: gfx_8_0 register, MMIO dword 0x318D (byte 0xC634), access unknown, reset unknown (`write` starts from 0).
 public enum CPG_EDC_DMA_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318D,
       writeOneToClearMask: 0x0000_0000,
@@ -633,7 +483,7 @@ public enum CPG_EDC_DMA_CNT: Register {
 
 /// `CPC_EDC_SCRATCH_CNT`: gfx_8_0 register, MMIO dword 0x318E (byte 0xC638), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_SCRATCH_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318E,
       writeOneToClearMask: 0x0000_0000,
@@ -643,7 +493,7 @@ public enum CPC_EDC_SCRATCH_CNT: Register {
 
 /// `CPC_EDC_UCODE_CNT`: gfx_8_0 register, MMIO dword 0x318F (byte 0xC63C), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_UCODE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318F,
       writeOneToClearMask: 0x0000_0000,
@@ -653,7 +503,7 @@ public enum CPC_EDC_UCODE_CNT: Register {
 
 /// `CPC_EDC_ATC_CNT`: gfx_8_0 register, MMIO dword 0x3190 (byte 0xC640), access unknown, reset unknown (`write` starts from 0).
 public enum CPC_EDC_ATC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3190,
       writeOneToClearMask: 0x0000_0000,
@@ -663,7 +513,7 @@ public enum CPC_EDC_ATC_CNT: Register {
 
 /// `DC_EDC_STATE_CNT`: gfx_8_0 register, MMIO dword 0x3191 (byte 0xC644), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_STATE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3191,
       writeOneToClearMask: 0x0000_0000,
@@ -673,7 +523,7 @@ public enum DC_EDC_STATE_CNT: Register {
 
 /// `DC_EDC_CSINVOC_CNT`: gfx_8_0 register, MMIO dword 0x3192 (byte 0xC648), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_CSINVOC_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3192,
       writeOneToClearMask: 0x0000_0000,
@@ -683,7 +533,7 @@ public enum DC_EDC_CSINVOC_CNT: Register {
 
 /// `DC_EDC_RESTORE_CNT`: gfx_8_0 register, MMIO dword 0x3193 (byte 0xC64C), access unknown, reset unknown (`write` starts from 0).
 public enum DC_EDC_RESTORE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3193,
       writeOneToClearMask: 0x0000_0000,
@@ -693,7 +543,7 @@ public enum DC_EDC_RESTORE_CNT: Register {
 
 /// `SPI_ARB_PRIORITY`: gfx_8_0 register, MMIO dword 0x31C0 (byte 0xC700), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C0,
       writeOneToClearMask: 0x0000_0000,
@@ -727,7 +577,7 @@ public enum SPI_ARB_PRIORITY: Register {
 
 /// `SPI_ARB_CYCLES_0`: gfx_8_0 register, MMIO dword 0x31C1 (byte 0xC704), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_CYCLES_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C1,
       writeOneToClearMask: 0x0000_0000,
@@ -743,7 +593,7 @@ public enum SPI_ARB_CYCLES_0: Register {
 
 /// `SPI_ARB_CYCLES_1`: gfx_8_0 register, MMIO dword 0x31C2 (byte 0xC708), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_ARB_CYCLES_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C2,
       writeOneToClearMask: 0x0000_0000,
@@ -759,7 +609,7 @@ public enum SPI_ARB_CYCLES_1: Register {
 
 /// `SPI_CDBG_SYS_GFX`: gfx_8_0 register, MMIO dword 0x31C3 (byte 0xC70C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_GFX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C3,
       writeOneToClearMask: 0x0000_0000,
@@ -790,7 +640,7 @@ public enum SPI_CDBG_SYS_GFX: Register {
 
 /// `SPI_CDBG_SYS_HP3D`: gfx_8_0 register, MMIO dword 0x31C4 (byte 0xC710), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_CDBG_SYS_HP3D: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C4,
       writeOneToClearMask: 0x0000_0000,
@@ -817,52 +667,32 @@ public enum SPI_CDBG_SYS_HP3D: Register {
 }
 
 /// `SPI_CDBG_SYS_CS0`: gfx_8_0 register, MMIO dword 0x31C5 (byte 0xC714), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CDBG_SYS_CS0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CDBG_SYS_CS0_Layout`, which 2 registers share.
+public enum SPI_CDBG_SYS_CS0: SPI_CDBG_SYS_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_CS0 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
   }
-
-  /// `SPI_CDBG_SYS_CS0.PIPE0`: bits 7:0, access unknown.
-  public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS0.PIPE1`: bits 15:8, access unknown.
-  public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS0.PIPE2`: bits 23:16, access unknown.
-  public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS0.PIPE3`: bits 31:24, access unknown.
-  public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SPI_CDBG_SYS_CS1`: gfx_8_0 register, MMIO dword 0x31C6 (byte 0xC718), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_CDBG_SYS_CS1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_CDBG_SYS_CS0_Layout`, which 2 registers share.
+public enum SPI_CDBG_SYS_CS1: SPI_CDBG_SYS_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_CDBG_SYS_CS1 PIPE0@0:8 PIPE1@8:8 PIPE2@16:8 PIPE3@24:8")
   }
-
-  /// `SPI_CDBG_SYS_CS1.PIPE0`: bits 7:0, access unknown.
-  public static var PIPE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS1.PIPE1`: bits 15:8, access unknown.
-  public static var PIPE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS1.PIPE2`: bits 23:16, access unknown.
-  public static var PIPE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_CDBG_SYS_CS1.PIPE3`: bits 31:24, access unknown.
-  public static var PIPE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_HP3D`: gfx_8_0 register, MMIO dword 0x31C8 (byte 0xC720), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C8,
       writeOneToClearMask: 0x0000_0000,
@@ -886,60 +716,56 @@ public enum SPI_WCL_PIPE_PERCENT_HP3D: Register {
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS4`: gfx_8_0 register, MMIO dword 0x31CD (byte 0xC734), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS4_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS4: SPI_WCL_PIPE_PERCENT_CS4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS4 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS4.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS5`: gfx_8_0 register, MMIO dword 0x31CE (byte 0xC738), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS4_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS5: SPI_WCL_PIPE_PERCENT_CS4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS5 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS5.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS6`: gfx_8_0 register, MMIO dword 0x31CF (byte 0xC73C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS4_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS6: SPI_WCL_PIPE_PERCENT_CS4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS6 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS6.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS7`: gfx_8_0 register, MMIO dword 0x31D0 (byte 0xC740), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS4_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS7: SPI_WCL_PIPE_PERCENT_CS4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS7 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS7.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_GDBG_WAVE_CNTL`: gfx_8_0 register, MMIO dword 0x31D1 (byte 0xC744), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_WAVE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D1,
       writeOneToClearMask: 0x0000_0000,
@@ -955,7 +781,7 @@ public enum SPI_GDBG_WAVE_CNTL: Register {
 
 /// `SPI_GDBG_TRAP_CONFIG`: gfx_8_0 register, MMIO dword 0x31D2 (byte 0xC748), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D2,
       writeOneToClearMask: 0x0000_0000,
@@ -989,7 +815,7 @@ public enum SPI_GDBG_TRAP_CONFIG: Register {
 
 /// `SPI_GDBG_TRAP_MASK`: gfx_8_0 register, MMIO dword 0x31D3 (byte 0xC74C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_GDBG_TRAP_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D3,
       writeOneToClearMask: 0x0000_0000,
@@ -1004,86 +830,80 @@ public enum SPI_GDBG_TRAP_MASK: Register {
 }
 
 /// `SPI_GDBG_TBA_LO`: gfx_8_0 register, MMIO dword 0x31D4 (byte 0xC750), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TBA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_GDBG_TBA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TBA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_GDBG_TBA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TBA_HI`: gfx_8_0 register, MMIO dword 0x31D5 (byte 0xC754), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TBA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_GDBG_TBA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TBA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_GDBG_TBA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TMA_LO`: gfx_8_0 register, MMIO dword 0x31D6 (byte 0xC758), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_LO_Layout`, which 24 registers share.
+public enum SPI_GDBG_TMA_LO: SPI_P0_TRAP_SCREEN_PSBA_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TMA_LO MEM_BASE@0:32")
   }
-
-  /// `SPI_GDBG_TMA_LO.MEM_BASE`: bits 31:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TMA_HI`: gfx_8_0 register, MMIO dword 0x31D7 (byte 0xC75C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_P0_TRAP_SCREEN_PSBA_HI_Layout`, which 24 registers share.
+public enum SPI_GDBG_TMA_HI: SPI_P0_TRAP_SCREEN_PSBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TMA_HI MEM_BASE@0:8")
   }
-
-  /// `SPI_GDBG_TMA_HI.MEM_BASE`: bits 7:0, access unknown.
-  public static var MEM_BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_GDBG_TRAP_DATA0`: gfx_8_0 register, MMIO dword 0x31D8 (byte 0xC760), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TRAP_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_GDBG_TRAP_DATA0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_DATA0 DATA@0:32")
   }
-
-  /// `SPI_GDBG_TRAP_DATA0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_GDBG_TRAP_DATA1`: gfx_8_0 register, MMIO dword 0x31D9 (byte 0xC764), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_GDBG_TRAP_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SPI_GDBG_TRAP_DATA1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_GDBG_TRAP_DATA1 DATA@0:32")
   }
-
-  /// `SPI_GDBG_TRAP_DATA1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_RESET_DEBUG`: gfx_8_0 register, MMIO dword 0x31DA (byte 0xC768), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_RESET_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DA,
       writeOneToClearMask: 0x0000_0000,
@@ -1116,7 +936,7 @@ public enum SPI_RESET_DEBUG: Register {
 
 /// `SPI_COMPUTE_QUEUE_RESET`: gfx_8_0 register, MMIO dword 0x31DB (byte 0xC76C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_COMPUTE_QUEUE_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DB,
       writeOneToClearMask: 0x0000_0000,
@@ -1128,760 +948,392 @@ public enum SPI_COMPUTE_QUEUE_RESET: Register {
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_0`: gfx_8_0 register, MMIO dword 0x31DC (byte 0xC770), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_0: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_0 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_0.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_0.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_0.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_0.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_0.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_1`: gfx_8_0 register, MMIO dword 0x31DD (byte 0xC774), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_1: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_1 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_1.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_1.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_1.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_1.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_1.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_2`: gfx_8_0 register, MMIO dword 0x31DE (byte 0xC778), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_2: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_2 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_2.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_2.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_2.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_2.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_2.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_3`: gfx_8_0 register, MMIO dword 0x31DF (byte 0xC77C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_3: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_3 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_3.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_3.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_3.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_3.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_3.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_4`: gfx_8_0 register, MMIO dword 0x31E0 (byte 0xC780), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_4: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_4 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_4.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_4.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_4.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_4.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_4.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_5`: gfx_8_0 register, MMIO dword 0x31E1 (byte 0xC784), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_5: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_5 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_5.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_5.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_5.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_5.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_5.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_6`: gfx_8_0 register, MMIO dword 0x31E2 (byte 0xC788), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_6: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_6 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_6.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_6.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_6.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_6.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_6.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_7`: gfx_8_0 register, MMIO dword 0x31E3 (byte 0xC78C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_7: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_7 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_7.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_7.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_7.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_7.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_7.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_8`: gfx_8_0 register, MMIO dword 0x31E4 (byte 0xC790), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_8: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_8 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_8.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_8.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_8.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_8.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_8.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_9`: gfx_8_0 register, MMIO dword 0x31E5 (byte 0xC794), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_9: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_9 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_9.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_9.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_9.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_9.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_9.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_0`: gfx_8_0 register, MMIO dword 0x31E6 (byte 0xC798), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_0: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_0 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_0.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_1`: gfx_8_0 register, MMIO dword 0x31E7 (byte 0xC79C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_1: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_1 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_1.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_2`: gfx_8_0 register, MMIO dword 0x31E8 (byte 0xC7A0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_2: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_2 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_2.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_3`: gfx_8_0 register, MMIO dword 0x31E9 (byte 0xC7A4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_3: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_3 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_3.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_4`: gfx_8_0 register, MMIO dword 0x31EA (byte 0xC7A8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_4: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_4 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_4.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_5`: gfx_8_0 register, MMIO dword 0x31EB (byte 0xC7AC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_5: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_5 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_5.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_6`: gfx_8_0 register, MMIO dword 0x31EC (byte 0xC7B0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_6: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_6 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_6.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_7`: gfx_8_0 register, MMIO dword 0x31ED (byte 0xC7B4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_7: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_7 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_7.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_8`: gfx_8_0 register, MMIO dword 0x31EE (byte 0xC7B8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_8: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_8 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_8.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_9`: gfx_8_0 register, MMIO dword 0x31EF (byte 0xC7BC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_9: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_9 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_9.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_10`: gfx_8_0 register, MMIO dword 0x31F0 (byte 0xC7C0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_10: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_10 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_10.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_10.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_10.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_10.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_10.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_11`: gfx_8_0 register, MMIO dword 0x31F1 (byte 0xC7C4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_11: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_11 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_11.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_11.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_11.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_11.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_11.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_10`: gfx_8_0 register, MMIO dword 0x31F2 (byte 0xC7C8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_10: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_10 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_10.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_11`: gfx_8_0 register, MMIO dword 0x31F3 (byte 0xC7CC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_11: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_11 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_11.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_12`: gfx_8_0 register, MMIO dword 0x31F4 (byte 0xC7D0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_12: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_12 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_12.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_12.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_12.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_12.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_12.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_13`: gfx_8_0 register, MMIO dword 0x31F5 (byte 0xC7D4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_13: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_13 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_13.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_13.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_13.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_13.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_13.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_14`: gfx_8_0 register, MMIO dword 0x31F6 (byte 0xC7D8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_14: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_14 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_14.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_14.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_14.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_14.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_14.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_CU_15`: gfx_8_0 register, MMIO dword 0x31F7 (byte 0xC7DC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_CU_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_CU_15: SPI_RESOURCE_RESERVE_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_CU_15 VGPR@0:4 SGPR@4:4 LDS@8:4 WAVES@12:3 BARRIERS@15:4")
   }
-
-  /// `SPI_RESOURCE_RESERVE_CU_15.VGPR`: bits 3:0, access unknown.
-  public static var VGPR: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_15.SGPR`: bits 7:4, access unknown.
-  public static var SGPR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_15.LDS`: bits 11:8, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_15.WAVES`: bits 14:12, access unknown.
-  public static var WAVES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `SPI_RESOURCE_RESERVE_CU_15.BARRIERS`: bits 18:15, access unknown.
-  public static var BARRIERS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_12`: gfx_8_0 register, MMIO dword 0x31F8 (byte 0xC7E0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_12: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_12 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_12.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_13`: gfx_8_0 register, MMIO dword 0x31F9 (byte 0xC7E4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_13: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_13 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_13.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_14`: gfx_8_0 register, MMIO dword 0x31FA (byte 0xC7E8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_14: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_14 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_14.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_RESOURCE_RESERVE_EN_CU_15`: gfx_8_0 register, MMIO dword 0x31FB (byte 0xC7EC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_RESOURCE_RESERVE_EN_CU_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_RESOURCE_RESERVE_EN_CU_0_Layout`, which 16 registers share.
+public enum SPI_RESOURCE_RESERVE_EN_CU_15: SPI_RESOURCE_RESERVE_EN_CU_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_RESOURCE_RESERVE_EN_CU_15 EN@0:1 TYPE_MASK@1:15 QUEUE_MASK@16:8 RESERVE_SPACE_ONLY@24:1")
   }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.TYPE_MASK`: bits 15:1, access unknown.
-  public static var TYPE_MASK: RegisterField<Self, UInt16> { .init(lsb: 1, width: 15) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.QUEUE_MASK`: bits 23:16, access unknown.
-  public static var QUEUE_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `SPI_RESOURCE_RESERVE_EN_CU_15.RESERVE_SPACE_ONLY`: bit 24, access unknown.
-  public static var RESERVE_SPACE_ONLY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `SPI_COMPUTE_WF_CTX_SAVE`: gfx_8_0 register, MMIO dword 0x31FC (byte 0xC7F0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_COMPUTE_WF_CTX_SAVE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31FC,
       writeOneToClearMask: 0x0000_0000,
@@ -1906,7 +1358,7 @@ public enum SPI_COMPUTE_WF_CTX_SAVE: Register {
 
 /// `CP_HPD_ROQ_OFFSETS`: gfx_8_0 register, MMIO dword 0x3240 (byte 0xC900), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HPD_ROQ_OFFSETS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3240,
       writeOneToClearMask: 0x0000_0000,
@@ -1925,7 +1377,7 @@ public enum CP_HPD_ROQ_OFFSETS: Register {
 
 /// `CP_HPD_STATUS0`: gfx_8_0 register, MMIO dword 0x3241 (byte 0xC904), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HPD_STATUS0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3241,
       writeOneToClearMask: 0x0000_0000,
@@ -1946,7 +1398,7 @@ public enum CP_HPD_STATUS0: Register {
 ///
 /// Another name for `CP_HQD_DMA_OFFLOAD`, at the same offset.
 public enum CP_HQD_OFFLOAD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325E,
       writeOneToClearMask: 0x0000_0000,
@@ -1967,34 +1419,32 @@ public enum CP_HQD_OFFLOAD: Register {
 }
 
 /// `CP_HQD_HQ_SCHEDULER0`: gfx_8_0 register, MMIO dword 0x3265 (byte 0xC994), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_HQ_SCHEDULER0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_HQD_HQ_SCHEDULER0_Layout`, which 2 registers share.
+public enum CP_HQD_HQ_SCHEDULER0: CP_HQD_HQ_SCHEDULER0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3265,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_SCHEDULER0 SCHEDULER@0:32")
   }
-
-  /// `CP_HQD_HQ_SCHEDULER0.SCHEDULER`: bits 31:0, access unknown.
-  public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_HQ_SCHEDULER1`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_HQ_SCHEDULER1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_HQD_HQ_SCHEDULER0_Layout`, which 2 registers share.
+public enum CP_HQD_HQ_SCHEDULER1: CP_HQD_HQ_SCHEDULER0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3266,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_SCHEDULER1 SCHEDULER@0:32")
   }
-
-  /// `CP_HQD_HQ_SCHEDULER1.SCHEDULER`: bits 31:0, access unknown.
-  public static var SCHEDULER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DIDT_IND_INDEX`: gfx_8_0 register, MMIO dword 0x3280 (byte 0xCA00), access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_IND_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3280,
       writeOneToClearMask: 0x0000_0000,
@@ -2007,7 +1457,7 @@ public enum DIDT_IND_INDEX: Register {
 
 /// `DIDT_IND_DATA`: gfx_8_0 register, MMIO dword 0x3281 (byte 0xCA04), access unknown, reset unknown (`write` starts from 0).
 public enum DIDT_IND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3281,
       writeOneToClearMask: 0x0000_0000,
@@ -2019,200 +1469,152 @@ public enum DIDT_IND_DATA: Register {
 }
 
 /// `TCP_WATCH0_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A0 (byte 0xCA80), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH0_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_H_Layout`, which 4 registers share.
+public enum TCP_WATCH0_ADDR_H: TCP_WATCH0_ADDR_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_ADDR_H ADDR@0:16")
   }
-
-  /// `TCP_WATCH0_ADDR_H.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH0_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A1 (byte 0xCA84), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH0_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_L_Layout`, which 4 registers share.
+public enum TCP_WATCH0_ADDR_L: TCP_WATCH0_ADDR_L_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_ADDR_L ADDR@6:26")
   }
-
-  /// `TCP_WATCH0_ADDR_L.ADDR`: bits 31:6, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH0_CNTL`: gfx_8_0 register, MMIO dword 0x32A2 (byte 0xCA88), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_CNTL_Layout`, which 4 registers share.
+public enum TCP_WATCH0_CNTL: TCP_WATCH0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH0_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
-
-  /// `TCP_WATCH0_CNTL.MASK`: bits 23:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH0_CNTL.VMID`: bits 27:24, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH0_CNTL.MODE`: bits 30:29, access unknown.
-  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH0_CNTL.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH1_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A3 (byte 0xCA8C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH1_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_H_Layout`, which 4 registers share.
+public enum TCP_WATCH1_ADDR_H: TCP_WATCH0_ADDR_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_ADDR_H ADDR@0:16")
   }
-
-  /// `TCP_WATCH1_ADDR_H.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH1_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A4 (byte 0xCA90), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH1_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_L_Layout`, which 4 registers share.
+public enum TCP_WATCH1_ADDR_L: TCP_WATCH0_ADDR_L_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_ADDR_L ADDR@6:26")
   }
-
-  /// `TCP_WATCH1_ADDR_L.ADDR`: bits 31:6, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH1_CNTL`: gfx_8_0 register, MMIO dword 0x32A5 (byte 0xCA94), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_CNTL_Layout`, which 4 registers share.
+public enum TCP_WATCH1_CNTL: TCP_WATCH0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH1_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
-
-  /// `TCP_WATCH1_CNTL.MASK`: bits 23:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH1_CNTL.VMID`: bits 27:24, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH1_CNTL.MODE`: bits 30:29, access unknown.
-  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH1_CNTL.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH2_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A6 (byte 0xCA98), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_H_Layout`, which 4 registers share.
+public enum TCP_WATCH2_ADDR_H: TCP_WATCH0_ADDR_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_ADDR_H ADDR@0:16")
   }
-
-  /// `TCP_WATCH2_ADDR_H.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH2_ADDR_L`: gfx_8_0 register, MMIO dword 0x32A7 (byte 0xCA9C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_L_Layout`, which 4 registers share.
+public enum TCP_WATCH2_ADDR_L: TCP_WATCH0_ADDR_L_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_ADDR_L ADDR@6:26")
   }
-
-  /// `TCP_WATCH2_ADDR_L.ADDR`: bits 31:6, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH2_CNTL`: gfx_8_0 register, MMIO dword 0x32A8 (byte 0xCAA0), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_CNTL_Layout`, which 4 registers share.
+public enum TCP_WATCH2_CNTL: TCP_WATCH0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH2_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
-
-  /// `TCP_WATCH2_CNTL.MASK`: bits 23:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH2_CNTL.VMID`: bits 27:24, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH2_CNTL.MODE`: bits 30:29, access unknown.
-  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH2_CNTL.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_WATCH3_ADDR_H`: gfx_8_0 register, MMIO dword 0x32A9 (byte 0xCAA4), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_ADDR_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_H_Layout`, which 4 registers share.
+public enum TCP_WATCH3_ADDR_H: TCP_WATCH0_ADDR_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_ADDR_H ADDR@0:16")
   }
-
-  /// `TCP_WATCH3_ADDR_H.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `TCP_WATCH3_ADDR_L`: gfx_8_0 register, MMIO dword 0x32AA (byte 0xCAA8), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_ADDR_L: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_ADDR_L_Layout`, which 4 registers share.
+public enum TCP_WATCH3_ADDR_L: TCP_WATCH0_ADDR_L_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_ADDR_L ADDR@6:26")
   }
-
-  /// `TCP_WATCH3_ADDR_L.ADDR`: bits 31:6, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 6, width: 26) }
 }
 
 /// `TCP_WATCH3_CNTL`: gfx_8_0 register, MMIO dword 0x32AB (byte 0xCAAC), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_WATCH3_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_WATCH0_CNTL_Layout`, which 4 registers share.
+public enum TCP_WATCH3_CNTL: TCP_WATCH0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_WATCH3_CNTL MASK@0:24 VMID@24:4 MODE@29:2 VALID@31:1")
   }
-
-  /// `TCP_WATCH3_CNTL.MASK`: bits 23:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
-
-  /// `TCP_WATCH3_CNTL.VMID`: bits 27:24, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_WATCH3_CNTL.MODE`: bits 30:29, access unknown.
-  public static var MODE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
-
-  /// `TCP_WATCH3_CNTL.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCP_GATCL1_CNTL`: gfx_8_0 register, MMIO dword 0x32B0 (byte 0xCAC0), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_GATCL1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32B0,
       writeOneToClearMask: 0x0000_0000,
@@ -2237,7 +1639,7 @@ public enum TCP_GATCL1_CNTL: Register {
 
 /// `TCP_ATC_EDC_GATCL1_CNT`: gfx_8_0 register, MMIO dword 0x32B1 (byte 0xCAC4), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_ATC_EDC_GATCL1_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32B1,
       writeOneToClearMask: 0x0000_0000,
@@ -2250,7 +1652,7 @@ public enum TCP_ATC_EDC_GATCL1_CNT: Register {
 
 /// `TCP_GATCL1_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B2 (byte 0xCAC8), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_GATCL1_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32B2,
       writeOneToClearMask: 0x0000_0000,
@@ -2275,7 +1677,7 @@ public enum TCP_GATCL1_DSM_CNTL: Register {
 
 /// `TCP_DSM_CNTL`: gfx_8_0 register, MMIO dword 0x32B3 (byte 0xCACC), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_DSM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32B3,
       writeOneToClearMask: 0x0000_0000,
@@ -2305,7 +1707,7 @@ public enum TCP_DSM_CNTL: Register {
 
 /// `TCP_CNTL2`: gfx_8_0 register, MMIO dword 0x32B4 (byte 0xCAD0), access unknown, reset unknown (`write` starts from 0).
 public enum TCP_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32B4,
       writeOneToClearMask: 0x0000_0000,
@@ -2318,7 +1720,7 @@ public enum TCP_CNTL2: Register {
 
 /// `GDS_GWS_RESET0`: gfx_8_0 register, MMIO dword 0x3344 (byte 0xCD10), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESET0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3344,
       writeOneToClearMask: 0x0000_0000,
@@ -2424,7 +1826,7 @@ public enum GDS_GWS_RESET0: Register {
 
 /// `GDS_GWS_RESET1`: gfx_8_0 register, MMIO dword 0x3345 (byte 0xCD14), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESET1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3345,
       writeOneToClearMask: 0x0000_0000,
@@ -2530,7 +1932,7 @@ public enum GDS_GWS_RESET1: Register {
 
 /// `GDS_GWS_RESOURCE_RESET`: gfx_8_0 register, MMIO dword 0x3346 (byte 0xCD18), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESOURCE_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3346,
       writeOneToClearMask: 0x0000_0000,
@@ -2546,7 +1948,7 @@ public enum GDS_GWS_RESOURCE_RESET: Register {
 
 /// `GDS_OA_RESET_MASK`: gfx_8_0 register, MMIO dword 0x3349 (byte 0xCD24), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_RESET_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3349,
       writeOneToClearMask: 0x0000_0000,
@@ -2595,7 +1997,7 @@ public enum GDS_OA_RESET_MASK: Register {
 
 /// `GDS_OA_RESET`: gfx_8_0 register, MMIO dword 0x334A (byte 0xCD28), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334A,
       writeOneToClearMask: 0x0000_0000,
@@ -2611,7 +2013,7 @@ public enum GDS_OA_RESET: Register {
 
 /// `GDS_ENHANCE`: gfx_8_0 register, MMIO dword 0x334B (byte 0xCD2C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334B,
       writeOneToClearMask: 0x0000_0000,
@@ -2633,7 +2035,7 @@ public enum GDS_ENHANCE: Register {
 
 /// `GDS_OA_CGPG_RESTORE`: gfx_8_0 register, MMIO dword 0x334C (byte 0xCD30), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_CGPG_RESTORE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334C,
       writeOneToClearMask: 0x0000_0000,
@@ -2657,622 +2059,464 @@ public enum GDS_OA_CGPG_RESTORE: Register {
 }
 
 /// `GDS_CS_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x334D (byte 0xCD34), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_STATUS_Layout`, which 2 registers share.
+public enum GDS_CS_CTXSW_STATUS: GDS_CS_CTXSW_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
   }
-
-  /// `GDS_CS_CTXSW_STATUS.R`: bit 0, access unknown.
-  public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_CS_CTXSW_STATUS.W`: bit 1, access unknown.
-  public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_CS_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GDS_GFX_CTXSW_STATUS`: gfx_8_0 register, MMIO dword 0x3352 (byte 0xCD48), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GFX_CTXSW_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_STATUS_Layout`, which 2 registers share.
+public enum GDS_GFX_CTXSW_STATUS: GDS_CS_CTXSW_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3352,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GFX_CTXSW_STATUS R@0:1 W@1:1 UNUSED@2:30")
   }
-
-  /// `GDS_GFX_CTXSW_STATUS.R`: bit 0, access unknown.
-  public static var R: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GDS_GFX_CTXSW_STATUS.W`: bit 1, access unknown.
-  public static var W: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GDS_GFX_CTXSW_STATUS.UNUSED`: bits 31:2, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `GDS_VS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3353 (byte 0xCD4C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_VS_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3353,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_VS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3354 (byte 0xCD50), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_VS_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3354,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_VS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3355 (byte 0xCD54), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_VS_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3355,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_VS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_VS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3356 (byte 0xCD58), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VS_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_VS_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3356,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_VS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_VS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3357 (byte 0xCD5C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS0_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3357,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS0_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3358 (byte 0xCD60), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS0_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3358,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS0_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3359 (byte 0xCD64), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS0_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3359,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS0_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS0_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335A (byte 0xCD68), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS0_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS0_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS0_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS0_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS0_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335B (byte 0xCD6C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS1_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS1_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x335C (byte 0xCD70), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS1_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS1_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x335D (byte 0xCD74), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS1_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS1_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS1_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x335E (byte 0xCD78), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS1_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS1_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS1_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS1_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS1_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x335F (byte 0xCD7C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS2_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x335F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS2_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3360 (byte 0xCD80), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS2_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3360,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS2_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3361 (byte 0xCD84), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS2_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3361,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS2_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS2_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3362 (byte 0xCD88), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS2_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS2_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3362,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS2_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS2_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS2_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3363 (byte 0xCD8C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS3_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3363,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS3_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3364 (byte 0xCD90), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS3_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3364,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS3_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3365 (byte 0xCD94), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS3_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3365,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS3_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS3_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3366 (byte 0xCD98), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS3_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS3_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3366,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS3_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS3_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS3_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3367 (byte 0xCD9C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS4_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3367,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS4_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3368 (byte 0xCDA0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS4_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3368,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS4_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3369 (byte 0xCDA4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS4_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3369,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS4_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS4_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336A (byte 0xCDA8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS4_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS4_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS4_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS4_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS4_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336B (byte 0xCDAC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS5_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS5_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x336C (byte 0xCDB0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS5_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS5_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x336D (byte 0xCDB4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS5_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS5_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS5_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x336E (byte 0xCDB8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS5_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS5_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS5_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS5_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS5_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x336F (byte 0xCDBC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS6_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x336F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS6_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3370 (byte 0xCDC0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS6_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3370,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS6_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3371 (byte 0xCDC4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS6_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3371,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS6_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS6_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3372 (byte 0xCDC8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS6_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS6_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3372,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS6_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS6_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS6_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x3373 (byte 0xCDCC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS7_CTXSW_CNT0: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3373,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS7_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x3374 (byte 0xCDD0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS7_CTXSW_CNT1: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3374,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS7_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3375 (byte 0xCDD4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS7_CTXSW_CNT2: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3375,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS7_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_PS7_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3376 (byte 0xCDD8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PS7_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VS_CTXSW_CNT0_Layout`, which 36 registers share.
+public enum GDS_PS7_CTXSW_CNT3: GDS_VS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3376,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PS7_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_PS7_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_PS7_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RAS_SIGNATURE_CONTROL`: gfx_8_0 register, MMIO dword 0x3380 (byte 0xCE00), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SIGNATURE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3380,
       writeOneToClearMask: 0x0000_0000,
@@ -3285,7 +2529,7 @@ public enum RAS_SIGNATURE_CONTROL: Register {
 
 /// `RAS_SIGNATURE_MASK`: gfx_8_0 register, MMIO dword 0x3381 (byte 0xCE04), access unknown, reset unknown (`write` starts from 0).
 public enum RAS_SIGNATURE_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3381,
       writeOneToClearMask: 0x0000_0000,
@@ -3297,346 +2541,320 @@ public enum RAS_SIGNATURE_MASK: Register {
 }
 
 /// `RAS_SX_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3382 (byte 0xCE08), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SX_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3382,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_SX_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3383 (byte 0xCE0C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SX_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3383,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_SX_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3384 (byte 0xCE10), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SX_SIGNATURE2: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3384,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE2 SIGNATURE@0:32")
   }
-
-  /// `RAS_SX_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SX_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3385 (byte 0xCE14), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SX_SIGNATURE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SX_SIGNATURE3: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3385,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SX_SIGNATURE3 SIGNATURE@0:32")
   }
-
-  /// `RAS_SX_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_DB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338B (byte 0xCE2C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_DB_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_DB_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x338B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_DB_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_DB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_PA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338C (byte 0xCE30), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_PA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_PA_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x338C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_PA_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_PA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_VGT_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338D (byte 0xCE34), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_VGT_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_VGT_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x338D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_VGT_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_VGT_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SQ_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338E (byte 0xCE38), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SQ_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SQ_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x338E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SQ_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_SQ_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x338F (byte 0xCE3C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x338F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3390 (byte 0xCE40), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3390,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE2`: gfx_8_0 register, MMIO dword 0x3391 (byte 0xCE44), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE2: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3391,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE2 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE2.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE3`: gfx_8_0 register, MMIO dword 0x3392 (byte 0xCE48), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE3: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3392,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE3 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE3.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE4`: gfx_8_0 register, MMIO dword 0x3393 (byte 0xCE4C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE4: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3393,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE4 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE4.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE5`: gfx_8_0 register, MMIO dword 0x3394 (byte 0xCE50), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE5: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3394,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE5 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE5.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE6`: gfx_8_0 register, MMIO dword 0x3395 (byte 0xCE54), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE6: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3395,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE6 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE6.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SC_SIGNATURE7`: gfx_8_0 register, MMIO dword 0x3396 (byte 0xCE58), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SC_SIGNATURE7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SC_SIGNATURE7: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3396,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SC_SIGNATURE7 SIGNATURE@0:32")
   }
-
-  /// `RAS_SC_SIGNATURE7.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3397 (byte 0xCE5C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_IA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_IA_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3397,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_IA_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_IA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_IA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x3398 (byte 0xCE60), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_IA_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_IA_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3398,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_IA_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_IA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x3399 (byte 0xCE64), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SPI_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SPI_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3399,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SPI_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_SPI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_SPI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339A (byte 0xCE68), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_SPI_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_SPI_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_SPI_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_SPI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339B (byte 0xCE6C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TA_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_TA_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TA_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_TA_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TD_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339C (byte 0xCE70), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TD_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_TD_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TD_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_TD_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_CB_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339D (byte 0xCE74), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_CB_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_CB_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_CB_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_CB_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE0`: gfx_8_0 register, MMIO dword 0x339E (byte 0xCE78), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_BCI_SIGNATURE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_BCI_SIGNATURE0: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_BCI_SIGNATURE0 SIGNATURE@0:32")
   }
-
-  /// `RAS_BCI_SIGNATURE0.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_BCI_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x339F (byte 0xCE7C), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_BCI_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_BCI_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x339F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_BCI_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_BCI_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RAS_TA_SIGNATURE1`: gfx_8_0 register, MMIO dword 0x33A0 (byte 0xCE80), access unknown, reset unknown (`write` starts from 0).
-public enum RAS_TA_SIGNATURE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RAS_SX_SIGNATURE0_Layout`, which 26 registers share.
+public enum RAS_TA_SIGNATURE1: RAS_SX_SIGNATURE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x33A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "RAS_TA_SIGNATURE1 SIGNATURE@0:32")
   }
-
-  /// `RAS_TA_SIGNATURE1.SIGNATURE`: bits 31:0, access unknown.
-  public static var SIGNATURE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_RENDER_CONTROL`: gfx_8_0 register, MMIO dword 0xA000 (byte 0x2_8000), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA000,
       writeOneToClearMask: 0x0000_0000,
@@ -3676,7 +2894,7 @@ public enum DB_RENDER_CONTROL: Register {
 
 /// `DB_COUNT_CONTROL`: gfx_8_0 register, MMIO dword 0xA001 (byte 0x2_8004), access unknown, reset unknown (`write` starts from 0).
 public enum DB_COUNT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA001,
       writeOneToClearMask: 0x0000_0000,
@@ -3713,7 +2931,7 @@ public enum DB_COUNT_CONTROL: Register {
 
 /// `DB_DEPTH_VIEW`: gfx_8_0 register, MMIO dword 0xA002 (byte 0x2_8008), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA002,
       writeOneToClearMask: 0x0000_0000,
@@ -3735,7 +2953,7 @@ public enum DB_DEPTH_VIEW: Register {
 
 /// `DB_RENDER_OVERRIDE`: gfx_8_0 register, MMIO dword 0xA003 (byte 0x2_800C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA003,
       writeOneToClearMask: 0x0000_0000,
@@ -3814,7 +3032,7 @@ public enum DB_RENDER_OVERRIDE: Register {
 
 /// `DB_RENDER_OVERRIDE2`: gfx_8_0 register, MMIO dword 0xA004 (byte 0x2_8010), access unknown, reset unknown (`write` starts from 0).
 public enum DB_RENDER_OVERRIDE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA004,
       writeOneToClearMask: 0x0000_0000,
@@ -3882,21 +3100,20 @@ public enum DB_RENDER_OVERRIDE2: Register {
 }
 
 /// `DB_HTILE_DATA_BASE`: gfx_8_0 register, MMIO dword 0xA005 (byte 0x2_8014), access unknown, reset unknown (`write` starts from 0).
-public enum DB_HTILE_DATA_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum DB_HTILE_DATA_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA005,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_HTILE_DATA_BASE BASE_256B@0:32")
   }
-
-  /// `DB_HTILE_DATA_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_BOUNDS_MIN`: gfx_8_0 register, MMIO dword 0xA008 (byte 0x2_8020), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_BOUNDS_MIN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA008,
       writeOneToClearMask: 0x0000_0000,
@@ -3909,7 +3126,7 @@ public enum DB_DEPTH_BOUNDS_MIN: Register {
 
 /// `DB_DEPTH_BOUNDS_MAX`: gfx_8_0 register, MMIO dword 0xA009 (byte 0x2_8024), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_BOUNDS_MAX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA009,
       writeOneToClearMask: 0x0000_0000,
@@ -3922,7 +3139,7 @@ public enum DB_DEPTH_BOUNDS_MAX: Register {
 
 /// `DB_STENCIL_CLEAR`: gfx_8_0 register, MMIO dword 0xA00A (byte 0x2_8028), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_CLEAR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA00A,
       writeOneToClearMask: 0x0000_0000,
@@ -3935,7 +3152,7 @@ public enum DB_STENCIL_CLEAR: Register {
 
 /// `DB_DEPTH_CLEAR`: gfx_8_0 register, MMIO dword 0xA00B (byte 0x2_802C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_CLEAR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA00B,
       writeOneToClearMask: 0x0000_0000,
@@ -3948,7 +3165,7 @@ public enum DB_DEPTH_CLEAR: Register {
 
 /// `PA_SC_SCREEN_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA00C (byte 0x2_8030), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA00C,
       writeOneToClearMask: 0x0000_0000,
@@ -3964,7 +3181,7 @@ public enum PA_SC_SCREEN_SCISSOR_TL: Register {
 
 /// `PA_SC_SCREEN_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA00D (byte 0x2_8034), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA00D,
       writeOneToClearMask: 0x0000_0000,
@@ -3980,7 +3197,7 @@ public enum PA_SC_SCREEN_SCISSOR_BR: Register {
 
 /// `DB_DEPTH_INFO`: gfx_8_0 register, MMIO dword 0xA00F (byte 0x2_803C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA00F,
       writeOneToClearMask: 0x0000_0000,
@@ -4011,7 +3228,7 @@ public enum DB_DEPTH_INFO: Register {
 
 /// `DB_Z_INFO`: gfx_8_0 register, MMIO dword 0xA010 (byte 0x2_8040), access unknown, reset unknown (`write` starts from 0).
 public enum DB_Z_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA010,
       writeOneToClearMask: 0x0000_0000,
@@ -4051,7 +3268,7 @@ public enum DB_Z_INFO: Register {
 
 /// `DB_STENCIL_INFO`: gfx_8_0 register, MMIO dword 0xA011 (byte 0x2_8044), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA011,
       writeOneToClearMask: 0x0000_0000,
@@ -4078,60 +3295,56 @@ public enum DB_STENCIL_INFO: Register {
 }
 
 /// `DB_Z_READ_BASE`: gfx_8_0 register, MMIO dword 0xA012 (byte 0x2_8048), access unknown, reset unknown (`write` starts from 0).
-public enum DB_Z_READ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum DB_Z_READ_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA012,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_Z_READ_BASE BASE_256B@0:32")
   }
-
-  /// `DB_Z_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_READ_BASE`: gfx_8_0 register, MMIO dword 0xA013 (byte 0x2_804C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_READ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum DB_STENCIL_READ_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA013,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_READ_BASE BASE_256B@0:32")
   }
-
-  /// `DB_STENCIL_READ_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_Z_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA014 (byte 0x2_8050), access unknown, reset unknown (`write` starts from 0).
-public enum DB_Z_WRITE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum DB_Z_WRITE_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA014,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_Z_WRITE_BASE BASE_256B@0:32")
   }
-
-  /// `DB_Z_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_STENCIL_WRITE_BASE`: gfx_8_0 register, MMIO dword 0xA015 (byte 0x2_8054), access unknown, reset unknown (`write` starts from 0).
-public enum DB_STENCIL_WRITE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum DB_STENCIL_WRITE_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA015,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_STENCIL_WRITE_BASE BASE_256B@0:32")
   }
-
-  /// `DB_STENCIL_WRITE_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_DEPTH_SIZE`: gfx_8_0 register, MMIO dword 0xA016 (byte 0x2_8058), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA016,
       writeOneToClearMask: 0x0000_0000,
@@ -4147,7 +3360,7 @@ public enum DB_DEPTH_SIZE: Register {
 
 /// `DB_DEPTH_SLICE`: gfx_8_0 register, MMIO dword 0xA017 (byte 0x2_805C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA017,
       writeOneToClearMask: 0x0000_0000,
@@ -4159,112 +3372,104 @@ public enum DB_DEPTH_SLICE: Register {
 }
 
 /// `TA_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xA020 (byte 0x2_8080), access unknown, reset unknown (`write` starts from 0).
-public enum TA_BC_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_HIDDEN_PRIVATE_BASE_VMID_Layout`, which 4 registers share.
+public enum TA_BC_BASE_ADDR: SH_HIDDEN_PRIVATE_BASE_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA020,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_BC_BASE_ADDR ADDRESS@0:32")
   }
-
-  /// `TA_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xA021 (byte 0x2_8084), access unknown, reset unknown (`write` starts from 0).
-public enum TA_BC_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_BC_BASE_ADDR_HI_Layout`, which 2 registers share.
+public enum TA_BC_BASE_ADDR_HI: TA_BC_BASE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA021,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_BC_BASE_ADDR_HI ADDRESS@0:8")
   }
-
-  /// `TA_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COHER_DEST_BASE_HI_0`: gfx_8_0 register, MMIO dword 0xA07A (byte 0x2_81E8), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_HI_0_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_HI_0: COHER_DEST_BASE_HI_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_0 DEST_BASE_HI_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_HI_0.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_1`: gfx_8_0 register, MMIO dword 0xA07B (byte 0x2_81EC), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_HI_0_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_HI_1: COHER_DEST_BASE_HI_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_1 DEST_BASE_HI_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_HI_1.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_2`: gfx_8_0 register, MMIO dword 0xA07C (byte 0x2_81F0), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_HI_0_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_HI_2: COHER_DEST_BASE_HI_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_2 DEST_BASE_HI_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_HI_2.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_HI_3`: gfx_8_0 register, MMIO dword 0xA07D (byte 0x2_81F4), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_HI_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_HI_0_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_HI_3: COHER_DEST_BASE_HI_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_HI_3 DEST_BASE_HI_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_HI_3.DEST_BASE_HI_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_HI_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_2`: gfx_8_0 register, MMIO dword 0xA07E (byte 0x2_81F8), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_2_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_2: COHER_DEST_BASE_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_2 DEST_BASE_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_2.DEST_BASE_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_3`: gfx_8_0 register, MMIO dword 0xA07F (byte 0x2_81FC), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_2_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_3: COHER_DEST_BASE_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_3 DEST_BASE_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_3.DEST_BASE_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_WINDOW_OFFSET`: gfx_8_0 register, MMIO dword 0xA080 (byte 0x2_8200), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_WINDOW_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA080,
       writeOneToClearMask: 0x0000_0000,
@@ -4279,43 +3484,32 @@ public enum PA_SC_WINDOW_OFFSET: Register {
 }
 
 /// `PA_SC_WINDOW_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA081 (byte 0x2_8204), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_WINDOW_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_WINDOW_SCISSOR_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA081,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_WINDOW_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_WINDOW_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA082 (byte 0x2_8208), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_WINDOW_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_WINDOW_SCISSOR_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA082,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_WINDOW_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_WINDOW_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_RULE`: gfx_8_0 register, MMIO dword 0xA083 (byte 0x2_820C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CLIPRECT_RULE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA083,
       writeOneToClearMask: 0x0000_0000,
@@ -4327,136 +3521,104 @@ public enum PA_SC_CLIPRECT_RULE: Register {
 }
 
 /// `PA_SC_CLIPRECT_0_TL`: gfx_8_0 register, MMIO dword 0xA084 (byte 0x2_8210), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_0_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_CLIPRECT_0_TL_Layout`, which 4 registers share.
+public enum PA_SC_CLIPRECT_0_TL: PA_SC_CLIPRECT_0_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA084,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_0_TL TL_X@0:15 TL_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_0_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_0_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_0_BR`: gfx_8_0 register, MMIO dword 0xA085 (byte 0x2_8214), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_0_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_CLIPRECT_0_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA085,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_0_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_0_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_0_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_1_TL`: gfx_8_0 register, MMIO dword 0xA086 (byte 0x2_8218), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_1_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_CLIPRECT_0_TL_Layout`, which 4 registers share.
+public enum PA_SC_CLIPRECT_1_TL: PA_SC_CLIPRECT_0_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA086,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_1_TL TL_X@0:15 TL_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_1_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_1_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_1_BR`: gfx_8_0 register, MMIO dword 0xA087 (byte 0x2_821C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_1_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_CLIPRECT_1_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA087,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_1_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_1_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_1_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_2_TL`: gfx_8_0 register, MMIO dword 0xA088 (byte 0x2_8220), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_2_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_CLIPRECT_0_TL_Layout`, which 4 registers share.
+public enum PA_SC_CLIPRECT_2_TL: PA_SC_CLIPRECT_0_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA088,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_2_TL TL_X@0:15 TL_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_2_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_2_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_2_BR`: gfx_8_0 register, MMIO dword 0xA089 (byte 0x2_8224), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_2_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_CLIPRECT_2_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA089,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_2_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_2_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_2_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_3_TL`: gfx_8_0 register, MMIO dword 0xA08A (byte 0x2_8228), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_3_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_CLIPRECT_0_TL_Layout`, which 4 registers share.
+public enum PA_SC_CLIPRECT_3_TL: PA_SC_CLIPRECT_0_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_3_TL TL_X@0:15 TL_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_3_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_3_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_CLIPRECT_3_BR`: gfx_8_0 register, MMIO dword 0xA08B (byte 0x2_822C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_CLIPRECT_3_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_CLIPRECT_3_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_CLIPRECT_3_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_CLIPRECT_3_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_CLIPRECT_3_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_EDGERULE`: gfx_8_0 register, MMIO dword 0xA08C (byte 0x2_8230), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_EDGERULE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08C,
       writeOneToClearMask: 0x0000_0000,
@@ -4487,7 +3649,7 @@ public enum PA_SC_EDGERULE: Register {
 
 /// `PA_SU_HARDWARE_SCREEN_OFFSET`: gfx_8_0 register, MMIO dword 0xA08D (byte 0x2_8234), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08D,
       writeOneToClearMask: 0x0000_0000,
@@ -4503,7 +3665,7 @@ public enum PA_SU_HARDWARE_SCREEN_OFFSET: Register {
 
 /// `CB_TARGET_MASK`: gfx_8_0 register, MMIO dword 0xA08E (byte 0x2_8238), access unknown, reset unknown (`write` starts from 0).
 public enum CB_TARGET_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08E,
       writeOneToClearMask: 0x0000_0000,
@@ -4537,7 +3699,7 @@ public enum CB_TARGET_MASK: Register {
 
 /// `CB_SHADER_MASK`: gfx_8_0 register, MMIO dword 0xA08F (byte 0x2_823C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_SHADER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08F,
       writeOneToClearMask: 0x0000_0000,
@@ -4570,186 +3732,133 @@ public enum CB_SHADER_MASK: Register {
 }
 
 /// `PA_SC_GENERIC_SCISSOR_TL`: gfx_8_0 register, MMIO dword 0xA090 (byte 0x2_8240), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_GENERIC_SCISSOR_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_GENERIC_SCISSOR_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA090,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_GENERIC_SCISSOR_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_GENERIC_SCISSOR_BR`: gfx_8_0 register, MMIO dword 0xA091 (byte 0x2_8244), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_GENERIC_SCISSOR_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_GENERIC_SCISSOR_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA091,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_GENERIC_SCISSOR_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_GENERIC_SCISSOR_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `COHER_DEST_BASE_0`: gfx_8_0 register, MMIO dword 0xA092 (byte 0x2_8248), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_2_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_0: COHER_DEST_BASE_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA092,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_0 DEST_BASE_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_0.DEST_BASE_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COHER_DEST_BASE_1`: gfx_8_0 register, MMIO dword 0xA093 (byte 0x2_824C), access unknown, reset unknown (`write` starts from 0).
-public enum COHER_DEST_BASE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COHER_DEST_BASE_2_Layout`, which 4 registers share.
+public enum COHER_DEST_BASE_1: COHER_DEST_BASE_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA093,
       writeOneToClearMask: 0x0000_0000,
       layout: "COHER_DEST_BASE_1 DEST_BASE_256B@0:32")
   }
-
-  /// `COHER_DEST_BASE_1.DEST_BASE_256B`: bits 31:0, access unknown.
-  public static var DEST_BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_TL`: gfx_8_0 register, MMIO dword 0xA094 (byte 0x2_8250), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_0_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_0_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA094,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_0_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_0_BR`: gfx_8_0 register, MMIO dword 0xA095 (byte 0x2_8254), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_0_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_0_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA095,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_0_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_0_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_TL`: gfx_8_0 register, MMIO dword 0xA096 (byte 0x2_8258), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_1_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_1_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA096,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_1_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_1_BR`: gfx_8_0 register, MMIO dword 0xA097 (byte 0x2_825C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_1_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_1_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA097,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_1_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_1_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_TL`: gfx_8_0 register, MMIO dword 0xA098 (byte 0x2_8260), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_2_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_2_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA098,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_2_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_2_BR`: gfx_8_0 register, MMIO dword 0xA099 (byte 0x2_8264), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_2_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_2_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA099,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_2_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_2_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_3_TL`: gfx_8_0 register, MMIO dword 0xA09A (byte 0x2_8268), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_3_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_3_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_3_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_3_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }

@@ -3,862 +3,695 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `PA_SC_VPORT_SCISSOR_3_BR`: gfx_8_0 register, MMIO dword 0xA09B (byte 0x2_826C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_3_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_3_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_3_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_3_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_TL`: gfx_8_0 register, MMIO dword 0xA09C (byte 0x2_8270), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_4_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_4_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_4_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_4_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_4_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_4_BR`: gfx_8_0 register, MMIO dword 0xA09D (byte 0x2_8274), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_4_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_4_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_4_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_4_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_TL`: gfx_8_0 register, MMIO dword 0xA09E (byte 0x2_8278), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_5_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_5_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_5_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_5_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_5_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_5_BR`: gfx_8_0 register, MMIO dword 0xA09F (byte 0x2_827C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_5_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_5_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_5_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_5_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_TL`: gfx_8_0 register, MMIO dword 0xA0A0 (byte 0x2_8280), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_6_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_6_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_6_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_6_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_6_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_6_BR`: gfx_8_0 register, MMIO dword 0xA0A1 (byte 0x2_8284), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_6_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_6_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_6_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_6_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_TL`: gfx_8_0 register, MMIO dword 0xA0A2 (byte 0x2_8288), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_7_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_7_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_7_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_7_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_7_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_7_BR`: gfx_8_0 register, MMIO dword 0xA0A3 (byte 0x2_828C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_7_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_7_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_7_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_7_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_TL`: gfx_8_0 register, MMIO dword 0xA0A4 (byte 0x2_8290), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_8_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_8_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_8_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_8_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_8_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_8_BR`: gfx_8_0 register, MMIO dword 0xA0A5 (byte 0x2_8294), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_8_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_8_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_8_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_8_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_TL`: gfx_8_0 register, MMIO dword 0xA0A6 (byte 0x2_8298), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_9_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_9_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_9_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_9_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_9_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_9_BR`: gfx_8_0 register, MMIO dword 0xA0A7 (byte 0x2_829C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_9_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_9_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_9_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_9_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_TL`: gfx_8_0 register, MMIO dword 0xA0A8 (byte 0x2_82A0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_10_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_10_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_10_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_10_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_10_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_10_BR`: gfx_8_0 register, MMIO dword 0xA0A9 (byte 0x2_82A4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_10_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_10_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_10_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_10_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_TL`: gfx_8_0 register, MMIO dword 0xA0AA (byte 0x2_82A8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_11_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_11_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_11_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_11_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_11_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_11_BR`: gfx_8_0 register, MMIO dword 0xA0AB (byte 0x2_82AC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_11_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_11_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_11_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_11_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_TL`: gfx_8_0 register, MMIO dword 0xA0AC (byte 0x2_82B0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_12_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_12_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_12_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_12_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_12_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_12_BR`: gfx_8_0 register, MMIO dword 0xA0AD (byte 0x2_82B4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_12_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_12_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_12_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_12_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_TL`: gfx_8_0 register, MMIO dword 0xA0AE (byte 0x2_82B8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_13_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_13_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_13_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_13_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_13_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_13_BR`: gfx_8_0 register, MMIO dword 0xA0AF (byte 0x2_82BC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_13_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_13_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_13_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_13_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_TL`: gfx_8_0 register, MMIO dword 0xA0B0 (byte 0x2_82C0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_14_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_14_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_14_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_14_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_14_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_14_BR`: gfx_8_0 register, MMIO dword 0xA0B1 (byte 0x2_82C4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_14_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_14_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_14_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_14_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_TL`: gfx_8_0 register, MMIO dword 0xA0B2 (byte 0x2_82C8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_15_TL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_TL_Layout`, which 18 registers share.
+public enum PA_SC_VPORT_SCISSOR_15_TL: PA_SC_WINDOW_SCISSOR_TL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_15_TL TL_X@0:15 TL_Y@16:15 WINDOW_OFFSET_DISABLE@31:1")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_X`: bits 14:0, access unknown.
-  public static var TL_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_15_TL.TL_Y`: bits 30:16, access unknown.
-  public static var TL_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_15_TL.WINDOW_OFFSET_DISABLE`: bit 31, access unknown.
-  public static var WINDOW_OFFSET_DISABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `PA_SC_VPORT_SCISSOR_15_BR`: gfx_8_0 register, MMIO dword 0xA0B3 (byte 0x2_82CC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_SCISSOR_15_BR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_WINDOW_SCISSOR_BR_Layout`, which 22 registers share.
+public enum PA_SC_VPORT_SCISSOR_15_BR: PA_SC_WINDOW_SCISSOR_BR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_SCISSOR_15_BR BR_X@0:15 BR_Y@16:15")
   }
-
-  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_X`: bits 14:0, access unknown.
-  public static var BR_X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
-
-  /// `PA_SC_VPORT_SCISSOR_15_BR.BR_Y`: bits 30:16, access unknown.
-  public static var BR_Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 15) }
 }
 
 /// `PA_SC_VPORT_ZMIN_0`: gfx_8_0 register, MMIO dword 0xA0B4 (byte 0x2_82D0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_0: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_0 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_0.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_0`: gfx_8_0 register, MMIO dword 0xA0B5 (byte 0x2_82D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_0: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_0 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_0.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_1`: gfx_8_0 register, MMIO dword 0xA0B6 (byte 0x2_82D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_1: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_1 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_1.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_1`: gfx_8_0 register, MMIO dword 0xA0B7 (byte 0x2_82DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_1: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_1 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_1.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_2`: gfx_8_0 register, MMIO dword 0xA0B8 (byte 0x2_82E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_2: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_2 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_2.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_2`: gfx_8_0 register, MMIO dword 0xA0B9 (byte 0x2_82E4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_2: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_2 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_2.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_3`: gfx_8_0 register, MMIO dword 0xA0BA (byte 0x2_82E8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_3: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_3 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_3.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_3`: gfx_8_0 register, MMIO dword 0xA0BB (byte 0x2_82EC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_3: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_3 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_3.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_4`: gfx_8_0 register, MMIO dword 0xA0BC (byte 0x2_82F0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_4: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_4 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_4.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_4`: gfx_8_0 register, MMIO dword 0xA0BD (byte 0x2_82F4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_4: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_4 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_4.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_5`: gfx_8_0 register, MMIO dword 0xA0BE (byte 0x2_82F8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_5: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_5 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_5.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_5`: gfx_8_0 register, MMIO dword 0xA0BF (byte 0x2_82FC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_5: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_5 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_5.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_6`: gfx_8_0 register, MMIO dword 0xA0C0 (byte 0x2_8300), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_6: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_6 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_6.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_6`: gfx_8_0 register, MMIO dword 0xA0C1 (byte 0x2_8304), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_6: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_6 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_6.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_7`: gfx_8_0 register, MMIO dword 0xA0C2 (byte 0x2_8308), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_7: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_7 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_7.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_7`: gfx_8_0 register, MMIO dword 0xA0C3 (byte 0x2_830C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_7: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_7 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_7.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_8`: gfx_8_0 register, MMIO dword 0xA0C4 (byte 0x2_8310), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_8: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_8 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_8.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_8`: gfx_8_0 register, MMIO dword 0xA0C5 (byte 0x2_8314), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_8: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_8 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_8.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_9`: gfx_8_0 register, MMIO dword 0xA0C6 (byte 0x2_8318), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_9: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_9 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_9.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_9`: gfx_8_0 register, MMIO dword 0xA0C7 (byte 0x2_831C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_9: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_9 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_9.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_10`: gfx_8_0 register, MMIO dword 0xA0C8 (byte 0x2_8320), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_10: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_10 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_10.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_10`: gfx_8_0 register, MMIO dword 0xA0C9 (byte 0x2_8324), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_10: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_10 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_10.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_11`: gfx_8_0 register, MMIO dword 0xA0CA (byte 0x2_8328), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_11: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_11 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_11.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_11`: gfx_8_0 register, MMIO dword 0xA0CB (byte 0x2_832C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_11: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_11 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_11.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_12`: gfx_8_0 register, MMIO dword 0xA0CC (byte 0x2_8330), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_12: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_12 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_12.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_12`: gfx_8_0 register, MMIO dword 0xA0CD (byte 0x2_8334), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_12: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_12 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_12.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_13`: gfx_8_0 register, MMIO dword 0xA0CE (byte 0x2_8338), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_13: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_13 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_13.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_13`: gfx_8_0 register, MMIO dword 0xA0CF (byte 0x2_833C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_13: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_13 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_13.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_14`: gfx_8_0 register, MMIO dword 0xA0D0 (byte 0x2_8340), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_14: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_14 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_14.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_14`: gfx_8_0 register, MMIO dword 0xA0D1 (byte 0x2_8344), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_14: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_14 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_14.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMIN_15`: gfx_8_0 register, MMIO dword 0xA0D2 (byte 0x2_8348), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMIN_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMIN_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMIN_15: PA_SC_VPORT_ZMIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMIN_15 VPORT_ZMIN@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMIN_15.VPORT_ZMIN`: bits 31:0, access unknown.
-  public static var VPORT_ZMIN: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_VPORT_ZMAX_15`: gfx_8_0 register, MMIO dword 0xA0D3 (byte 0x2_834C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_VPORT_ZMAX_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_VPORT_ZMAX_0_Layout`, which 16 registers share.
+public enum PA_SC_VPORT_ZMAX_15: PA_SC_VPORT_ZMAX_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_VPORT_ZMAX_15 VPORT_ZMAX@0:32")
   }
-
-  /// `PA_SC_VPORT_ZMAX_15.VPORT_ZMAX`: bits 31:0, access unknown.
-  public static var VPORT_ZMAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_CONTROL`: gfx_8_0 register, MMIO dword 0xA0D6 (byte 0x2_8358), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D6,
       writeOneToClearMask: 0x0000_0000,
@@ -874,7 +707,7 @@ public enum PA_SC_SCREEN_EXTENT_CONTROL: Register {
 
 /// `CP_PERFMON_CNTX_CNTL`: gfx_8_0 register, MMIO dword 0xA0D8 (byte 0x2_8360), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PERFMON_CNTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D8,
       writeOneToClearMask: 0x0000_0000,
@@ -889,7 +722,7 @@ public enum CP_PERFMON_CNTX_CNTL: Register {
 ///
 /// Another name for `CP_RINGID`, at the same offset.
 public enum CP_PIPEID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D9,
       writeOneToClearMask: 0x0000_0000,
@@ -902,7 +735,7 @@ public enum CP_PIPEID: Register {
 
 /// `CP_RINGID`: gfx_8_0 register, MMIO dword 0xA0D9 (byte 0x2_8364), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RINGID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D9,
       writeOneToClearMask: 0x0000_0000,
@@ -914,21 +747,20 @@ public enum CP_RINGID: Register {
 }
 
 /// `CP_VMID`: gfx_8_0 register, MMIO dword 0xA0DA (byte 0x2_8368), access unknown, reset unknown (`write` starts from 0).
-public enum CP_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME0_PIPE0_VMID_Layout`, which 3 registers share.
+public enum CP_VMID: CP_ME0_PIPE0_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_VMID VMID@0:4")
   }
-
-  /// `CP_VMID.VMID`: bits 3:0, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `VGT_MAX_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA100 (byte 0x2_8400), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MAX_VTX_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA100,
       writeOneToClearMask: 0x0000_0000,
@@ -941,7 +773,7 @@ public enum VGT_MAX_VTX_INDX: Register {
 
 /// `VGT_MIN_VTX_INDX`: gfx_8_0 register, MMIO dword 0xA101 (byte 0x2_8404), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MIN_VTX_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA101,
       writeOneToClearMask: 0x0000_0000,
@@ -954,7 +786,7 @@ public enum VGT_MIN_VTX_INDX: Register {
 
 /// `VGT_INDX_OFFSET`: gfx_8_0 register, MMIO dword 0xA102 (byte 0x2_8408), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_INDX_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA102,
       writeOneToClearMask: 0x0000_0000,
@@ -967,7 +799,7 @@ public enum VGT_INDX_OFFSET: Register {
 
 /// `VGT_MULTI_PRIM_IB_RESET_INDX`: gfx_8_0 register, MMIO dword 0xA103 (byte 0x2_840C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA103,
       writeOneToClearMask: 0x0000_0000,
@@ -980,7 +812,7 @@ public enum VGT_MULTI_PRIM_IB_RESET_INDX: Register {
 
 /// `CB_BLEND_RED`: gfx_8_0 register, MMIO dword 0xA105 (byte 0x2_8414), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_RED: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA105,
       writeOneToClearMask: 0x0000_0000,
@@ -993,7 +825,7 @@ public enum CB_BLEND_RED: Register {
 
 /// `CB_BLEND_GREEN`: gfx_8_0 register, MMIO dword 0xA106 (byte 0x2_8418), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_GREEN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA106,
       writeOneToClearMask: 0x0000_0000,
@@ -1006,7 +838,7 @@ public enum CB_BLEND_GREEN: Register {
 
 /// `CB_BLEND_BLUE`: gfx_8_0 register, MMIO dword 0xA107 (byte 0x2_841C), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_BLUE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA107,
       writeOneToClearMask: 0x0000_0000,
@@ -1019,7 +851,7 @@ public enum CB_BLEND_BLUE: Register {
 
 /// `CB_BLEND_ALPHA`: gfx_8_0 register, MMIO dword 0xA108 (byte 0x2_8420), access unknown, reset unknown (`write` starts from 0).
 public enum CB_BLEND_ALPHA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA108,
       writeOneToClearMask: 0x0000_0000,
@@ -1032,7 +864,7 @@ public enum CB_BLEND_ALPHA: Register {
 
 /// `CB_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA109 (byte 0x2_8424), access unknown, reset unknown (`write` starts from 0).
 public enum CB_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA109,
       writeOneToClearMask: 0x0000_0000,
@@ -1057,7 +889,7 @@ public enum CB_DCC_CONTROL: Register {
 
 /// `DB_STENCIL_CONTROL`: gfx_8_0 register, MMIO dword 0xA10B (byte 0x2_842C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCIL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA10B,
       writeOneToClearMask: 0x0000_0000,
@@ -1085,7 +917,7 @@ public enum DB_STENCIL_CONTROL: Register {
 
 /// `DB_STENCILREFMASK`: gfx_8_0 register, MMIO dword 0xA10C (byte 0x2_8430), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCILREFMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA10C,
       writeOneToClearMask: 0x0000_0000,
@@ -1107,7 +939,7 @@ public enum DB_STENCILREFMASK: Register {
 
 /// `DB_STENCILREFMASK_BF`: gfx_8_0 register, MMIO dword 0xA10D (byte 0x2_8434), access unknown, reset unknown (`write` starts from 0).
 public enum DB_STENCILREFMASK_BF: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA10D,
       writeOneToClearMask: 0x0000_0000,
@@ -1128,2932 +960,1832 @@ public enum DB_STENCILREFMASK_BF: Register {
 }
 
 /// `PA_CL_VPORT_XSCALE`: gfx_8_0 register, MMIO dword 0xA10F (byte 0x2_843C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA10F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET`: gfx_8_0 register, MMIO dword 0xA110 (byte 0x2_8440), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA110,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE`: gfx_8_0 register, MMIO dword 0xA111 (byte 0x2_8444), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA111,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET`: gfx_8_0 register, MMIO dword 0xA112 (byte 0x2_8448), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA112,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE`: gfx_8_0 register, MMIO dword 0xA113 (byte 0x2_844C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA113,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET`: gfx_8_0 register, MMIO dword 0xA114 (byte 0x2_8450), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA114,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_1`: gfx_8_0 register, MMIO dword 0xA115 (byte 0x2_8454), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_1: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA115,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_1 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_1.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_1`: gfx_8_0 register, MMIO dword 0xA116 (byte 0x2_8458), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_1: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA116,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_1 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_1.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_1`: gfx_8_0 register, MMIO dword 0xA117 (byte 0x2_845C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_1: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA117,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_1 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_1.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_1`: gfx_8_0 register, MMIO dword 0xA118 (byte 0x2_8460), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_1: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA118,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_1 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_1.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_1`: gfx_8_0 register, MMIO dword 0xA119 (byte 0x2_8464), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_1: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA119,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_1 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_1.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_1`: gfx_8_0 register, MMIO dword 0xA11A (byte 0x2_8468), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_1: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_1 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_1.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_2`: gfx_8_0 register, MMIO dword 0xA11B (byte 0x2_846C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_2: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_2 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_2.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11C (byte 0x2_8470), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_2: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_2 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_2.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_2`: gfx_8_0 register, MMIO dword 0xA11D (byte 0x2_8474), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_2: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_2 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_2.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_2`: gfx_8_0 register, MMIO dword 0xA11E (byte 0x2_8478), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_2: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_2 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_2.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_2`: gfx_8_0 register, MMIO dword 0xA11F (byte 0x2_847C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_2: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_2 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_2.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_2`: gfx_8_0 register, MMIO dword 0xA120 (byte 0x2_8480), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_2: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA120,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_2 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_2.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_3`: gfx_8_0 register, MMIO dword 0xA121 (byte 0x2_8484), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_3: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA121,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_3 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_3.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_3`: gfx_8_0 register, MMIO dword 0xA122 (byte 0x2_8488), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_3: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA122,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_3 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_3.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_3`: gfx_8_0 register, MMIO dword 0xA123 (byte 0x2_848C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_3: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA123,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_3 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_3.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_3`: gfx_8_0 register, MMIO dword 0xA124 (byte 0x2_8490), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_3: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA124,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_3 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_3.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_3`: gfx_8_0 register, MMIO dword 0xA125 (byte 0x2_8494), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_3: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA125,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_3 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_3.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_3`: gfx_8_0 register, MMIO dword 0xA126 (byte 0x2_8498), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_3: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA126,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_3 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_3.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_4`: gfx_8_0 register, MMIO dword 0xA127 (byte 0x2_849C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_4: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA127,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_4 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_4.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_4`: gfx_8_0 register, MMIO dword 0xA128 (byte 0x2_84A0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_4: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA128,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_4 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_4.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_4`: gfx_8_0 register, MMIO dword 0xA129 (byte 0x2_84A4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_4: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA129,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_4 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_4.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12A (byte 0x2_84A8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_4: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_4 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_4.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_4`: gfx_8_0 register, MMIO dword 0xA12B (byte 0x2_84AC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_4: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_4 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_4.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_4`: gfx_8_0 register, MMIO dword 0xA12C (byte 0x2_84B0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_4: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_4 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_4.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_5`: gfx_8_0 register, MMIO dword 0xA12D (byte 0x2_84B4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_5: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_5 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_5.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_5`: gfx_8_0 register, MMIO dword 0xA12E (byte 0x2_84B8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_5: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_5 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_5.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_5`: gfx_8_0 register, MMIO dword 0xA12F (byte 0x2_84BC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_5: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_5 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_5.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_5`: gfx_8_0 register, MMIO dword 0xA130 (byte 0x2_84C0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_5: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA130,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_5 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_5.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_5`: gfx_8_0 register, MMIO dword 0xA131 (byte 0x2_84C4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_5: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA131,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_5 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_5.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_5`: gfx_8_0 register, MMIO dword 0xA132 (byte 0x2_84C8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_5: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA132,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_5 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_5.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_6`: gfx_8_0 register, MMIO dword 0xA133 (byte 0x2_84CC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_6: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA133,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_6 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_6.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_6`: gfx_8_0 register, MMIO dword 0xA134 (byte 0x2_84D0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_6: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA134,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_6 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_6.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_6`: gfx_8_0 register, MMIO dword 0xA135 (byte 0x2_84D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_6: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA135,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_6 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_6.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_6`: gfx_8_0 register, MMIO dword 0xA136 (byte 0x2_84D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_6: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA136,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_6 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_6.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_6`: gfx_8_0 register, MMIO dword 0xA137 (byte 0x2_84DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_6: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA137,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_6 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_6.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_6`: gfx_8_0 register, MMIO dword 0xA138 (byte 0x2_84E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_6: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA138,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_6 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_6.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_7`: gfx_8_0 register, MMIO dword 0xA139 (byte 0x2_84E4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_7: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA139,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_7 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_7.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13A (byte 0x2_84E8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_7: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_7 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_7.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_7`: gfx_8_0 register, MMIO dword 0xA13B (byte 0x2_84EC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_7: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_7 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_7.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13C (byte 0x2_84F0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_7: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_7 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_7.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_7`: gfx_8_0 register, MMIO dword 0xA13D (byte 0x2_84F4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_7: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_7 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_7.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_7`: gfx_8_0 register, MMIO dword 0xA13E (byte 0x2_84F8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_7: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_7 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_7.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_8`: gfx_8_0 register, MMIO dword 0xA13F (byte 0x2_84FC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_8: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_8 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_8.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_8`: gfx_8_0 register, MMIO dword 0xA140 (byte 0x2_8500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_8: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA140,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_8 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_8.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_8`: gfx_8_0 register, MMIO dword 0xA141 (byte 0x2_8504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_8: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA141,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_8 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_8.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_8`: gfx_8_0 register, MMIO dword 0xA142 (byte 0x2_8508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_8: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA142,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_8 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_8.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_8`: gfx_8_0 register, MMIO dword 0xA143 (byte 0x2_850C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_8: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA143,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_8 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_8.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_8`: gfx_8_0 register, MMIO dword 0xA144 (byte 0x2_8510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_8: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA144,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_8 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_8.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_9`: gfx_8_0 register, MMIO dword 0xA145 (byte 0x2_8514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_9: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA145,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_9 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_9.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_9`: gfx_8_0 register, MMIO dword 0xA146 (byte 0x2_8518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_9: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA146,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_9 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_9.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_9`: gfx_8_0 register, MMIO dword 0xA147 (byte 0x2_851C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_9: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA147,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_9 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_9.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_9`: gfx_8_0 register, MMIO dword 0xA148 (byte 0x2_8520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_9: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA148,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_9 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_9.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_9`: gfx_8_0 register, MMIO dword 0xA149 (byte 0x2_8524), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_9: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA149,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_9 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_9.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_9`: gfx_8_0 register, MMIO dword 0xA14A (byte 0x2_8528), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_9: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_9 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_9.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_10`: gfx_8_0 register, MMIO dword 0xA14B (byte 0x2_852C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_10: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_10 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_10.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14C (byte 0x2_8530), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_10: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_10 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_10.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_10`: gfx_8_0 register, MMIO dword 0xA14D (byte 0x2_8534), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_10: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_10 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_10.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_10`: gfx_8_0 register, MMIO dword 0xA14E (byte 0x2_8538), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_10: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_10 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_10.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_10`: gfx_8_0 register, MMIO dword 0xA14F (byte 0x2_853C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_10: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_10 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_10.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_10`: gfx_8_0 register, MMIO dword 0xA150 (byte 0x2_8540), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_10: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA150,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_10 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_10.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_11`: gfx_8_0 register, MMIO dword 0xA151 (byte 0x2_8544), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_11: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA151,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_11 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_11.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_11`: gfx_8_0 register, MMIO dword 0xA152 (byte 0x2_8548), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_11: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA152,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_11 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_11.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_11`: gfx_8_0 register, MMIO dword 0xA153 (byte 0x2_854C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_11: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA153,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_11 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_11.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_11`: gfx_8_0 register, MMIO dword 0xA154 (byte 0x2_8550), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_11: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA154,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_11 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_11.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_11`: gfx_8_0 register, MMIO dword 0xA155 (byte 0x2_8554), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_11: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA155,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_11 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_11.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_11`: gfx_8_0 register, MMIO dword 0xA156 (byte 0x2_8558), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_11: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA156,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_11 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_11.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_12`: gfx_8_0 register, MMIO dword 0xA157 (byte 0x2_855C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_12: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA157,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_12 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_12.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_12`: gfx_8_0 register, MMIO dword 0xA158 (byte 0x2_8560), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_12: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA158,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_12 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_12.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_12`: gfx_8_0 register, MMIO dword 0xA159 (byte 0x2_8564), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_12: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA159,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_12 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_12.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15A (byte 0x2_8568), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_12: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_12 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_12.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_12`: gfx_8_0 register, MMIO dword 0xA15B (byte 0x2_856C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_12: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_12 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_12.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_12`: gfx_8_0 register, MMIO dword 0xA15C (byte 0x2_8570), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_12: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_12 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_12.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_13`: gfx_8_0 register, MMIO dword 0xA15D (byte 0x2_8574), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_13: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_13 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_13.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_13`: gfx_8_0 register, MMIO dword 0xA15E (byte 0x2_8578), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_13: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_13 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_13.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_13`: gfx_8_0 register, MMIO dword 0xA15F (byte 0x2_857C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_13: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_13 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_13.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_13`: gfx_8_0 register, MMIO dword 0xA160 (byte 0x2_8580), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_13: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA160,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_13 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_13.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_13`: gfx_8_0 register, MMIO dword 0xA161 (byte 0x2_8584), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_13: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA161,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_13 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_13.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_13`: gfx_8_0 register, MMIO dword 0xA162 (byte 0x2_8588), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_13: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA162,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_13 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_13.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_14`: gfx_8_0 register, MMIO dword 0xA163 (byte 0x2_858C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_14: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA163,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_14 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_14.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_14`: gfx_8_0 register, MMIO dword 0xA164 (byte 0x2_8590), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_14: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA164,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_14 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_14.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_14`: gfx_8_0 register, MMIO dword 0xA165 (byte 0x2_8594), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_14: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA165,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_14 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_14.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_14`: gfx_8_0 register, MMIO dword 0xA166 (byte 0x2_8598), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_14: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA166,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_14 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_14.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_14`: gfx_8_0 register, MMIO dword 0xA167 (byte 0x2_859C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_14: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA167,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_14 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_14.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_14`: gfx_8_0 register, MMIO dword 0xA168 (byte 0x2_85A0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_14: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA168,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_14 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_14.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XSCALE_15`: gfx_8_0 register, MMIO dword 0xA169 (byte 0x2_85A4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XSCALE_15: PA_CL_VPORT_XSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA169,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XSCALE_15 VPORT_XSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_XSCALE_15.VPORT_XSCALE`: bits 31:0, access unknown.
-  public static var VPORT_XSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_XOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16A (byte 0x2_85A8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_XOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_XOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_XOFFSET_15: PA_CL_VPORT_XOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_XOFFSET_15 VPORT_XOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_XOFFSET_15.VPORT_XOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_XOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YSCALE_15`: gfx_8_0 register, MMIO dword 0xA16B (byte 0x2_85AC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YSCALE_15: PA_CL_VPORT_YSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YSCALE_15 VPORT_YSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_YSCALE_15.VPORT_YSCALE`: bits 31:0, access unknown.
-  public static var VPORT_YSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_YOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16C (byte 0x2_85B0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_YOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_YOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_YOFFSET_15: PA_CL_VPORT_YOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_YOFFSET_15 VPORT_YOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_YOFFSET_15.VPORT_YOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_YOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZSCALE_15`: gfx_8_0 register, MMIO dword 0xA16D (byte 0x2_85B4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZSCALE_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZSCALE_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZSCALE_15: PA_CL_VPORT_ZSCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZSCALE_15 VPORT_ZSCALE@0:32")
   }
-
-  /// `PA_CL_VPORT_ZSCALE_15.VPORT_ZSCALE`: bits 31:0, access unknown.
-  public static var VPORT_ZSCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_VPORT_ZOFFSET_15`: gfx_8_0 register, MMIO dword 0xA16E (byte 0x2_85B8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_VPORT_ZOFFSET_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_VPORT_ZOFFSET_Layout`, which 16 registers share.
+public enum PA_CL_VPORT_ZOFFSET_15: PA_CL_VPORT_ZOFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_VPORT_ZOFFSET_15 VPORT_ZOFFSET@0:32")
   }
-
-  /// `PA_CL_VPORT_ZOFFSET_15.VPORT_ZOFFSET`: bits 31:0, access unknown.
-  public static var VPORT_ZOFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_X`: gfx_8_0 register, MMIO dword 0xA16F (byte 0x2_85BC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_0_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_0_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_Y`: gfx_8_0 register, MMIO dword 0xA170 (byte 0x2_85C0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_0_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA170,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_0_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_Z`: gfx_8_0 register, MMIO dword 0xA171 (byte 0x2_85C4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_0_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA171,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_0_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_0_W`: gfx_8_0 register, MMIO dword 0xA172 (byte 0x2_85C8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_0_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_0_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA172,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_0_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_0_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_X`: gfx_8_0 register, MMIO dword 0xA173 (byte 0x2_85CC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_1_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA173,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_1_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_Y`: gfx_8_0 register, MMIO dword 0xA174 (byte 0x2_85D0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_1_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA174,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_1_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_Z`: gfx_8_0 register, MMIO dword 0xA175 (byte 0x2_85D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_1_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA175,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_1_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_1_W`: gfx_8_0 register, MMIO dword 0xA176 (byte 0x2_85D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_1_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_1_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA176,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_1_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_1_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_X`: gfx_8_0 register, MMIO dword 0xA177 (byte 0x2_85DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_2_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA177,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_2_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_Y`: gfx_8_0 register, MMIO dword 0xA178 (byte 0x2_85E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_2_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA178,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_2_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_Z`: gfx_8_0 register, MMIO dword 0xA179 (byte 0x2_85E4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_2_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA179,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_2_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_2_W`: gfx_8_0 register, MMIO dword 0xA17A (byte 0x2_85E8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_2_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_2_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_2_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_2_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_X`: gfx_8_0 register, MMIO dword 0xA17B (byte 0x2_85EC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_3_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_3_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_Y`: gfx_8_0 register, MMIO dword 0xA17C (byte 0x2_85F0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_3_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_3_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_Z`: gfx_8_0 register, MMIO dword 0xA17D (byte 0x2_85F4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_3_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_3_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_3_W`: gfx_8_0 register, MMIO dword 0xA17E (byte 0x2_85F8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_3_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_3_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_3_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_3_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_X`: gfx_8_0 register, MMIO dword 0xA17F (byte 0x2_85FC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_4_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_4_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_Y`: gfx_8_0 register, MMIO dword 0xA180 (byte 0x2_8600), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_4_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA180,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_4_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_Z`: gfx_8_0 register, MMIO dword 0xA181 (byte 0x2_8604), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_4_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA181,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_4_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_4_W`: gfx_8_0 register, MMIO dword 0xA182 (byte 0x2_8608), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_4_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_4_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA182,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_4_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_4_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_X`: gfx_8_0 register, MMIO dword 0xA183 (byte 0x2_860C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_5_X: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA183,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_X DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_5_X.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_Y`: gfx_8_0 register, MMIO dword 0xA184 (byte 0x2_8610), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_5_Y: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA184,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_Y DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_5_Y.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_Z`: gfx_8_0 register, MMIO dword 0xA185 (byte 0x2_8614), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_5_Z: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA185,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_Z DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_5_Z.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_UCP_5_W`: gfx_8_0 register, MMIO dword 0xA186 (byte 0x2_8618), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_UCP_5_W: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_UCP_5_W: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA186,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_UCP_5_W DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_UCP_5_W.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PS_INPUT_CNTL_0`: gfx_8_0 register, MMIO dword 0xA191 (byte 0x2_8644), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_0: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA191,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_0 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_0.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_0.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_0.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_0.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_1`: gfx_8_0 register, MMIO dword 0xA192 (byte 0x2_8648), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_1: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA192,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_1 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_1.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_1.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_1.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_1.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_2`: gfx_8_0 register, MMIO dword 0xA193 (byte 0x2_864C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_2: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA193,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_2 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_2.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_2.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_2.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_2.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_3`: gfx_8_0 register, MMIO dword 0xA194 (byte 0x2_8650), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_3: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA194,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_3 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_3.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_3.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_3.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_3.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_4`: gfx_8_0 register, MMIO dword 0xA195 (byte 0x2_8654), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_4: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA195,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_4 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_4.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_4.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_4.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_4.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_5`: gfx_8_0 register, MMIO dword 0xA196 (byte 0x2_8658), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_5: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA196,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_5 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_5.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_5.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_5.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_5.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_6`: gfx_8_0 register, MMIO dword 0xA197 (byte 0x2_865C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_6: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA197,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_6 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_6.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_6.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_6.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_6.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_7`: gfx_8_0 register, MMIO dword 0xA198 (byte 0x2_8660), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_7: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA198,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_7 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_7.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_7.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_7.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_7.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_8`: gfx_8_0 register, MMIO dword 0xA199 (byte 0x2_8664), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_8: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA199,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_8 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_8.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_8.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_8.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_8.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_9`: gfx_8_0 register, MMIO dword 0xA19A (byte 0x2_8668), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_9: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_9 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_9.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_9.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_9.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_9.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_10`: gfx_8_0 register, MMIO dword 0xA19B (byte 0x2_866C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_10: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_10 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_10.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_10.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_10.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_10.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_11`: gfx_8_0 register, MMIO dword 0xA19C (byte 0x2_8670), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_11: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_11 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_11.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_11.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_11.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_11.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_12`: gfx_8_0 register, MMIO dword 0xA19D (byte 0x2_8674), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_12: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_12 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_12.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_12.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_12.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_12.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_13`: gfx_8_0 register, MMIO dword 0xA19E (byte 0x2_8678), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_13: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_13 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_13.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_13.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_13.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_13.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_14`: gfx_8_0 register, MMIO dword 0xA19F (byte 0x2_867C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_14: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_14 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_14.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_14.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_14.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_14.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_15`: gfx_8_0 register, MMIO dword 0xA1A0 (byte 0x2_8680), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_15: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_15 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_15.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_15.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_15.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_15.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_16`: gfx_8_0 register, MMIO dword 0xA1A1 (byte 0x2_8684), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_16: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_16: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_16 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_16.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_16.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_16.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_16.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_17`: gfx_8_0 register, MMIO dword 0xA1A2 (byte 0x2_8688), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_17: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_17: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_17 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_17.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_17.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_17.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_17.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_18`: gfx_8_0 register, MMIO dword 0xA1A3 (byte 0x2_868C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_18: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_18: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_18 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_18.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_18.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_18.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_18.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_19`: gfx_8_0 register, MMIO dword 0xA1A4 (byte 0x2_8690), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_19: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_0_Layout`, which 20 registers share.
+public enum SPI_PS_INPUT_CNTL_19: SPI_PS_INPUT_CNTL_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_19 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 CYL_WRAP@13:4 PT_SPRITE_TEX@17:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 PT_SPRITE_TEX_ATTR1@23:1 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_19.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_19.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.CYL_WRAP`: bits 16:13, access unknown.
-  public static var CYL_WRAP: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX`: bit 17, access unknown.
-  public static var PT_SPRITE_TEX: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_19.PT_SPRITE_TEX_ATTR1`: bit 23, access unknown.
-  public static var PT_SPRITE_TEX_ATTR1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_19.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_20`: gfx_8_0 register, MMIO dword 0xA1A5 (byte 0x2_8694), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_20: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_20: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_20 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_20.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_20.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_20.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_20.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_21`: gfx_8_0 register, MMIO dword 0xA1A6 (byte 0x2_8698), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_21: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_21: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_21 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_21.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_21.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_21.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_21.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_22`: gfx_8_0 register, MMIO dword 0xA1A7 (byte 0x2_869C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_22: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_22: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_22 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_22.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_22.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_22.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_22.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_23`: gfx_8_0 register, MMIO dword 0xA1A8 (byte 0x2_86A0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_23: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_23: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_23 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_23.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_23.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_23.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_23.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_24`: gfx_8_0 register, MMIO dword 0xA1A9 (byte 0x2_86A4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_24: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_24: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_24 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_24.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_24.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_24.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_24.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_25`: gfx_8_0 register, MMIO dword 0xA1AA (byte 0x2_86A8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_25: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_25: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_25 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_25.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_25.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_25.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_25.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_26`: gfx_8_0 register, MMIO dword 0xA1AB (byte 0x2_86AC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_26: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_26: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_26 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_26.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_26.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_26.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_26.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_27`: gfx_8_0 register, MMIO dword 0xA1AC (byte 0x2_86B0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_27: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_27: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_27 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_27.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_27.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_27.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_27.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_28`: gfx_8_0 register, MMIO dword 0xA1AD (byte 0x2_86B4), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_28: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_28: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_28 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_28.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_28.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_28.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_28.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_29`: gfx_8_0 register, MMIO dword 0xA1AE (byte 0x2_86B8), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_29: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_29: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_29 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_29.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_29.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_29.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_29.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_30`: gfx_8_0 register, MMIO dword 0xA1AF (byte 0x2_86BC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_30: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_30: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_30 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_30.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_30.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_30.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_30.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_PS_INPUT_CNTL_31`: gfx_8_0 register, MMIO dword 0xA1B0 (byte 0x2_86C0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_CNTL_31: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_CNTL_20_Layout`, which 12 registers share.
+public enum SPI_PS_INPUT_CNTL_31: SPI_PS_INPUT_CNTL_20_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_CNTL_31 OFFSET@0:6 DEFAULT_VAL@8:2 FLAT_SHADE@10:1 DUP@18:1 FP16_INTERP_MODE@19:1 USE_DEFAULT_ATTR1@20:1 DEFAULT_VAL_ATTR1@21:2 ATTR0_VALID@24:1 ATTR1_VALID@25:1")
   }
-
-  /// `SPI_PS_INPUT_CNTL_31.OFFSET`: bits 5:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL`: bits 9:8, access unknown.
-  public static var DEFAULT_VAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_31.FLAT_SHADE`: bit 10, access unknown.
-  public static var FLAT_SHADE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.DUP`: bit 18, access unknown.
-  public static var DUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.FP16_INTERP_MODE`: bit 19, access unknown.
-  public static var FP16_INTERP_MODE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.USE_DEFAULT_ATTR1`: bit 20, access unknown.
-  public static var USE_DEFAULT_ATTR1: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.DEFAULT_VAL_ATTR1`: bits 22:21, access unknown.
-  public static var DEFAULT_VAL_ATTR1: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `SPI_PS_INPUT_CNTL_31.ATTR0_VALID`: bit 24, access unknown.
-  public static var ATTR0_VALID: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SPI_PS_INPUT_CNTL_31.ATTR1_VALID`: bit 25, access unknown.
-  public static var ATTR1_VALID: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `SPI_VS_OUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA1B1 (byte 0x2_86C4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_VS_OUT_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B1,
       writeOneToClearMask: 0x0000_0000,
@@ -4068,124 +2800,32 @@ public enum SPI_VS_OUT_CONFIG: Register {
 }
 
 /// `SPI_PS_INPUT_ENA`: gfx_8_0 register, MMIO dword 0xA1B3 (byte 0x2_86CC), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_ENA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_ENA_Layout`, which 2 registers share.
+public enum SPI_PS_INPUT_ENA: SPI_PS_INPUT_ENA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_ENA PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
   }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTER_ENA`: bit 1, access unknown.
-  public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.FRONT_FACE_ENA`: bit 12, access unknown.
-  public static var FRONT_FACE_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.ANCILLARY_ENA`: bit 13, access unknown.
-  public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SPI_PS_INPUT_ENA.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SPI_PS_INPUT_ADDR`: gfx_8_0 register, MMIO dword 0xA1B4 (byte 0x2_86D0), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PS_INPUT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PS_INPUT_ENA_Layout`, which 2 registers share.
+public enum SPI_PS_INPUT_ADDR: SPI_PS_INPUT_ENA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PS_INPUT_ADDR PERSP_SAMPLE_ENA@0:1 PERSP_CENTER_ENA@1:1 PERSP_CENTROID_ENA@2:1 PERSP_PULL_MODEL_ENA@3:1 LINEAR_SAMPLE_ENA@4:1 LINEAR_CENTER_ENA@5:1 LINEAR_CENTROID_ENA@6:1 LINE_STIPPLE_TEX_ENA@7:1 POS_X_FLOAT_ENA@8:1 POS_Y_FLOAT_ENA@9:1 POS_Z_FLOAT_ENA@10:1 POS_W_FLOAT_ENA@11:1 FRONT_FACE_ENA@12:1 ANCILLARY_ENA@13:1 SAMPLE_COVERAGE_ENA@14:1 POS_FIXED_PT_ENA@15:1")
   }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_SAMPLE_ENA`: bit 0, access unknown.
-  public static var PERSP_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTER_ENA`: bit 1, access unknown.
-  public static var PERSP_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_CENTROID_ENA`: bit 2, access unknown.
-  public static var PERSP_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.PERSP_PULL_MODEL_ENA`: bit 3, access unknown.
-  public static var PERSP_PULL_MODEL_ENA: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_SAMPLE_ENA`: bit 4, access unknown.
-  public static var LINEAR_SAMPLE_ENA: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTER_ENA`: bit 5, access unknown.
-  public static var LINEAR_CENTER_ENA: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.LINEAR_CENTROID_ENA`: bit 6, access unknown.
-  public static var LINEAR_CENTROID_ENA: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.LINE_STIPPLE_TEX_ENA`: bit 7, access unknown.
-  public static var LINE_STIPPLE_TEX_ENA: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.POS_X_FLOAT_ENA`: bit 8, access unknown.
-  public static var POS_X_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.POS_Y_FLOAT_ENA`: bit 9, access unknown.
-  public static var POS_Y_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.POS_Z_FLOAT_ENA`: bit 10, access unknown.
-  public static var POS_Z_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.POS_W_FLOAT_ENA`: bit 11, access unknown.
-  public static var POS_W_FLOAT_ENA: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.FRONT_FACE_ENA`: bit 12, access unknown.
-  public static var FRONT_FACE_ENA: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.ANCILLARY_ENA`: bit 13, access unknown.
-  public static var ANCILLARY_ENA: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.SAMPLE_COVERAGE_ENA`: bit 14, access unknown.
-  public static var SAMPLE_COVERAGE_ENA: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SPI_PS_INPUT_ADDR.POS_FIXED_PT_ENA`: bit 15, access unknown.
-  public static var POS_FIXED_PT_ENA: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `SPI_INTERP_CONTROL_0`: gfx_8_0 register, MMIO dword 0xA1B5 (byte 0x2_86D4), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_INTERP_CONTROL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B5,
       writeOneToClearMask: 0x0000_0000,
@@ -4216,7 +2856,7 @@ public enum SPI_INTERP_CONTROL_0: Register {
 
 /// `SPI_PS_IN_CONTROL`: gfx_8_0 register, MMIO dword 0xA1B6 (byte 0x2_86D8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PS_IN_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B6,
       writeOneToClearMask: 0x0000_0000,
@@ -4235,7 +2875,7 @@ public enum SPI_PS_IN_CONTROL: Register {
 
 /// `SPI_BARYC_CNTL`: gfx_8_0 register, MMIO dword 0xA1B8 (byte 0x2_86E0), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_BARYC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B8,
       writeOneToClearMask: 0x0000_0000,
@@ -4266,7 +2906,7 @@ public enum SPI_BARYC_CNTL: Register {
 
 /// `SPI_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0xA1BA (byte 0x2_86E8), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_TMPRING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1BA,
       writeOneToClearMask: 0x0000_0000,
@@ -4282,7 +2922,7 @@ public enum SPI_TMPRING_SIZE: Register {
 
 /// `SPI_SHADER_POS_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C3 (byte 0x2_870C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_POS_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1C3,
       writeOneToClearMask: 0x0000_0000,
@@ -4304,7 +2944,7 @@ public enum SPI_SHADER_POS_FORMAT: Register {
 
 /// `SPI_SHADER_Z_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C4 (byte 0x2_8710), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_Z_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1C4,
       writeOneToClearMask: 0x0000_0000,
@@ -4317,7 +2957,7 @@ public enum SPI_SHADER_Z_FORMAT: Register {
 
 /// `SPI_SHADER_COL_FORMAT`: gfx_8_0 register, MMIO dword 0xA1C5 (byte 0x2_8714), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_SHADER_COL_FORMAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1C5,
       writeOneToClearMask: 0x0000_0000,
@@ -4350,375 +2990,169 @@ public enum SPI_SHADER_COL_FORMAT: Register {
 }
 
 /// `CB_BLEND0_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E0 (byte 0x2_8780), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND0_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND0_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND0_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND0_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND0_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND0_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND0_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND0_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND0_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND0_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND1_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E1 (byte 0x2_8784), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND1_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND1_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND1_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND1_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND1_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND1_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND1_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND1_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND1_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND1_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND2_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E2 (byte 0x2_8788), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND2_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND2_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND2_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND2_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND2_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND2_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND2_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND2_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND2_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND2_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND3_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E3 (byte 0x2_878C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND3_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND3_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND3_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND3_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND3_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND3_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND3_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND3_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND3_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND3_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND4_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E4 (byte 0x2_8790), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND4_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND4_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND4_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND4_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND4_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND4_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND4_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND4_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND4_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND4_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND5_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E5 (byte 0x2_8794), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND5_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND5_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND5_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND5_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND5_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND5_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND5_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND5_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND5_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND5_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND6_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E6 (byte 0x2_8798), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND6_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND6_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND6_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND6_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND6_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND6_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND6_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND6_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND6_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND6_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_BLEND7_CONTROL`: gfx_8_0 register, MMIO dword 0xA1E7 (byte 0x2_879C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_BLEND7_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_BLEND0_CONTROL_Layout`, which 8 registers share.
+public enum CB_BLEND7_CONTROL: CB_BLEND0_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_BLEND7_CONTROL COLOR_SRCBLEND@0:5 COLOR_COMB_FCN@5:3 COLOR_DESTBLEND@8:5 ALPHA_SRCBLEND@16:5 ALPHA_COMB_FCN@21:3 ALPHA_DESTBLEND@24:5 SEPARATE_ALPHA_BLEND@29:1 ENABLE@30:1 DISABLE_ROP3@31:1")
   }
-
-  /// `CB_BLEND7_CONTROL.COLOR_SRCBLEND`: bits 4:0, access unknown.
-  public static var COLOR_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_BLEND7_CONTROL.COLOR_COMB_FCN`: bits 7:5, access unknown.
-  public static var COLOR_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `CB_BLEND7_CONTROL.COLOR_DESTBLEND`: bits 12:8, access unknown.
-  public static var COLOR_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_SRCBLEND`: bits 20:16, access unknown.
-  public static var ALPHA_SRCBLEND: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_COMB_FCN`: bits 23:21, access unknown.
-  public static var ALPHA_COMB_FCN: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `CB_BLEND7_CONTROL.ALPHA_DESTBLEND`: bits 28:24, access unknown.
-  public static var ALPHA_DESTBLEND: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
-
-  /// `CB_BLEND7_CONTROL.SEPARATE_ALPHA_BLEND`: bit 29, access unknown.
-  public static var SEPARATE_ALPHA_BLEND: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_BLEND7_CONTROL.ENABLE`: bit 30, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_BLEND7_CONTROL.DISABLE_ROP3`: bit 31, access unknown.
-  public static var DISABLE_ROP3: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CS_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F3 (byte 0x2_87CC), access unknown, reset unknown (`write` starts from 0).
-public enum CS_COPY_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CS_COPY_STATE_Layout`, which 2 registers share.
+public enum CS_COPY_STATE: CS_COPY_STATE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CS_COPY_STATE SRC_STATE_ID@0:3")
   }
-
-  /// `CS_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GFX_COPY_STATE`: gfx_8_0 register, MMIO dword 0xA1F4 (byte 0x2_87D0), access unknown, reset unknown (`write` starts from 0).
-public enum GFX_COPY_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CS_COPY_STATE_Layout`, which 2 registers share.
+public enum GFX_COPY_STATE: CS_COPY_STATE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "GFX_COPY_STATE SRC_STATE_ID@0:3")
   }
-
-  /// `GFX_COPY_STATE.SRC_STATE_ID`: bits 2:0, access unknown.
-  public static var SRC_STATE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `PA_CL_POINT_X_RAD`: gfx_8_0 register, MMIO dword 0xA1F5 (byte 0x2_87D4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_X_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_POINT_X_RAD: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_X_RAD DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_POINT_X_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_Y_RAD`: gfx_8_0 register, MMIO dword 0xA1F6 (byte 0x2_87D8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_Y_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_POINT_Y_RAD: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_Y_RAD DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_POINT_Y_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA1F7 (byte 0x2_87DC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_POINT_SIZE: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_SIZE DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_POINT_SIZE.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_POINT_CULL_RAD`: gfx_8_0 register, MMIO dword 0xA1F8 (byte 0x2_87E0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_POINT_CULL_RAD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_POINT_CULL_RAD: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_POINT_CULL_RAD DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_POINT_CULL_RAD.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `VGT_DMA_BASE_HI`: gfx_8_0 register, MMIO dword 0xA1F9 (byte 0x2_87E4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F9,
       writeOneToClearMask: 0x0000_0000,
@@ -19,7 +20,7 @@ public enum VGT_DMA_BASE_HI: Register {
 
 /// `VGT_DMA_BASE`: gfx_8_0 register, MMIO dword 0xA1FA (byte 0x2_87E8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1FA,
       writeOneToClearMask: 0x0000_0000,
@@ -32,7 +33,7 @@ public enum VGT_DMA_BASE: Register {
 
 /// `VGT_DRAW_INITIATOR`: gfx_8_0 register, MMIO dword 0xA1FC (byte 0x2_87F0), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DRAW_INITIATOR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1FC,
       writeOneToClearMask: 0x0000_0000,
@@ -56,21 +57,20 @@ public enum VGT_DRAW_INITIATOR: Register {
 }
 
 /// `VGT_IMMED_DATA`: gfx_8_0 register, MMIO dword 0xA1FD (byte 0x2_87F4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_IMMED_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum VGT_IMMED_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_IMMED_DATA DATA@0:32")
   }
-
-  /// `VGT_IMMED_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_EVENT_ADDRESS_REG`: gfx_8_0 register, MMIO dword 0xA1FE (byte 0x2_87F8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_EVENT_ADDRESS_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1FE,
       writeOneToClearMask: 0x0000_0000,
@@ -83,7 +83,7 @@ public enum VGT_EVENT_ADDRESS_REG: Register {
 
 /// `DB_DEPTH_CONTROL`: gfx_8_0 register, MMIO dword 0xA200 (byte 0x2_8800), access unknown, reset unknown (`write` starts from 0).
 public enum DB_DEPTH_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA200,
       writeOneToClearMask: 0x0000_0000,
@@ -127,7 +127,7 @@ public enum DB_DEPTH_CONTROL: Register {
 
 /// `DB_EQAA`: gfx_8_0 register, MMIO dword 0xA201 (byte 0x2_8804), access unknown, reset unknown (`write` starts from 0).
 public enum DB_EQAA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA201,
       writeOneToClearMask: 0x0000_0000,
@@ -185,7 +185,7 @@ public enum DB_EQAA: Register {
 
 /// `CB_COLOR_CONTROL`: gfx_8_0 register, MMIO dword 0xA202 (byte 0x2_8808), access unknown, reset unknown (`write` starts from 0).
 public enum CB_COLOR_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA202,
       writeOneToClearMask: 0x0000_0000,
@@ -204,7 +204,7 @@ public enum CB_COLOR_CONTROL: Register {
 
 /// `DB_SHADER_CONTROL`: gfx_8_0 register, MMIO dword 0xA203 (byte 0x2_880C), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SHADER_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA203,
       writeOneToClearMask: 0x0000_0000,
@@ -254,7 +254,7 @@ public enum DB_SHADER_CONTROL: Register {
 
 /// `PA_CL_CLIP_CNTL`: gfx_8_0 register, MMIO dword 0xA204 (byte 0x2_8810), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_CLIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA204,
       writeOneToClearMask: 0x0000_0000,
@@ -323,7 +323,7 @@ public enum PA_CL_CLIP_CNTL: Register {
 
 /// `PA_SU_SC_MODE_CNTL`: gfx_8_0 register, MMIO dword 0xA205 (byte 0x2_8814), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_SC_MODE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA205,
       writeOneToClearMask: 0x0000_0000,
@@ -372,7 +372,7 @@ public enum PA_SU_SC_MODE_CNTL: Register {
 
 /// `PA_CL_VTE_CNTL`: gfx_8_0 register, MMIO dword 0xA206 (byte 0x2_8818), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VTE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA206,
       writeOneToClearMask: 0x0000_0000,
@@ -412,7 +412,7 @@ public enum PA_CL_VTE_CNTL: Register {
 
 /// `PA_CL_VS_OUT_CNTL`: gfx_8_0 register, MMIO dword 0xA207 (byte 0x2_881C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_VS_OUT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA207,
       writeOneToClearMask: 0x0000_0000,
@@ -505,7 +505,7 @@ public enum PA_CL_VS_OUT_CNTL: Register {
 
 /// `PA_CL_NANINF_CNTL`: gfx_8_0 register, MMIO dword 0xA208 (byte 0x2_8820), access unknown, reset unknown (`write` starts from 0).
 public enum PA_CL_NANINF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA208,
       writeOneToClearMask: 0x0000_0000,
@@ -563,7 +563,7 @@ public enum PA_CL_NANINF_CNTL: Register {
 
 /// `PA_SU_LINE_STIPPLE_CNTL`: gfx_8_0 register, MMIO dword 0xA209 (byte 0x2_8824), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_STIPPLE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA209,
       writeOneToClearMask: 0x0000_0000,
@@ -585,7 +585,7 @@ public enum PA_SU_LINE_STIPPLE_CNTL: Register {
 
 /// `PA_SU_LINE_STIPPLE_SCALE`: gfx_8_0 register, MMIO dword 0xA20A (byte 0x2_8828), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_STIPPLE_SCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA20A,
       writeOneToClearMask: 0x0000_0000,
@@ -598,7 +598,7 @@ public enum PA_SU_LINE_STIPPLE_SCALE: Register {
 
 /// `PA_SU_PRIM_FILTER_CNTL`: gfx_8_0 register, MMIO dword 0xA20B (byte 0x2_882C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_PRIM_FILTER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA20B,
       writeOneToClearMask: 0x0000_0000,
@@ -641,7 +641,7 @@ public enum PA_SU_PRIM_FILTER_CNTL: Register {
 
 /// `PA_SU_POINT_SIZE`: gfx_8_0 register, MMIO dword 0xA280 (byte 0x2_8A00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POINT_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA280,
       writeOneToClearMask: 0x0000_0000,
@@ -657,7 +657,7 @@ public enum PA_SU_POINT_SIZE: Register {
 
 /// `PA_SU_POINT_MINMAX`: gfx_8_0 register, MMIO dword 0xA281 (byte 0x2_8A04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POINT_MINMAX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA281,
       writeOneToClearMask: 0x0000_0000,
@@ -673,7 +673,7 @@ public enum PA_SU_POINT_MINMAX: Register {
 
 /// `PA_SU_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA282 (byte 0x2_8A08), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA282,
       writeOneToClearMask: 0x0000_0000,
@@ -686,7 +686,7 @@ public enum PA_SU_LINE_CNTL: Register {
 
 /// `PA_SC_LINE_STIPPLE`: gfx_8_0 register, MMIO dword 0xA283 (byte 0x2_8A0C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_LINE_STIPPLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA283,
       writeOneToClearMask: 0x0000_0000,
@@ -708,7 +708,7 @@ public enum PA_SC_LINE_STIPPLE: Register {
 
 /// `VGT_OUTPUT_PATH_CNTL`: gfx_8_0 register, MMIO dword 0xA284 (byte 0x2_8A10), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_OUTPUT_PATH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA284,
       writeOneToClearMask: 0x0000_0000,
@@ -721,7 +721,7 @@ public enum VGT_OUTPUT_PATH_CNTL: Register {
 
 /// `VGT_HOS_CNTL`: gfx_8_0 register, MMIO dword 0xA285 (byte 0x2_8A14), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA285,
       writeOneToClearMask: 0x0000_0000,
@@ -734,7 +734,7 @@ public enum VGT_HOS_CNTL: Register {
 
 /// `VGT_HOS_MAX_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA286 (byte 0x2_8A18), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_MAX_TESS_LEVEL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA286,
       writeOneToClearMask: 0x0000_0000,
@@ -747,7 +747,7 @@ public enum VGT_HOS_MAX_TESS_LEVEL: Register {
 
 /// `VGT_HOS_MIN_TESS_LEVEL`: gfx_8_0 register, MMIO dword 0xA287 (byte 0x2_8A1C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_MIN_TESS_LEVEL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA287,
       writeOneToClearMask: 0x0000_0000,
@@ -760,7 +760,7 @@ public enum VGT_HOS_MIN_TESS_LEVEL: Register {
 
 /// `VGT_HOS_REUSE_DEPTH`: gfx_8_0 register, MMIO dword 0xA288 (byte 0x2_8A20), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HOS_REUSE_DEPTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA288,
       writeOneToClearMask: 0x0000_0000,
@@ -773,7 +773,7 @@ public enum VGT_HOS_REUSE_DEPTH: Register {
 
 /// `VGT_GROUP_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA289 (byte 0x2_8A24), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_PRIM_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA289,
       writeOneToClearMask: 0x0000_0000,
@@ -795,7 +795,7 @@ public enum VGT_GROUP_PRIM_TYPE: Register {
 
 /// `VGT_GROUP_FIRST_DECR`: gfx_8_0 register, MMIO dword 0xA28A (byte 0x2_8A28), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_FIRST_DECR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28A,
       writeOneToClearMask: 0x0000_0000,
@@ -808,7 +808,7 @@ public enum VGT_GROUP_FIRST_DECR: Register {
 
 /// `VGT_GROUP_DECR`: gfx_8_0 register, MMIO dword 0xA28B (byte 0x2_8A2C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GROUP_DECR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28B,
       writeOneToClearMask: 0x0000_0000,
@@ -820,132 +820,56 @@ public enum VGT_GROUP_DECR: Register {
 }
 
 /// `VGT_GROUP_VECT_0_CNTL`: gfx_8_0 register, MMIO dword 0xA28C (byte 0x2_8A30), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GROUP_VECT_0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GROUP_VECT_0_CNTL_Layout`, which 2 registers share.
+public enum VGT_GROUP_VECT_0_CNTL: VGT_GROUP_VECT_0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_0_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
   }
-
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_X_EN`: bit 0, access unknown.
-  public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_Y_EN`: bit 1, access unknown.
-  public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_Z_EN`: bit 2, access unknown.
-  public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `VGT_GROUP_VECT_0_CNTL.COMP_W_EN`: bit 3, access unknown.
-  public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `VGT_GROUP_VECT_0_CNTL.STRIDE`: bits 15:8, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `VGT_GROUP_VECT_0_CNTL.SHIFT`: bits 23:16, access unknown.
-  public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `VGT_GROUP_VECT_1_CNTL`: gfx_8_0 register, MMIO dword 0xA28D (byte 0x2_8A34), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GROUP_VECT_1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GROUP_VECT_0_CNTL_Layout`, which 2 registers share.
+public enum VGT_GROUP_VECT_1_CNTL: VGT_GROUP_VECT_0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_1_CNTL COMP_X_EN@0:1 COMP_Y_EN@1:1 COMP_Z_EN@2:1 COMP_W_EN@3:1 STRIDE@8:8 SHIFT@16:8")
   }
-
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_X_EN`: bit 0, access unknown.
-  public static var COMP_X_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_Y_EN`: bit 1, access unknown.
-  public static var COMP_Y_EN: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_Z_EN`: bit 2, access unknown.
-  public static var COMP_Z_EN: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `VGT_GROUP_VECT_1_CNTL.COMP_W_EN`: bit 3, access unknown.
-  public static var COMP_W_EN: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `VGT_GROUP_VECT_1_CNTL.STRIDE`: bits 15:8, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `VGT_GROUP_VECT_1_CNTL.SHIFT`: bits 23:16, access unknown.
-  public static var SHIFT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `VGT_GROUP_VECT_0_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28E (byte 0x2_8A38), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GROUP_VECT_0_FMT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GROUP_VECT_0_FMT_CNTL_Layout`, which 2 registers share.
+public enum VGT_GROUP_VECT_0_FMT_CNTL: VGT_GROUP_VECT_0_FMT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_0_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
   }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
-  public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
-  public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
-  public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
-  public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
-  public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
-  public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
-  public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_GROUP_VECT_0_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
-  public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_GROUP_VECT_1_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA28F (byte 0x2_8A3C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GROUP_VECT_1_FMT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GROUP_VECT_0_FMT_CNTL_Layout`, which 2 registers share.
+public enum VGT_GROUP_VECT_1_FMT_CNTL: VGT_GROUP_VECT_0_FMT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GROUP_VECT_1_FMT_CNTL X_CONV@0:4 X_OFFSET@4:4 Y_CONV@8:4 Y_OFFSET@12:4 Z_CONV@16:4 Z_OFFSET@20:4 W_CONV@24:4 W_OFFSET@28:4")
   }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_CONV`: bits 3:0, access unknown.
-  public static var X_CONV: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.X_OFFSET`: bits 7:4, access unknown.
-  public static var X_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_CONV`: bits 11:8, access unknown.
-  public static var Y_CONV: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Y_OFFSET`: bits 15:12, access unknown.
-  public static var Y_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_CONV`: bits 19:16, access unknown.
-  public static var Z_CONV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.Z_OFFSET`: bits 23:20, access unknown.
-  public static var Z_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_CONV`: bits 27:24, access unknown.
-  public static var W_CONV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_GROUP_VECT_1_FMT_CNTL.W_OFFSET`: bits 31:28, access unknown.
-  public static var W_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_GS_MODE`: gfx_8_0 register, MMIO dword 0xA290 (byte 0x2_8A40), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA290,
       writeOneToClearMask: 0x0000_0000,
@@ -1000,7 +924,7 @@ public enum VGT_GS_MODE: Register {
 
 /// `VGT_GS_ONCHIP_CNTL`: gfx_8_0 register, MMIO dword 0xA291 (byte 0x2_8A44), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_ONCHIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA291,
       writeOneToClearMask: 0x0000_0000,
@@ -1016,7 +940,7 @@ public enum VGT_GS_ONCHIP_CNTL: Register {
 
 /// `PA_SC_MODE_CNTL_0`: gfx_8_0 register, MMIO dword 0xA292 (byte 0x2_8A48), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_MODE_CNTL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA292,
       writeOneToClearMask: 0x0000_0000,
@@ -1038,7 +962,7 @@ public enum PA_SC_MODE_CNTL_0: Register {
 
 /// `PA_SC_MODE_CNTL_1`: gfx_8_0 register, MMIO dword 0xA293 (byte 0x2_8A4C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_MODE_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA293,
       writeOneToClearMask: 0x0000_0000,
@@ -1131,21 +1055,20 @@ public enum PA_SC_MODE_CNTL_1: Register {
 }
 
 /// `VGT_ENHANCE`: gfx_8_0 register, MMIO dword 0xA294 (byte 0x2_8A50), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ENHANCE_Layout`, which 3 registers share.
+public enum VGT_ENHANCE: VGT_ENHANCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA294,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ENHANCE MISC@0:32")
   }
-
-  /// `VGT_ENHANCE.MISC`: bits 31:0, access unknown.
-  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_PER_ES`: gfx_8_0 register, MMIO dword 0xA295 (byte 0x2_8A54), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_PER_ES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA295,
       writeOneToClearMask: 0x0000_0000,
@@ -1158,7 +1081,7 @@ public enum VGT_GS_PER_ES: Register {
 
 /// `VGT_ES_PER_GS`: gfx_8_0 register, MMIO dword 0xA296 (byte 0x2_8A58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_ES_PER_GS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA296,
       writeOneToClearMask: 0x0000_0000,
@@ -1171,7 +1094,7 @@ public enum VGT_ES_PER_GS: Register {
 
 /// `VGT_GS_PER_VS`: gfx_8_0 register, MMIO dword 0xA297 (byte 0x2_8A5C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_PER_VS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA297,
       writeOneToClearMask: 0x0000_0000,
@@ -1183,47 +1106,44 @@ public enum VGT_GS_PER_VS: Register {
 }
 
 /// `VGT_GSVS_RING_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA298 (byte 0x2_8A60), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GSVS_RING_OFFSET_1_Layout`, which 3 registers share.
+public enum VGT_GSVS_RING_OFFSET_1: VGT_GSVS_RING_OFFSET_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA298,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_1 OFFSET@0:15")
   }
-
-  /// `VGT_GSVS_RING_OFFSET_1.OFFSET`: bits 14:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA299 (byte 0x2_8A64), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GSVS_RING_OFFSET_1_Layout`, which 3 registers share.
+public enum VGT_GSVS_RING_OFFSET_2: VGT_GSVS_RING_OFFSET_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA299,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_2 OFFSET@0:15")
   }
-
-  /// `VGT_GSVS_RING_OFFSET_2.OFFSET`: bits 14:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA29A (byte 0x2_8A68), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_OFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_GSVS_RING_OFFSET_1_Layout`, which 3 registers share.
+public enum VGT_GSVS_RING_OFFSET_3: VGT_GSVS_RING_OFFSET_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29A,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_OFFSET_3 OFFSET@0:15")
   }
-
-  /// `VGT_GSVS_RING_OFFSET_3.OFFSET`: bits 14:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_OUT_PRIM_TYPE`: gfx_8_0 register, MMIO dword 0xA29B (byte 0x2_8A6C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_OUT_PRIM_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29B,
       writeOneToClearMask: 0x0000_0000,
@@ -1247,34 +1167,32 @@ public enum VGT_GS_OUT_PRIM_TYPE: Register {
 }
 
 /// `IA_ENHANCE`: gfx_8_0 register, MMIO dword 0xA29C (byte 0x2_8A70), access unknown, reset unknown (`write` starts from 0).
-public enum IA_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ENHANCE_Layout`, which 3 registers share.
+public enum IA_ENHANCE: VGT_ENHANCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_ENHANCE MISC@0:32")
   }
-
-  /// `IA_ENHANCE.MISC`: bits 31:0, access unknown.
-  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_SIZE`: gfx_8_0 register, MMIO dword 0xA29D (byte 0x2_8A74), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_SIZE_Layout`, which 2 registers share.
+public enum VGT_DMA_SIZE: VGT_DMA_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_SIZE NUM_INDICES@0:32")
   }
-
-  /// `VGT_DMA_SIZE.NUM_INDICES`: bits 31:0, access unknown.
-  public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_DMA_MAX_SIZE`: gfx_8_0 register, MMIO dword 0xA29E (byte 0x2_8A78), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_MAX_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29E,
       writeOneToClearMask: 0x0000_0000,
@@ -1287,7 +1205,7 @@ public enum VGT_DMA_MAX_SIZE: Register {
 
 /// `VGT_DMA_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xA29F (byte 0x2_8A7C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DMA_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29F,
       writeOneToClearMask: 0x0000_0000,
@@ -1317,21 +1235,20 @@ public enum VGT_DMA_INDEX_TYPE: Register {
 }
 
 /// `WD_ENHANCE`: gfx_8_0 register, MMIO dword 0xA2A0 (byte 0x2_8A80), access unknown, reset unknown (`write` starts from 0).
-public enum WD_ENHANCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ENHANCE_Layout`, which 3 registers share.
+public enum WD_ENHANCE: VGT_ENHANCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_ENHANCE MISC@0:32")
   }
-
-  /// `WD_ENHANCE.MISC`: bits 31:0, access unknown.
-  public static var MISC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVEID_EN`: gfx_8_0 register, MMIO dword 0xA2A1 (byte 0x2_8A84), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PRIMITIVEID_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A1,
       writeOneToClearMask: 0x0000_0000,
@@ -1346,21 +1263,20 @@ public enum VGT_PRIMITIVEID_EN: Register {
 }
 
 /// `VGT_DMA_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xA2A2 (byte 0x2_8A88), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_DMA_NUM_INSTANCES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_NUM_INSTANCES_Layout`, which 2 registers share.
+public enum VGT_DMA_NUM_INSTANCES: VGT_DMA_NUM_INSTANCES_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_DMA_NUM_INSTANCES NUM_INSTANCES@0:32")
   }
-
-  /// `VGT_DMA_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  public static var NUM_INSTANCES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVEID_RESET`: gfx_8_0 register, MMIO dword 0xA2A3 (byte 0x2_8A8C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PRIMITIVEID_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A3,
       writeOneToClearMask: 0x0000_0000,
@@ -1373,7 +1289,7 @@ public enum VGT_PRIMITIVEID_RESET: Register {
 
 /// `VGT_EVENT_INITIATOR`: gfx_8_0 register, MMIO dword 0xA2A4 (byte 0x2_8A90), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_EVENT_INITIATOR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A4,
       writeOneToClearMask: 0x0000_0000,
@@ -1392,7 +1308,7 @@ public enum VGT_EVENT_INITIATOR: Register {
 
 /// `VGT_MULTI_PRIM_IB_RESET_EN`: gfx_8_0 register, MMIO dword 0xA2A5 (byte 0x2_8A94), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A5,
       writeOneToClearMask: 0x0000_0000,
@@ -1404,34 +1320,32 @@ public enum VGT_MULTI_PRIM_IB_RESET_EN: Register {
 }
 
 /// `VGT_INSTANCE_STEP_RATE_0`: gfx_8_0 register, MMIO dword 0xA2A8 (byte 0x2_8AA0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INSTANCE_STEP_RATE_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_INSTANCE_STEP_RATE_0_Layout`, which 2 registers share.
+public enum VGT_INSTANCE_STEP_RATE_0: VGT_INSTANCE_STEP_RATE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INSTANCE_STEP_RATE_0 STEP_RATE@0:32")
   }
-
-  /// `VGT_INSTANCE_STEP_RATE_0.STEP_RATE`: bits 31:0, access unknown.
-  public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_INSTANCE_STEP_RATE_1`: gfx_8_0 register, MMIO dword 0xA2A9 (byte 0x2_8AA4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INSTANCE_STEP_RATE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_INSTANCE_STEP_RATE_0_Layout`, which 2 registers share.
+public enum VGT_INSTANCE_STEP_RATE_1: VGT_INSTANCE_STEP_RATE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INSTANCE_STEP_RATE_1 STEP_RATE@0:32")
   }
-
-  /// `VGT_INSTANCE_STEP_RATE_1.STEP_RATE`: bits 31:0, access unknown.
-  public static var STEP_RATE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_MULTI_VGT_PARAM`: gfx_8_0 register, MMIO dword 0xA2AA (byte 0x2_8AA8), access unknown, reset unknown (`write` starts from 0).
 public enum IA_MULTI_VGT_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AA,
       writeOneToClearMask: 0x0000_0000,
@@ -1461,34 +1375,32 @@ public enum IA_MULTI_VGT_PARAM: Register {
 }
 
 /// `VGT_ESGS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AB (byte 0x2_8AAC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ESGS_RING_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_ESGS_RING_ITEMSIZE: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ESGS_RING_ITEMSIZE ITEMSIZE@0:15")
   }
-
-  /// `VGT_ESGS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GSVS_RING_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2AC (byte 0x2_8AB0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_GSVS_RING_ITEMSIZE: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_ITEMSIZE ITEMSIZE@0:15")
   }
-
-  /// `VGT_GSVS_RING_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_REUSE_OFF`: gfx_8_0 register, MMIO dword 0xA2AD (byte 0x2_8AB4), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_REUSE_OFF: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AD,
       writeOneToClearMask: 0x0000_0000,
@@ -1501,7 +1413,7 @@ public enum VGT_REUSE_OFF: Register {
 
 /// `VGT_VTX_CNT_EN`: gfx_8_0 register, MMIO dword 0xA2AE (byte 0x2_8AB8), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VTX_CNT_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AE,
       writeOneToClearMask: 0x0000_0000,
@@ -1514,7 +1426,7 @@ public enum VGT_VTX_CNT_EN: Register {
 
 /// `DB_HTILE_SURFACE`: gfx_8_0 register, MMIO dword 0xA2AF (byte 0x2_8ABC), access unknown, reset unknown (`write` starts from 0).
 public enum DB_HTILE_SURFACE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2AF,
       writeOneToClearMask: 0x0000_0000,
@@ -1548,7 +1460,7 @@ public enum DB_HTILE_SURFACE: Register {
 
 /// `DB_SRESULTS_COMPARE_STATE0`: gfx_8_0 register, MMIO dword 0xA2B0 (byte 0x2_8AC0), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SRESULTS_COMPARE_STATE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B0,
       writeOneToClearMask: 0x0000_0000,
@@ -1570,7 +1482,7 @@ public enum DB_SRESULTS_COMPARE_STATE0: Register {
 
 /// `DB_SRESULTS_COMPARE_STATE1`: gfx_8_0 register, MMIO dword 0xA2B1 (byte 0x2_8AC4), access unknown, reset unknown (`write` starts from 0).
 public enum DB_SRESULTS_COMPARE_STATE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B1,
       writeOneToClearMask: 0x0000_0000,
@@ -1592,7 +1504,7 @@ public enum DB_SRESULTS_COMPARE_STATE1: Register {
 
 /// `DB_PRELOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xA2B2 (byte 0x2_8AC8), access unknown, reset unknown (`write` starts from 0).
 public enum DB_PRELOAD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B2,
       writeOneToClearMask: 0x0000_0000,
@@ -1613,190 +1525,176 @@ public enum DB_PRELOAD_CONTROL: Register {
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_0`: gfx_8_0 register, MMIO dword 0xA2B4 (byte 0x2_8AD0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_SIZE_0: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_0 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_0.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_0`: gfx_8_0 register, MMIO dword 0xA2B5 (byte 0x2_8AD4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_VTX_STRIDE_0_Layout`, which 4 registers share.
+public enum VGT_STRMOUT_VTX_STRIDE_0: VGT_STRMOUT_VTX_STRIDE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_0 STRIDE@0:10")
   }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_0.STRIDE`: bits 9:0, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_0`: gfx_8_0 register, MMIO dword 0xA2B7 (byte 0x2_8ADC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum VGT_STRMOUT_BUFFER_OFFSET_0: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_0 OFFSET@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_0.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_1`: gfx_8_0 register, MMIO dword 0xA2B8 (byte 0x2_8AE0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_SIZE_1: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_1 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_1.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_1`: gfx_8_0 register, MMIO dword 0xA2B9 (byte 0x2_8AE4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_VTX_STRIDE_0_Layout`, which 4 registers share.
+public enum VGT_STRMOUT_VTX_STRIDE_1: VGT_STRMOUT_VTX_STRIDE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_1 STRIDE@0:10")
   }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_1.STRIDE`: bits 9:0, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_1`: gfx_8_0 register, MMIO dword 0xA2BB (byte 0x2_8AEC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum VGT_STRMOUT_BUFFER_OFFSET_1: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_1 OFFSET@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_1.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_2`: gfx_8_0 register, MMIO dword 0xA2BC (byte 0x2_8AF0), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_SIZE_2: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_2 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_2.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_2`: gfx_8_0 register, MMIO dword 0xA2BD (byte 0x2_8AF4), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_VTX_STRIDE_0_Layout`, which 4 registers share.
+public enum VGT_STRMOUT_VTX_STRIDE_2: VGT_STRMOUT_VTX_STRIDE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_2 STRIDE@0:10")
   }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_2.STRIDE`: bits 9:0, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_2`: gfx_8_0 register, MMIO dword 0xA2BF (byte 0x2_8AFC), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum VGT_STRMOUT_BUFFER_OFFSET_2: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_2 OFFSET@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_2.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_SIZE_3`: gfx_8_0 register, MMIO dword 0xA2C0 (byte 0x2_8B00), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_SIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_SIZE_3: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_SIZE_3 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_SIZE_3.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_VTX_STRIDE_3`: gfx_8_0 register, MMIO dword 0xA2C1 (byte 0x2_8B04), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_VTX_STRIDE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_VTX_STRIDE_0_Layout`, which 4 registers share.
+public enum VGT_STRMOUT_VTX_STRIDE_3: VGT_STRMOUT_VTX_STRIDE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_VTX_STRIDE_3 STRIDE@0:10")
   }
-
-  /// `VGT_STRMOUT_VTX_STRIDE_3.STRIDE`: bits 9:0, access unknown.
-  public static var STRIDE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `VGT_STRMOUT_BUFFER_OFFSET_3`: gfx_8_0 register, MMIO dword 0xA2C3 (byte 0x2_8B0C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_OFFSET_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum VGT_STRMOUT_BUFFER_OFFSET_3: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_OFFSET_3 OFFSET@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_OFFSET_3.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET`: gfx_8_0 register, MMIO dword 0xA2CA (byte 0x2_8B28), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum VGT_STRMOUT_DRAW_OPAQUE_OFFSET: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DRAW_OPAQUE_OFFSET OFFSET@0:32")
   }
-
-  /// `VGT_STRMOUT_DRAW_OPAQUE_OFFSET.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE`: gfx_8_0 register, MMIO dword 0xA2CB (byte 0x2_8B2C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_DRAW_OPAQUE_BUFFER_FILLED_SIZE.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE`: gfx_8_0 register, MMIO dword 0xA2CC (byte 0x2_8B30), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2CC,
       writeOneToClearMask: 0x0000_0000,
@@ -1809,7 +1707,7 @@ public enum VGT_STRMOUT_DRAW_OPAQUE_VERTEX_STRIDE: Register {
 
 /// `VGT_GS_MAX_VERT_OUT`: gfx_8_0 register, MMIO dword 0xA2CE (byte 0x2_8B38), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_MAX_VERT_OUT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2CE,
       writeOneToClearMask: 0x0000_0000,
@@ -1822,7 +1720,7 @@ public enum VGT_GS_MAX_VERT_OUT: Register {
 
 /// `VGT_TESS_DISTRIBUTION`: gfx_8_0 register, MMIO dword 0xA2D4 (byte 0x2_8B50), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_TESS_DISTRIBUTION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D4,
       writeOneToClearMask: 0x0000_0000,
@@ -1841,7 +1739,7 @@ public enum VGT_TESS_DISTRIBUTION: Register {
 
 /// `VGT_SHADER_STAGES_EN`: gfx_8_0 register, MMIO dword 0xA2D5 (byte 0x2_8B54), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_SHADER_STAGES_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D5,
       writeOneToClearMask: 0x0000_0000,
@@ -1881,7 +1779,7 @@ public enum VGT_SHADER_STAGES_EN: Register {
 
 /// `VGT_LS_HS_CONFIG`: gfx_8_0 register, MMIO dword 0xA2D6 (byte 0x2_8B58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_LS_HS_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D6,
       writeOneToClearMask: 0x0000_0000,
@@ -1899,60 +1797,56 @@ public enum VGT_LS_HS_CONFIG: Register {
 }
 
 /// `VGT_GS_VERT_ITEMSIZE`: gfx_8_0 register, MMIO dword 0xA2D7 (byte 0x2_8B5C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_GS_VERT_ITEMSIZE: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE ITEMSIZE@0:15")
   }
-
-  /// `VGT_GS_VERT_ITEMSIZE.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_1`: gfx_8_0 register, MMIO dword 0xA2D8 (byte 0x2_8B60), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_GS_VERT_ITEMSIZE_1: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_1 ITEMSIZE@0:15")
   }
-
-  /// `VGT_GS_VERT_ITEMSIZE_1.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_2`: gfx_8_0 register, MMIO dword 0xA2D9 (byte 0x2_8B64), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_GS_VERT_ITEMSIZE_2: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_2 ITEMSIZE@0:15")
   }
-
-  /// `VGT_GS_VERT_ITEMSIZE_2.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_GS_VERT_ITEMSIZE_3`: gfx_8_0 register, MMIO dword 0xA2DA (byte 0x2_8B68), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GS_VERT_ITEMSIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_ITEMSIZE_Layout`, which 6 registers share.
+public enum VGT_GS_VERT_ITEMSIZE_3: VGT_ESGS_RING_ITEMSIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GS_VERT_ITEMSIZE_3 ITEMSIZE@0:15")
   }
-
-  /// `VGT_GS_VERT_ITEMSIZE_3.ITEMSIZE`: bits 14:0, access unknown.
-  public static var ITEMSIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 15) }
 }
 
 /// `VGT_TF_PARAM`: gfx_8_0 register, MMIO dword 0xA2DB (byte 0x2_8B6C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_TF_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DB,
       writeOneToClearMask: 0x0000_0000,
@@ -1992,7 +1886,7 @@ public enum VGT_TF_PARAM: Register {
 
 /// `DB_ALPHA_TO_MASK`: gfx_8_0 register, MMIO dword 0xA2DC (byte 0x2_8B70), access unknown, reset unknown (`write` starts from 0).
 public enum DB_ALPHA_TO_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DC,
       writeOneToClearMask: 0x0000_0000,
@@ -2020,7 +1914,7 @@ public enum DB_ALPHA_TO_MASK: Register {
 
 /// `VGT_DISPATCH_DRAW_INDEX`: gfx_8_0 register, MMIO dword 0xA2DD (byte 0x2_8B74), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DISPATCH_DRAW_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DD,
       writeOneToClearMask: 0x0000_0000,
@@ -2033,7 +1927,7 @@ public enum VGT_DISPATCH_DRAW_INDEX: Register {
 
 /// `PA_SU_POLY_OFFSET_DB_FMT_CNTL`: gfx_8_0 register, MMIO dword 0xA2DE (byte 0x2_8B78), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DE,
       writeOneToClearMask: 0x0000_0000,
@@ -2053,7 +1947,7 @@ public enum PA_SU_POLY_OFFSET_DB_FMT_CNTL: Register {
 
 /// `PA_SU_POLY_OFFSET_CLAMP`: gfx_8_0 register, MMIO dword 0xA2DF (byte 0x2_8B7C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_POLY_OFFSET_CLAMP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2DF,
       writeOneToClearMask: 0x0000_0000,
@@ -2065,60 +1959,56 @@ public enum PA_SU_POLY_OFFSET_CLAMP: Register {
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_SCALE`: gfx_8_0 register, MMIO dword 0xA2E0 (byte 0x2_8B80), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_FRONT_SCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_POLY_OFFSET_FRONT_SCALE_Layout`, which 2 registers share.
+public enum PA_SU_POLY_OFFSET_FRONT_SCALE: PA_SU_POLY_OFFSET_FRONT_SCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_FRONT_SCALE SCALE@0:32")
   }
-
-  /// `PA_SU_POLY_OFFSET_FRONT_SCALE.SCALE`: bits 31:0, access unknown.
-  public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_FRONT_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E1 (byte 0x2_8B84), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum PA_SU_POLY_OFFSET_FRONT_OFFSET: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_FRONT_OFFSET OFFSET@0:32")
   }
-
-  /// `PA_SU_POLY_OFFSET_FRONT_OFFSET.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_SCALE`: gfx_8_0 register, MMIO dword 0xA2E2 (byte 0x2_8B88), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_BACK_SCALE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_POLY_OFFSET_FRONT_SCALE_Layout`, which 2 registers share.
+public enum PA_SU_POLY_OFFSET_BACK_SCALE: PA_SU_POLY_OFFSET_FRONT_SCALE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_BACK_SCALE SCALE@0:32")
   }
-
-  /// `PA_SU_POLY_OFFSET_BACK_SCALE.SCALE`: bits 31:0, access unknown.
-  public static var SCALE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_POLY_OFFSET_BACK_OFFSET`: gfx_8_0 register, MMIO dword 0xA2E3 (byte 0x2_8B8C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_POLY_OFFSET_BACK_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_OFFSET_0_Layout`, which 7 registers share.
+public enum PA_SU_POLY_OFFSET_BACK_OFFSET: VGT_STRMOUT_BUFFER_OFFSET_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_POLY_OFFSET_BACK_OFFSET OFFSET@0:32")
   }
-
-  /// `PA_SU_POLY_OFFSET_BACK_OFFSET.OFFSET`: bits 31:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GS_INSTANCE_CNT`: gfx_8_0 register, MMIO dword 0xA2E4 (byte 0x2_8B90), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_GS_INSTANCE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E4,
       writeOneToClearMask: 0x0000_0000,
@@ -2134,7 +2024,7 @@ public enum VGT_GS_INSTANCE_CNT: Register {
 
 /// `VGT_STRMOUT_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E5 (byte 0x2_8B94), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E5,
       writeOneToClearMask: 0x0000_0000,
@@ -2165,7 +2055,7 @@ public enum VGT_STRMOUT_CONFIG: Register {
 
 /// `VGT_STRMOUT_BUFFER_CONFIG`: gfx_8_0 register, MMIO dword 0xA2E6 (byte 0x2_8B98), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E6,
       writeOneToClearMask: 0x0000_0000,
@@ -2187,7 +2077,7 @@ public enum VGT_STRMOUT_BUFFER_CONFIG: Register {
 
 /// `PA_SC_CENTROID_PRIORITY_0`: gfx_8_0 register, MMIO dword 0xA2F5 (byte 0x2_8BD4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CENTROID_PRIORITY_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F5,
       writeOneToClearMask: 0x0000_0000,
@@ -2221,7 +2111,7 @@ public enum PA_SC_CENTROID_PRIORITY_0: Register {
 
 /// `PA_SC_CENTROID_PRIORITY_1`: gfx_8_0 register, MMIO dword 0xA2F6 (byte 0x2_8BD8), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_CENTROID_PRIORITY_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F6,
       writeOneToClearMask: 0x0000_0000,
@@ -2255,7 +2145,7 @@ public enum PA_SC_CENTROID_PRIORITY_1: Register {
 
 /// `PA_SC_LINE_CNTL`: gfx_8_0 register, MMIO dword 0xA2F7 (byte 0x2_8BDC), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_LINE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F7,
       writeOneToClearMask: 0x0000_0000,
@@ -2277,7 +2167,7 @@ public enum PA_SC_LINE_CNTL: Register {
 
 /// `PA_SC_AA_CONFIG`: gfx_8_0 register, MMIO dword 0xA2F8 (byte 0x2_8BE0), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F8,
       writeOneToClearMask: 0x0000_0000,
@@ -2302,7 +2192,7 @@ public enum PA_SC_AA_CONFIG: Register {
 
 /// `PA_SU_VTX_CNTL`: gfx_8_0 register, MMIO dword 0xA2F9 (byte 0x2_8BE4), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_VTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F9,
       writeOneToClearMask: 0x0000_0000,
@@ -2320,604 +2210,248 @@ public enum PA_SU_VTX_CNTL: Register {
 }
 
 /// `PA_CL_GB_VERT_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FA (byte 0x2_8BE8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_VERT_CLIP_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_GB_VERT_CLIP_ADJ: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_VERT_CLIP_ADJ DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_GB_VERT_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_VERT_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FB (byte 0x2_8BEC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_VERT_DISC_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_GB_VERT_DISC_ADJ: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_VERT_DISC_ADJ DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_GB_VERT_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_HORZ_CLIP_ADJ`: gfx_8_0 register, MMIO dword 0xA2FC (byte 0x2_8BF0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_HORZ_CLIP_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_GB_HORZ_CLIP_ADJ: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_HORZ_CLIP_ADJ DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_GB_HORZ_CLIP_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_CL_GB_HORZ_DISC_ADJ`: gfx_8_0 register, MMIO dword 0xA2FD (byte 0x2_8BF4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_CL_GB_HORZ_DISC_ADJ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_CL_UCP_0_X_Layout`, which 32 registers share.
+public enum PA_CL_GB_HORZ_DISC_ADJ: PA_CL_UCP_0_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_CL_GB_HORZ_DISC_ADJ DATA_REGISTER@0:32")
   }
-
-  /// `PA_CL_GB_HORZ_DISC_ADJ.DATA_REGISTER`: bits 31:0, access unknown.
-  public static var DATA_REGISTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0`: gfx_8_0 register, MMIO dword 0xA2FE (byte 0x2_8BF8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_X`: bits 3:0, access unknown.
-  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S0_Y`: bits 7:4, access unknown.
-  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_X`: bits 11:8, access unknown.
-  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S1_Y`: bits 15:12, access unknown.
-  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_X`: bits 19:16, access unknown.
-  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S2_Y`: bits 23:20, access unknown.
-  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_X`: bits 27:24, access unknown.
-  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0.S3_Y`: bits 31:28, access unknown.
-  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1`: gfx_8_0 register, MMIO dword 0xA2FF (byte 0x2_8BFC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_X`: bits 3:0, access unknown.
-  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S4_Y`: bits 7:4, access unknown.
-  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_X`: bits 11:8, access unknown.
-  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S5_Y`: bits 15:12, access unknown.
-  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_X`: bits 19:16, access unknown.
-  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S6_Y`: bits 23:20, access unknown.
-  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_X`: bits 27:24, access unknown.
-  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1.S7_Y`: bits 31:28, access unknown.
-  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2`: gfx_8_0 register, MMIO dword 0xA300 (byte 0x2_8C00), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA300,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_X`: bits 3:0, access unknown.
-  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S8_Y`: bits 7:4, access unknown.
-  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_X`: bits 11:8, access unknown.
-  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S9_Y`: bits 15:12, access unknown.
-  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_X`: bits 19:16, access unknown.
-  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S10_Y`: bits 23:20, access unknown.
-  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_X`: bits 27:24, access unknown.
-  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2.S11_Y`: bits 31:28, access unknown.
-  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3`: gfx_8_0 register, MMIO dword 0xA301 (byte 0x2_8C04), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA301,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_X`: bits 3:0, access unknown.
-  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S12_Y`: bits 7:4, access unknown.
-  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_X`: bits 11:8, access unknown.
-  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S13_Y`: bits 15:12, access unknown.
-  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_X`: bits 19:16, access unknown.
-  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S14_Y`: bits 23:20, access unknown.
-  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_X`: bits 27:24, access unknown.
-  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3.S15_Y`: bits 31:28, access unknown.
-  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0`: gfx_8_0 register, MMIO dword 0xA302 (byte 0x2_8C08), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA302,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_X`: bits 3:0, access unknown.
-  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S0_Y`: bits 7:4, access unknown.
-  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_X`: bits 11:8, access unknown.
-  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S1_Y`: bits 15:12, access unknown.
-  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_X`: bits 19:16, access unknown.
-  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S2_Y`: bits 23:20, access unknown.
-  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_X`: bits 27:24, access unknown.
-  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_0.S3_Y`: bits 31:28, access unknown.
-  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1`: gfx_8_0 register, MMIO dword 0xA303 (byte 0x2_8C0C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA303,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_X`: bits 3:0, access unknown.
-  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S4_Y`: bits 7:4, access unknown.
-  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_X`: bits 11:8, access unknown.
-  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S5_Y`: bits 15:12, access unknown.
-  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_X`: bits 19:16, access unknown.
-  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S6_Y`: bits 23:20, access unknown.
-  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_X`: bits 27:24, access unknown.
-  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_1.S7_Y`: bits 31:28, access unknown.
-  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2`: gfx_8_0 register, MMIO dword 0xA304 (byte 0x2_8C10), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA304,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_X`: bits 3:0, access unknown.
-  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S8_Y`: bits 7:4, access unknown.
-  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_X`: bits 11:8, access unknown.
-  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S9_Y`: bits 15:12, access unknown.
-  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_X`: bits 19:16, access unknown.
-  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S10_Y`: bits 23:20, access unknown.
-  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_X`: bits 27:24, access unknown.
-  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_2.S11_Y`: bits 31:28, access unknown.
-  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3`: gfx_8_0 register, MMIO dword 0xA305 (byte 0x2_8C14), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA305,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_X`: bits 3:0, access unknown.
-  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S12_Y`: bits 7:4, access unknown.
-  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_X`: bits 11:8, access unknown.
-  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S13_Y`: bits 15:12, access unknown.
-  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_X`: bits 19:16, access unknown.
-  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S14_Y`: bits 23:20, access unknown.
-  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_X`: bits 27:24, access unknown.
-  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y0_3.S15_Y`: bits 31:28, access unknown.
-  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0`: gfx_8_0 register, MMIO dword 0xA306 (byte 0x2_8C18), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA306,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_X`: bits 3:0, access unknown.
-  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S0_Y`: bits 7:4, access unknown.
-  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_X`: bits 11:8, access unknown.
-  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S1_Y`: bits 15:12, access unknown.
-  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_X`: bits 19:16, access unknown.
-  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S2_Y`: bits 23:20, access unknown.
-  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_X`: bits 27:24, access unknown.
-  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_0.S3_Y`: bits 31:28, access unknown.
-  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1`: gfx_8_0 register, MMIO dword 0xA307 (byte 0x2_8C1C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA307,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_X`: bits 3:0, access unknown.
-  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S4_Y`: bits 7:4, access unknown.
-  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_X`: bits 11:8, access unknown.
-  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S5_Y`: bits 15:12, access unknown.
-  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_X`: bits 19:16, access unknown.
-  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S6_Y`: bits 23:20, access unknown.
-  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_X`: bits 27:24, access unknown.
-  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_1.S7_Y`: bits 31:28, access unknown.
-  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2`: gfx_8_0 register, MMIO dword 0xA308 (byte 0x2_8C20), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA308,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_X`: bits 3:0, access unknown.
-  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S8_Y`: bits 7:4, access unknown.
-  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_X`: bits 11:8, access unknown.
-  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S9_Y`: bits 15:12, access unknown.
-  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_X`: bits 19:16, access unknown.
-  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S10_Y`: bits 23:20, access unknown.
-  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_X`: bits 27:24, access unknown.
-  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_2.S11_Y`: bits 31:28, access unknown.
-  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3`: gfx_8_0 register, MMIO dword 0xA309 (byte 0x2_8C24), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA309,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_X`: bits 3:0, access unknown.
-  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S12_Y`: bits 7:4, access unknown.
-  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_X`: bits 11:8, access unknown.
-  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S13_Y`: bits 15:12, access unknown.
-  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_X`: bits 19:16, access unknown.
-  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S14_Y`: bits 23:20, access unknown.
-  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_X`: bits 27:24, access unknown.
-  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y1_3.S15_Y`: bits 31:28, access unknown.
-  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0`: gfx_8_0 register, MMIO dword 0xA30A (byte 0x2_8C28), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0 S0_X@0:4 S0_Y@4:4 S1_X@8:4 S1_Y@12:4 S2_X@16:4 S2_Y@20:4 S3_X@24:4 S3_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_X`: bits 3:0, access unknown.
-  public static var S0_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S0_Y`: bits 7:4, access unknown.
-  public static var S0_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_X`: bits 11:8, access unknown.
-  public static var S1_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S1_Y`: bits 15:12, access unknown.
-  public static var S1_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_X`: bits 19:16, access unknown.
-  public static var S2_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S2_Y`: bits 23:20, access unknown.
-  public static var S2_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_X`: bits 27:24, access unknown.
-  public static var S3_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_0.S3_Y`: bits 31:28, access unknown.
-  public static var S3_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1`: gfx_8_0 register, MMIO dword 0xA30B (byte 0x2_8C2C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1 S4_X@0:4 S4_Y@4:4 S5_X@8:4 S5_Y@12:4 S6_X@16:4 S6_Y@20:4 S7_X@24:4 S7_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_X`: bits 3:0, access unknown.
-  public static var S4_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S4_Y`: bits 7:4, access unknown.
-  public static var S4_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_X`: bits 11:8, access unknown.
-  public static var S5_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S5_Y`: bits 15:12, access unknown.
-  public static var S5_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_X`: bits 19:16, access unknown.
-  public static var S6_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S6_Y`: bits 23:20, access unknown.
-  public static var S6_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_X`: bits 27:24, access unknown.
-  public static var S7_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_1.S7_Y`: bits 31:28, access unknown.
-  public static var S7_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2`: gfx_8_0 register, MMIO dword 0xA30C (byte 0x2_8C30), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2 S8_X@0:4 S8_Y@4:4 S9_X@8:4 S9_Y@12:4 S10_X@16:4 S10_Y@20:4 S11_X@24:4 S11_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_X`: bits 3:0, access unknown.
-  public static var S8_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S8_Y`: bits 7:4, access unknown.
-  public static var S8_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_X`: bits 11:8, access unknown.
-  public static var S9_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S9_Y`: bits 15:12, access unknown.
-  public static var S9_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_X`: bits 19:16, access unknown.
-  public static var S10_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S10_Y`: bits 23:20, access unknown.
-  public static var S10_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_X`: bits 27:24, access unknown.
-  public static var S11_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_2.S11_Y`: bits 31:28, access unknown.
-  public static var S11_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3`: gfx_8_0 register, MMIO dword 0xA30D (byte 0x2_8C34), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout`, which 4 registers share.
+public enum PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3: PA_SC_AA_SAMPLE_LOCS_PIXEL_X0Y0_3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3 S12_X@0:4 S12_Y@4:4 S13_X@8:4 S13_Y@12:4 S14_X@16:4 S14_Y@20:4 S15_X@24:4 S15_Y@28:4")
   }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_X`: bits 3:0, access unknown.
-  public static var S12_X: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S12_Y`: bits 7:4, access unknown.
-  public static var S12_Y: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_X`: bits 11:8, access unknown.
-  public static var S13_X: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S13_Y`: bits 15:12, access unknown.
-  public static var S13_Y: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_X`: bits 19:16, access unknown.
-  public static var S14_X: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S14_Y`: bits 23:20, access unknown.
-  public static var S14_Y: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_X`: bits 27:24, access unknown.
-  public static var S15_X: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `PA_SC_AA_SAMPLE_LOCS_PIXEL_X1Y1_3.S15_Y`: bits 31:28, access unknown.
-  public static var S15_Y: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `PA_SC_AA_MASK_X0Y0_X1Y0`: gfx_8_0 register, MMIO dword 0xA30E (byte 0x2_8C38), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30E,
       writeOneToClearMask: 0x0000_0000,
@@ -2933,7 +2467,7 @@ public enum PA_SC_AA_MASK_X0Y0_X1Y0: Register {
 
 /// `PA_SC_AA_MASK_X0Y1_X1Y1`: gfx_8_0 register, MMIO dword 0xA30F (byte 0x2_8C3C), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30F,
       writeOneToClearMask: 0x0000_0000,
@@ -2949,7 +2483,7 @@ public enum PA_SC_AA_MASK_X0Y1_X1Y1: Register {
 
 /// `VGT_VERTEX_REUSE_BLOCK_CNTL`: gfx_8_0 register, MMIO dword 0xA316 (byte 0x2_8C58), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA316,
       writeOneToClearMask: 0x0000_0000,
@@ -2962,7 +2496,7 @@ public enum VGT_VERTEX_REUSE_BLOCK_CNTL: Register {
 
 /// `VGT_OUT_DEALLOC_CNTL`: gfx_8_0 register, MMIO dword 0xA317 (byte 0x2_8C5C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_OUT_DEALLOC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA317,
       writeOneToClearMask: 0x0000_0000,
@@ -2974,2312 +2508,1352 @@ public enum VGT_OUT_DEALLOC_CNTL: Register {
 }
 
 /// `CB_COLOR0_BASE`: gfx_8_0 register, MMIO dword 0xA318 (byte 0x2_8C60), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR0_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA318,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR0_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_PITCH`: gfx_8_0 register, MMIO dword 0xA319 (byte 0x2_8C64), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR0_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA319,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR0_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR0_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR0_SLICE`: gfx_8_0 register, MMIO dword 0xA31A (byte 0x2_8C68), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR0_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR0_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_VIEW`: gfx_8_0 register, MMIO dword 0xA31B (byte 0x2_8C6C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR0_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR0_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR0_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR0_INFO`: gfx_8_0 register, MMIO dword 0xA31C (byte 0x2_8C70), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR0_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR0_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR0_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR0_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR0_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR0_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR0_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR0_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR0_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR0_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR0_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR0_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR0_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR0_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR0_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR0_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR0_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR0_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR0_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR0_ATTRIB`: gfx_8_0 register, MMIO dword 0xA31D (byte 0x2_8C74), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR0_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR0_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR0_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR0_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR0_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR0_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR0_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR0_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA31E (byte 0x2_8C78), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR0_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR0_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR0_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR0_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR0_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR0_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR0_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR0_CMASK`: gfx_8_0 register, MMIO dword 0xA31F (byte 0x2_8C7C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR0_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR0_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA320 (byte 0x2_8C80), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR0_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA320,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR0_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR0_FMASK`: gfx_8_0 register, MMIO dword 0xA321 (byte 0x2_8C84), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR0_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA321,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR0_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA322 (byte 0x2_8C88), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR0_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA322,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR0_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA323 (byte 0x2_8C8C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR0_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA323,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR0_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA324 (byte 0x2_8C90), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR0_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA324,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR0_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR0_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA325 (byte 0x2_8C94), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR0_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR0_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA325,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR0_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR0_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_BASE`: gfx_8_0 register, MMIO dword 0xA327 (byte 0x2_8C9C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR1_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA327,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR1_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_PITCH`: gfx_8_0 register, MMIO dword 0xA328 (byte 0x2_8CA0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR1_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA328,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR1_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR1_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR1_SLICE`: gfx_8_0 register, MMIO dword 0xA329 (byte 0x2_8CA4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR1_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA329,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR1_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_VIEW`: gfx_8_0 register, MMIO dword 0xA32A (byte 0x2_8CA8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR1_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR1_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR1_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR1_INFO`: gfx_8_0 register, MMIO dword 0xA32B (byte 0x2_8CAC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR1_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR1_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR1_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR1_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR1_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR1_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR1_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR1_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR1_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR1_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR1_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR1_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR1_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR1_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR1_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR1_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR1_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR1_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR1_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR1_ATTRIB`: gfx_8_0 register, MMIO dword 0xA32C (byte 0x2_8CB0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR1_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR1_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR1_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR1_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR1_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR1_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR1_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR1_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA32D (byte 0x2_8CB4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR1_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR1_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR1_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR1_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR1_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR1_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR1_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR1_CMASK`: gfx_8_0 register, MMIO dword 0xA32E (byte 0x2_8CB8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR1_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR1_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA32F (byte 0x2_8CBC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR1_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR1_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR1_FMASK`: gfx_8_0 register, MMIO dword 0xA330 (byte 0x2_8CC0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR1_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA330,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR1_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA331 (byte 0x2_8CC4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR1_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA331,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR1_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA332 (byte 0x2_8CC8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR1_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA332,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR1_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA333 (byte 0x2_8CCC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR1_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA333,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR1_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR1_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA334 (byte 0x2_8CD0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR1_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR1_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA334,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR1_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR1_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_BASE`: gfx_8_0 register, MMIO dword 0xA336 (byte 0x2_8CD8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR2_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA336,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR2_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_PITCH`: gfx_8_0 register, MMIO dword 0xA337 (byte 0x2_8CDC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR2_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA337,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR2_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR2_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR2_SLICE`: gfx_8_0 register, MMIO dword 0xA338 (byte 0x2_8CE0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR2_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA338,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR2_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_VIEW`: gfx_8_0 register, MMIO dword 0xA339 (byte 0x2_8CE4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR2_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA339,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR2_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR2_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR2_INFO`: gfx_8_0 register, MMIO dword 0xA33A (byte 0x2_8CE8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR2_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR2_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR2_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR2_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR2_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR2_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR2_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR2_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR2_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR2_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR2_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR2_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR2_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR2_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR2_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR2_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR2_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR2_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR2_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR2_ATTRIB`: gfx_8_0 register, MMIO dword 0xA33B (byte 0x2_8CEC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR2_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR2_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR2_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR2_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR2_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR2_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR2_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR2_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA33C (byte 0x2_8CF0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR2_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR2_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR2_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR2_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR2_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR2_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR2_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR2_CMASK`: gfx_8_0 register, MMIO dword 0xA33D (byte 0x2_8CF4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR2_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR2_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA33E (byte 0x2_8CF8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR2_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR2_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR2_FMASK`: gfx_8_0 register, MMIO dword 0xA33F (byte 0x2_8CFC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR2_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR2_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA340 (byte 0x2_8D00), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR2_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA340,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR2_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA341 (byte 0x2_8D04), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR2_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA341,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR2_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA342 (byte 0x2_8D08), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR2_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA342,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR2_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR2_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA343 (byte 0x2_8D0C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR2_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR2_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA343,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR2_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR2_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_BASE`: gfx_8_0 register, MMIO dword 0xA345 (byte 0x2_8D14), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR3_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA345,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR3_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_PITCH`: gfx_8_0 register, MMIO dword 0xA346 (byte 0x2_8D18), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR3_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA346,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR3_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR3_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR3_SLICE`: gfx_8_0 register, MMIO dword 0xA347 (byte 0x2_8D1C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR3_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA347,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR3_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_VIEW`: gfx_8_0 register, MMIO dword 0xA348 (byte 0x2_8D20), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR3_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA348,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR3_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR3_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR3_INFO`: gfx_8_0 register, MMIO dword 0xA349 (byte 0x2_8D24), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR3_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA349,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR3_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR3_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR3_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR3_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR3_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR3_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR3_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR3_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR3_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR3_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR3_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR3_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR3_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR3_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR3_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR3_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR3_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR3_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR3_ATTRIB`: gfx_8_0 register, MMIO dword 0xA34A (byte 0x2_8D28), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR3_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR3_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR3_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR3_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR3_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR3_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR3_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR3_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA34B (byte 0x2_8D2C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR3_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR3_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR3_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR3_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR3_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR3_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR3_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR3_CMASK`: gfx_8_0 register, MMIO dword 0xA34C (byte 0x2_8D30), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR3_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR3_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34D (byte 0x2_8D34), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR3_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR3_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR3_FMASK`: gfx_8_0 register, MMIO dword 0xA34E (byte 0x2_8D38), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR3_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR3_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA34F (byte 0x2_8D3C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR3_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR3_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA350 (byte 0x2_8D40), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR3_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA350,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR3_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA351 (byte 0x2_8D44), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR3_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA351,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR3_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR3_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA352 (byte 0x2_8D48), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR3_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR3_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA352,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR3_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR3_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_BASE`: gfx_8_0 register, MMIO dword 0xA354 (byte 0x2_8D50), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR4_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA354,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR4_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_PITCH`: gfx_8_0 register, MMIO dword 0xA355 (byte 0x2_8D54), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR4_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA355,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR4_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR4_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR4_SLICE`: gfx_8_0 register, MMIO dword 0xA356 (byte 0x2_8D58), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR4_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA356,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR4_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_VIEW`: gfx_8_0 register, MMIO dword 0xA357 (byte 0x2_8D5C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR4_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA357,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR4_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR4_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR4_INFO`: gfx_8_0 register, MMIO dword 0xA358 (byte 0x2_8D60), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR4_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA358,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR4_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR4_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR4_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR4_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR4_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR4_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR4_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR4_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR4_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR4_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR4_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR4_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR4_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR4_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR4_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR4_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR4_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR4_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR4_ATTRIB`: gfx_8_0 register, MMIO dword 0xA359 (byte 0x2_8D64), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR4_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA359,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR4_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR4_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR4_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR4_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR4_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR4_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR4_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA35A (byte 0x2_8D68), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR4_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR4_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR4_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR4_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR4_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR4_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR4_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR4_CMASK`: gfx_8_0 register, MMIO dword 0xA35B (byte 0x2_8D6C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR4_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR4_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35C (byte 0x2_8D70), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR4_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR4_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR4_FMASK`: gfx_8_0 register, MMIO dword 0xA35D (byte 0x2_8D74), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR4_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR4_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA35E (byte 0x2_8D78), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR4_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR4_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA35F (byte 0x2_8D7C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR4_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR4_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA360 (byte 0x2_8D80), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR4_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA360,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR4_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR4_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA361 (byte 0x2_8D84), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR4_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR4_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA361,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR4_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR4_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_BASE`: gfx_8_0 register, MMIO dword 0xA363 (byte 0x2_8D8C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR5_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA363,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR5_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_PITCH`: gfx_8_0 register, MMIO dword 0xA364 (byte 0x2_8D90), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR5_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA364,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR5_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR5_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR5_SLICE`: gfx_8_0 register, MMIO dword 0xA365 (byte 0x2_8D94), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR5_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA365,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR5_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_VIEW`: gfx_8_0 register, MMIO dword 0xA366 (byte 0x2_8D98), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR5_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA366,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR5_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR5_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR5_INFO`: gfx_8_0 register, MMIO dword 0xA367 (byte 0x2_8D9C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR5_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA367,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR5_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR5_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR5_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR5_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR5_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR5_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR5_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR5_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR5_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR5_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR5_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR5_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR5_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR5_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR5_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR5_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR5_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR5_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR5_ATTRIB`: gfx_8_0 register, MMIO dword 0xA368 (byte 0x2_8DA0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR5_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA368,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR5_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR5_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR5_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR5_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR5_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR5_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR5_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA369 (byte 0x2_8DA4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR5_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA369,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR5_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR5_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR5_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR5_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR5_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR5_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR5_CMASK`: gfx_8_0 register, MMIO dword 0xA36A (byte 0x2_8DA8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR5_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR5_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36B (byte 0x2_8DAC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR5_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR5_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR5_FMASK`: gfx_8_0 register, MMIO dword 0xA36C (byte 0x2_8DB0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR5_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR5_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA36D (byte 0x2_8DB4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR5_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR5_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA36E (byte 0x2_8DB8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR5_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR5_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA36F (byte 0x2_8DBC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR5_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR5_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR5_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA370 (byte 0x2_8DC0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR5_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR5_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA370,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR5_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR5_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_BASE`: gfx_8_0 register, MMIO dword 0xA372 (byte 0x2_8DC8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR6_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA372,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR6_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_PITCH`: gfx_8_0 register, MMIO dword 0xA373 (byte 0x2_8DCC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR6_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA373,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR6_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR6_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR6_SLICE`: gfx_8_0 register, MMIO dword 0xA374 (byte 0x2_8DD0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR6_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA374,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR6_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_VIEW`: gfx_8_0 register, MMIO dword 0xA375 (byte 0x2_8DD4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR6_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA375,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR6_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR6_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR6_INFO`: gfx_8_0 register, MMIO dword 0xA376 (byte 0x2_8DD8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR6_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA376,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR6_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR6_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR6_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR6_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR6_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR6_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR6_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR6_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR6_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR6_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR6_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR6_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR6_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR6_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR6_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR6_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR6_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR6_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR6_ATTRIB`: gfx_8_0 register, MMIO dword 0xA377 (byte 0x2_8DDC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR6_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA377,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR6_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR6_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR6_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR6_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR6_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR6_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR6_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA378 (byte 0x2_8DE0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR6_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA378,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR6_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR6_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR6_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR6_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR6_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR6_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR6_CMASK`: gfx_8_0 register, MMIO dword 0xA379 (byte 0x2_8DE4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR6_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA379,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR6_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37A (byte 0x2_8DE8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR6_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR6_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR6_FMASK`: gfx_8_0 register, MMIO dword 0xA37B (byte 0x2_8DEC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR6_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR6_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA37C (byte 0x2_8DF0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR6_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR6_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA37D (byte 0x2_8DF4), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR6_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR6_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA37E (byte 0x2_8DF8), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR6_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR6_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR6_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA37F (byte 0x2_8DFC), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR6_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR6_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR6_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR6_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_BASE`: gfx_8_0 register, MMIO dword 0xA381 (byte 0x2_8E04), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR7_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA381,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR7_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_PITCH`: gfx_8_0 register, MMIO dword 0xA382 (byte 0x2_8E08), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_PITCH_Layout`, which 8 registers share.
+public enum CB_COLOR7_PITCH: CB_COLOR0_PITCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA382,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_PITCH TILE_MAX@0:11 FMASK_TILE_MAX@20:11")
   }
-
-  /// `CB_COLOR7_PITCH.TILE_MAX`: bits 10:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR7_PITCH.FMASK_TILE_MAX`: bits 30:20, access unknown.
-  public static var FMASK_TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 20, width: 11) }
 }
 
 /// `CB_COLOR7_SLICE`: gfx_8_0 register, MMIO dword 0xA383 (byte 0x2_8E0C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR7_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA383,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR7_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_VIEW`: gfx_8_0 register, MMIO dword 0xA384 (byte 0x2_8E10), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_VIEW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_VIEW_Layout`, which 8 registers share.
+public enum CB_COLOR7_VIEW: CB_COLOR0_VIEW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA384,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_VIEW SLICE_START@0:11 SLICE_MAX@13:11")
   }
-
-  /// `CB_COLOR7_VIEW.SLICE_START`: bits 10:0, access unknown.
-  public static var SLICE_START: RegisterField<Self, UInt16> { .init(lsb: 0, width: 11) }
-
-  /// `CB_COLOR7_VIEW.SLICE_MAX`: bits 23:13, access unknown.
-  public static var SLICE_MAX: RegisterField<Self, UInt16> { .init(lsb: 13, width: 11) }
 }
 
 /// `CB_COLOR7_INFO`: gfx_8_0 register, MMIO dword 0xA385 (byte 0x2_8E14), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_INFO_Layout`, which 8 registers share.
+public enum CB_COLOR7_INFO: CB_COLOR0_INFO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA385,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_INFO ENDIAN@0:2 FORMAT@2:5 LINEAR_GENERAL@7:1 NUMBER_TYPE@8:3 COMP_SWAP@11:2 FAST_CLEAR@13:1 COMPRESSION@14:1 BLEND_CLAMP@15:1 BLEND_BYPASS@16:1 SIMPLE_FLOAT@17:1 ROUND_MODE@18:1 CMASK_IS_LINEAR@19:1 BLEND_OPT_DONT_RD_DST@20:3 BLEND_OPT_DISCARD_PIXEL@23:3 FMASK_COMPRESSION_DISABLE@26:1 FMASK_COMPRESS_1FRAG_ONLY@27:1 DCC_ENABLE@28:1 CMASK_ADDR_TYPE@29:2")
   }
-
-  /// `CB_COLOR7_INFO.ENDIAN`: bits 1:0, access unknown.
-  public static var ENDIAN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CB_COLOR7_INFO.FORMAT`: bits 6:2, access unknown.
-  public static var FORMAT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
-
-  /// `CB_COLOR7_INFO.LINEAR_GENERAL`: bit 7, access unknown.
-  public static var LINEAR_GENERAL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CB_COLOR7_INFO.NUMBER_TYPE`: bits 10:8, access unknown.
-  public static var NUMBER_TYPE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `CB_COLOR7_INFO.COMP_SWAP`: bits 12:11, access unknown.
-  public static var COMP_SWAP: RegisterField<Self, UInt8> { .init(lsb: 11, width: 2) }
-
-  /// `CB_COLOR7_INFO.FAST_CLEAR`: bit 13, access unknown.
-  public static var FAST_CLEAR: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CB_COLOR7_INFO.COMPRESSION`: bit 14, access unknown.
-  public static var COMPRESSION: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CB_COLOR7_INFO.BLEND_CLAMP`: bit 15, access unknown.
-  public static var BLEND_CLAMP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CB_COLOR7_INFO.BLEND_BYPASS`: bit 16, access unknown.
-  public static var BLEND_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CB_COLOR7_INFO.SIMPLE_FLOAT`: bit 17, access unknown.
-  public static var SIMPLE_FLOAT: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `CB_COLOR7_INFO.ROUND_MODE`: bit 18, access unknown.
-  public static var ROUND_MODE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `CB_COLOR7_INFO.CMASK_IS_LINEAR`: bit 19, access unknown.
-  public static var CMASK_IS_LINEAR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `CB_COLOR7_INFO.BLEND_OPT_DONT_RD_DST`: bits 22:20, access unknown.
-  public static var BLEND_OPT_DONT_RD_DST: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `CB_COLOR7_INFO.BLEND_OPT_DISCARD_PIXEL`: bits 25:23, access unknown.
-  public static var BLEND_OPT_DISCARD_PIXEL: RegisterField<Self, UInt8> { .init(lsb: 23, width: 3) }
-
-  /// `CB_COLOR7_INFO.FMASK_COMPRESSION_DISABLE`: bit 26, access unknown.
-  public static var FMASK_COMPRESSION_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `CB_COLOR7_INFO.FMASK_COMPRESS_1FRAG_ONLY`: bit 27, access unknown.
-  public static var FMASK_COMPRESS_1FRAG_ONLY: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CB_COLOR7_INFO.DCC_ENABLE`: bit 28, access unknown.
-  public static var DCC_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_COLOR7_INFO.CMASK_ADDR_TYPE`: bits 30:29, access unknown.
-  public static var CMASK_ADDR_TYPE: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CB_COLOR7_ATTRIB`: gfx_8_0 register, MMIO dword 0xA386 (byte 0x2_8E18), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_ATTRIB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_ATTRIB_Layout`, which 8 registers share.
+public enum CB_COLOR7_ATTRIB: CB_COLOR0_ATTRIB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA386,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_ATTRIB TILE_MODE_INDEX@0:5 FMASK_TILE_MODE_INDEX@5:5 FMASK_BANK_HEIGHT@10:2 NUM_SAMPLES@12:3 NUM_FRAGMENTS@15:2 FORCE_DST_ALPHA_1@17:1")
   }
-
-  /// `CB_COLOR7_ATTRIB.TILE_MODE_INDEX`: bits 4:0, access unknown.
-  public static var TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `CB_COLOR7_ATTRIB.FMASK_TILE_MODE_INDEX`: bits 9:5, access unknown.
-  public static var FMASK_TILE_MODE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `CB_COLOR7_ATTRIB.FMASK_BANK_HEIGHT`: bits 11:10, access unknown.
-  public static var FMASK_BANK_HEIGHT: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CB_COLOR7_ATTRIB.NUM_SAMPLES`: bits 14:12, access unknown.
-  public static var NUM_SAMPLES: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `CB_COLOR7_ATTRIB.NUM_FRAGMENTS`: bits 16:15, access unknown.
-  public static var NUM_FRAGMENTS: RegisterField<Self, UInt8> { .init(lsb: 15, width: 2) }
-
-  /// `CB_COLOR7_ATTRIB.FORCE_DST_ALPHA_1`: bit 17, access unknown.
-  public static var FORCE_DST_ALPHA_1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `CB_COLOR7_DCC_CONTROL`: gfx_8_0 register, MMIO dword 0xA387 (byte 0x2_8E1C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_DCC_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_DCC_CONTROL_Layout`, which 8 registers share.
+public enum CB_COLOR7_DCC_CONTROL: CB_COLOR0_DCC_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA387,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_DCC_CONTROL OVERWRITE_COMBINER_DISABLE@0:1 KEY_CLEAR_ENABLE@1:1 MAX_UNCOMPRESSED_BLOCK_SIZE@2:2 MIN_COMPRESSED_BLOCK_SIZE@4:1 MAX_COMPRESSED_BLOCK_SIZE@5:2 COLOR_TRANSFORM@7:2 INDEPENDENT_64B_BLOCKS@9:1 LOSSY_RGB_PRECISION@10:4 LOSSY_ALPHA_PRECISION@14:4")
   }
-
-  /// `CB_COLOR7_DCC_CONTROL.OVERWRITE_COMBINER_DISABLE`: bit 0, access unknown.
-  public static var OVERWRITE_COMBINER_DISABLE: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.KEY_CLEAR_ENABLE`: bit 1, access unknown.
-  public static var KEY_CLEAR_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `CB_COLOR7_DCC_CONTROL.MAX_UNCOMPRESSED_BLOCK_SIZE`: bits 3:2, access unknown.
-  public static var MAX_UNCOMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 2, width: 2)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.MIN_COMPRESSED_BLOCK_SIZE`: bit 4, access unknown.
-  public static var MIN_COMPRESSED_BLOCK_SIZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `CB_COLOR7_DCC_CONTROL.MAX_COMPRESSED_BLOCK_SIZE`: bits 6:5, access unknown.
-  public static var MAX_COMPRESSED_BLOCK_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 5, width: 2)
-  }
-
-  /// `CB_COLOR7_DCC_CONTROL.COLOR_TRANSFORM`: bits 8:7, access unknown.
-  public static var COLOR_TRANSFORM: RegisterField<Self, UInt8> { .init(lsb: 7, width: 2) }
-
-  /// `CB_COLOR7_DCC_CONTROL.INDEPENDENT_64B_BLOCKS`: bit 9, access unknown.
-  public static var INDEPENDENT_64B_BLOCKS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_RGB_PRECISION`: bits 13:10, access unknown.
-  public static var LOSSY_RGB_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `CB_COLOR7_DCC_CONTROL.LOSSY_ALPHA_PRECISION`: bits 17:14, access unknown.
-  public static var LOSSY_ALPHA_PRECISION: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `CB_COLOR7_CMASK`: gfx_8_0 register, MMIO dword 0xA388 (byte 0x2_8E20), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR7_CMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA388,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR7_CMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA389 (byte 0x2_8E24), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CMASK_SLICE_Layout`, which 8 registers share.
+public enum CB_COLOR7_CMASK_SLICE: CB_COLOR0_CMASK_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA389,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CMASK_SLICE TILE_MAX@0:14")
   }
-
-  /// `CB_COLOR7_CMASK_SLICE.TILE_MAX`: bits 13:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `CB_COLOR7_FMASK`: gfx_8_0 register, MMIO dword 0xA38A (byte 0x2_8E28), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_FMASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR7_FMASK: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_FMASK BASE_256B@0:32")
   }
-
-  /// `CB_COLOR7_FMASK.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_FMASK_SLICE`: gfx_8_0 register, MMIO dword 0xA38B (byte 0x2_8E2C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_FMASK_SLICE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_SLICE_Layout`, which 16 registers share.
+public enum CB_COLOR7_FMASK_SLICE: CB_COLOR0_SLICE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_FMASK_SLICE TILE_MAX@0:22")
   }
-
-  /// `CB_COLOR7_FMASK_SLICE.TILE_MAX`: bits 21:0, access unknown.
-  public static var TILE_MAX: RegisterField<Self, UInt32> { .init(lsb: 0, width: 22) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD0`: gfx_8_0 register, MMIO dword 0xA38C (byte 0x2_8E30), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CLEAR_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD0_Layout`, which 8 registers share.
+public enum CB_COLOR7_CLEAR_WORD0: CB_COLOR0_CLEAR_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CLEAR_WORD0 CLEAR_WORD0@0:32")
   }
-
-  /// `CB_COLOR7_CLEAR_WORD0.CLEAR_WORD0`: bits 31:0, access unknown.
-  public static var CLEAR_WORD0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_CLEAR_WORD1`: gfx_8_0 register, MMIO dword 0xA38D (byte 0x2_8E34), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_CLEAR_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_COLOR0_CLEAR_WORD1_Layout`, which 8 registers share.
+public enum CB_COLOR7_CLEAR_WORD1: CB_COLOR0_CLEAR_WORD1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_CLEAR_WORD1 CLEAR_WORD1@0:32")
   }
-
-  /// `CB_COLOR7_CLEAR_WORD1.CLEAR_WORD1`: bits 31:0, access unknown.
-  public static var CLEAR_WORD1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_COLOR7_DCC_BASE`: gfx_8_0 register, MMIO dword 0xA38E (byte 0x2_8E38), access unknown, reset unknown (`write` starts from 0).
-public enum CB_COLOR7_DCC_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_HTILE_DATA_BASE_Layout`, which 37 registers share.
+public enum CB_COLOR7_DCC_BASE: DB_HTILE_DATA_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_COLOR7_DCC_BASE BASE_256B@0:32")
   }
-
-  /// `CB_COLOR7_DCC_BASE.BASE_256B`: bits 31:0, access unknown.
-  public static var BASE_256B: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_EOP_DONE_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC000 (byte 0x3_0000), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC000,
       writeOneToClearMask: 0x0000_0000,
@@ -5291,21 +3865,20 @@ public enum CP_EOP_DONE_ADDR_LO: Register {
 }
 
 /// `CP_EOP_DONE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC001 (byte 0x3_0004), access unknown, reset unknown (`write` starts from 0).
-public enum CP_EOP_DONE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_EOP_DONE_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC001,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_EOP_DONE_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_EOP_DONE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_EOP_DONE_DATA_LO`: gfx_8_0 register, MMIO dword 0xC002 (byte 0x3_0008), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_DATA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC002,
       writeOneToClearMask: 0x0000_0000,
@@ -5318,7 +3891,7 @@ public enum CP_EOP_DONE_DATA_LO: Register {
 
 /// `CP_EOP_DONE_DATA_HI`: gfx_8_0 register, MMIO dword 0xC003 (byte 0x3_000C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_DATA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC003,
       writeOneToClearMask: 0x0000_0000,
@@ -5331,7 +3904,7 @@ public enum CP_EOP_DONE_DATA_HI: Register {
 
 /// `CP_EOP_LAST_FENCE_LO`: gfx_8_0 register, MMIO dword 0xC004 (byte 0x3_0010), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_LAST_FENCE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC004,
       writeOneToClearMask: 0x0000_0000,
@@ -5344,7 +3917,7 @@ public enum CP_EOP_LAST_FENCE_LO: Register {
 
 /// `CP_EOP_LAST_FENCE_HI`: gfx_8_0 register, MMIO dword 0xC005 (byte 0x3_0014), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_LAST_FENCE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC005,
       writeOneToClearMask: 0x0000_0000,
@@ -5357,7 +3930,7 @@ public enum CP_EOP_LAST_FENCE_HI: Register {
 
 /// `CP_STREAM_OUT_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC006 (byte 0x3_0018), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STREAM_OUT_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC006,
       writeOneToClearMask: 0x0000_0000,
@@ -5370,7 +3943,7 @@ public enum CP_STREAM_OUT_ADDR_LO: Register {
 
 /// `CP_STREAM_OUT_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC007 (byte 0x3_001C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STREAM_OUT_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC007,
       writeOneToClearMask: 0x0000_0000,

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC008 (byte 0x3_0020), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC008,
       writeOneToClearMask: 0x0000_0000,
@@ -21,7 +22,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT0_LO: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC009 (byte 0x3_0024), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC009,
       writeOneToClearMask: 0x0000_0000,
@@ -36,7 +37,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT0_HI: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC00A (byte 0x3_0028), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00A,
       writeOneToClearMask: 0x0000_0000,
@@ -51,7 +52,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT0_LO: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC00B (byte 0x3_002C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00B,
       writeOneToClearMask: 0x0000_0000,
@@ -66,7 +67,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT0_HI: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00C (byte 0x3_0030), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00C,
       writeOneToClearMask: 0x0000_0000,
@@ -81,7 +82,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT1_LO: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00D (byte 0x3_0034), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00D,
       writeOneToClearMask: 0x0000_0000,
@@ -96,7 +97,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT1_HI: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC00E (byte 0x3_0038), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00E,
       writeOneToClearMask: 0x0000_0000,
@@ -111,7 +112,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT1_LO: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC00F (byte 0x3_003C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00F,
       writeOneToClearMask: 0x0000_0000,
@@ -126,7 +127,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT1_HI: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC010 (byte 0x3_0040), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC010,
       writeOneToClearMask: 0x0000_0000,
@@ -141,7 +142,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT2_LO: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC011 (byte 0x3_0044), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC011,
       writeOneToClearMask: 0x0000_0000,
@@ -156,7 +157,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT2_HI: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT2_LO`: gfx_8_0 register, MMIO dword 0xC012 (byte 0x3_0048), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC012,
       writeOneToClearMask: 0x0000_0000,
@@ -171,7 +172,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT2_LO: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC013 (byte 0x3_004C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC013,
       writeOneToClearMask: 0x0000_0000,
@@ -186,7 +187,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT2_HI: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC014 (byte 0x3_0050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC014,
       writeOneToClearMask: 0x0000_0000,
@@ -201,7 +202,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT3_LO: Register {
 
 /// `CP_NUM_PRIM_WRITTEN_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC015 (byte 0x3_0054), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC015,
       writeOneToClearMask: 0x0000_0000,
@@ -216,7 +217,7 @@ public enum CP_NUM_PRIM_WRITTEN_COUNT3_HI: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT3_LO`: gfx_8_0 register, MMIO dword 0xC016 (byte 0x3_0058), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC016,
       writeOneToClearMask: 0x0000_0000,
@@ -231,7 +232,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT3_LO: Register {
 
 /// `CP_NUM_PRIM_NEEDED_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC017 (byte 0x3_005C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC017,
       writeOneToClearMask: 0x0000_0000,
@@ -246,7 +247,7 @@ public enum CP_NUM_PRIM_NEEDED_COUNT3_HI: Register {
 
 /// `CP_PIPE_STATS_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC018 (byte 0x3_0060), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PIPE_STATS_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC018,
       writeOneToClearMask: 0x0000_0000,
@@ -259,7 +260,7 @@ public enum CP_PIPE_STATS_ADDR_LO: Register {
 
 /// `CP_PIPE_STATS_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC019 (byte 0x3_0064), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PIPE_STATS_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC019,
       writeOneToClearMask: 0x0000_0000,
@@ -272,7 +273,7 @@ public enum CP_PIPE_STATS_ADDR_HI: Register {
 
 /// `CP_VGT_IAVERT_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01A (byte 0x3_0068), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAVERT_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01A,
       writeOneToClearMask: 0x0000_0000,
@@ -285,7 +286,7 @@ public enum CP_VGT_IAVERT_COUNT_LO: Register {
 
 /// `CP_VGT_IAVERT_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01B (byte 0x3_006C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAVERT_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01B,
       writeOneToClearMask: 0x0000_0000,
@@ -298,7 +299,7 @@ public enum CP_VGT_IAVERT_COUNT_HI: Register {
 
 /// `CP_VGT_IAPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01C (byte 0x3_0070), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAPRIM_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01C,
       writeOneToClearMask: 0x0000_0000,
@@ -311,7 +312,7 @@ public enum CP_VGT_IAPRIM_COUNT_LO: Register {
 
 /// `CP_VGT_IAPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01D (byte 0x3_0074), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_IAPRIM_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01D,
       writeOneToClearMask: 0x0000_0000,
@@ -324,7 +325,7 @@ public enum CP_VGT_IAPRIM_COUNT_HI: Register {
 
 /// `CP_VGT_GSPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC01E (byte 0x3_0078), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSPRIM_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01E,
       writeOneToClearMask: 0x0000_0000,
@@ -337,7 +338,7 @@ public enum CP_VGT_GSPRIM_COUNT_LO: Register {
 
 /// `CP_VGT_GSPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC01F (byte 0x3_007C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSPRIM_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01F,
       writeOneToClearMask: 0x0000_0000,
@@ -350,7 +351,7 @@ public enum CP_VGT_GSPRIM_COUNT_HI: Register {
 
 /// `CP_VGT_VSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC020 (byte 0x3_0080), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_VSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC020,
       writeOneToClearMask: 0x0000_0000,
@@ -363,7 +364,7 @@ public enum CP_VGT_VSINVOC_COUNT_LO: Register {
 
 /// `CP_VGT_VSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC021 (byte 0x3_0084), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_VSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC021,
       writeOneToClearMask: 0x0000_0000,
@@ -376,7 +377,7 @@ public enum CP_VGT_VSINVOC_COUNT_HI: Register {
 
 /// `CP_VGT_GSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC022 (byte 0x3_0088), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC022,
       writeOneToClearMask: 0x0000_0000,
@@ -389,7 +390,7 @@ public enum CP_VGT_GSINVOC_COUNT_LO: Register {
 
 /// `CP_VGT_GSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC023 (byte 0x3_008C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_GSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC023,
       writeOneToClearMask: 0x0000_0000,
@@ -402,7 +403,7 @@ public enum CP_VGT_GSINVOC_COUNT_HI: Register {
 
 /// `CP_VGT_HSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC024 (byte 0x3_0090), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_HSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC024,
       writeOneToClearMask: 0x0000_0000,
@@ -415,7 +416,7 @@ public enum CP_VGT_HSINVOC_COUNT_LO: Register {
 
 /// `CP_VGT_HSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC025 (byte 0x3_0094), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_HSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC025,
       writeOneToClearMask: 0x0000_0000,
@@ -428,7 +429,7 @@ public enum CP_VGT_HSINVOC_COUNT_HI: Register {
 
 /// `CP_VGT_DSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC026 (byte 0x3_0098), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_DSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC026,
       writeOneToClearMask: 0x0000_0000,
@@ -441,7 +442,7 @@ public enum CP_VGT_DSINVOC_COUNT_LO: Register {
 
 /// `CP_VGT_DSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC027 (byte 0x3_009C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_DSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC027,
       writeOneToClearMask: 0x0000_0000,
@@ -454,7 +455,7 @@ public enum CP_VGT_DSINVOC_COUNT_HI: Register {
 
 /// `CP_PA_CINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC028 (byte 0x3_00A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC028,
       writeOneToClearMask: 0x0000_0000,
@@ -467,7 +468,7 @@ public enum CP_PA_CINVOC_COUNT_LO: Register {
 
 /// `CP_PA_CINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC029 (byte 0x3_00A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC029,
       writeOneToClearMask: 0x0000_0000,
@@ -480,7 +481,7 @@ public enum CP_PA_CINVOC_COUNT_HI: Register {
 
 /// `CP_PA_CPRIM_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC02A (byte 0x3_00A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CPRIM_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02A,
       writeOneToClearMask: 0x0000_0000,
@@ -493,7 +494,7 @@ public enum CP_PA_CPRIM_COUNT_LO: Register {
 
 /// `CP_PA_CPRIM_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC02B (byte 0x3_00AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PA_CPRIM_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02B,
       writeOneToClearMask: 0x0000_0000,
@@ -506,7 +507,7 @@ public enum CP_PA_CPRIM_COUNT_HI: Register {
 
 /// `CP_SC_PSINVOC_COUNT0_LO`: gfx_8_0 register, MMIO dword 0xC02C (byte 0x3_00B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SC_PSINVOC_COUNT0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02C,
       writeOneToClearMask: 0x0000_0000,
@@ -519,7 +520,7 @@ public enum CP_SC_PSINVOC_COUNT0_LO: Register {
 
 /// `CP_SC_PSINVOC_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC02D (byte 0x3_00B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SC_PSINVOC_COUNT0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02D,
       writeOneToClearMask: 0x0000_0000,
@@ -531,34 +532,32 @@ public enum CP_SC_PSINVOC_COUNT0_HI: Register {
 }
 
 /// `CP_SC_PSINVOC_COUNT1_LO`: gfx_8_0 register, MMIO dword 0xC02E (byte 0x3_00B8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SC_PSINVOC_COUNT1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ECC_FIRSTOCCURRENCE_RING0_Layout`, which 5 registers share.
+public enum CP_SC_PSINVOC_COUNT1_LO: CP_ECC_FIRSTOCCURRENCE_RING0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SC_PSINVOC_COUNT1_LO OBSOLETE@0:32")
   }
-
-  /// `CP_SC_PSINVOC_COUNT1_LO.OBSOLETE`: bits 31:0, access unknown.
-  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_SC_PSINVOC_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC02F (byte 0x3_00BC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SC_PSINVOC_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ECC_FIRSTOCCURRENCE_RING0_Layout`, which 5 registers share.
+public enum CP_SC_PSINVOC_COUNT1_HI: CP_ECC_FIRSTOCCURRENCE_RING0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SC_PSINVOC_COUNT1_HI OBSOLETE@0:32")
   }
-
-  /// `CP_SC_PSINVOC_COUNT1_HI.OBSOLETE`: bits 31:0, access unknown.
-  public static var OBSOLETE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_VGT_CSINVOC_COUNT_LO`: gfx_8_0 register, MMIO dword 0xC030 (byte 0x3_00C0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_CSINVOC_COUNT_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC030,
       writeOneToClearMask: 0x0000_0000,
@@ -571,7 +570,7 @@ public enum CP_VGT_CSINVOC_COUNT_LO: Register {
 
 /// `CP_VGT_CSINVOC_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC031 (byte 0x3_00C4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_VGT_CSINVOC_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC031,
       writeOneToClearMask: 0x0000_0000,
@@ -583,40 +582,32 @@ public enum CP_VGT_CSINVOC_COUNT_HI: Register {
 }
 
 /// `CP_PIPE_STATS_CONTROL`: gfx_8_0 register, MMIO dword 0xC03D (byte 0x3_00F4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PIPE_STATS_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PIPE_STATS_CONTROL_Layout`, which 2 registers share.
+public enum CP_PIPE_STATS_CONTROL: CP_PIPE_STATS_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC03D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PIPE_STATS_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
-
-  /// `CP_PIPE_STATS_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_PIPE_STATS_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_STREAM_OUT_CONTROL`: gfx_8_0 register, MMIO dword 0xC03E (byte 0x3_00F8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_STREAM_OUT_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PIPE_STATS_CONTROL_Layout`, which 2 registers share.
+public enum CP_STREAM_OUT_CONTROL: CP_PIPE_STATS_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC03E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_STREAM_OUT_CONTROL CACHE_CONTROL@25:1 MTYPE@27:2{MTYPE_NC_NV=0,MTYPE_NC=1,MTYPE_CC=2,MTYPE_UC=3}")
   }
-
-  /// `CP_STREAM_OUT_CONTROL.CACHE_CONTROL`: bit 25, access unknown.
-  public static var CACHE_CONTROL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_STREAM_OUT_CONTROL.MTYPE`: bits 28:27, access unknown, values of `MTYPE`.
-  public static var MTYPE: RegisterField<Self, MTYPE> { .init(lsb: 27, width: 2) }
 }
 
 /// `CP_STRMOUT_CNTL`: gfx_8_0 register, MMIO dword 0xC03F (byte 0x3_00FC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_STRMOUT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC03F,
       writeOneToClearMask: 0x0000_0000,
@@ -628,99 +619,92 @@ public enum CP_STRMOUT_CNTL: Register {
 }
 
 /// `SCRATCH_REG1`: gfx_8_0 register, MMIO dword 0xC041 (byte 0x3_0104), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG1_Layout`, which 2 registers share.
+public enum SCRATCH_REG1: GRBM_SCRATCH_REG1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC041,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG1 SCRATCH_REG1@0:32")
   }
-
-  /// `SCRATCH_REG1.SCRATCH_REG1`: bits 31:0, access unknown.
-  public static var SCRATCH_REG1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG2`: gfx_8_0 register, MMIO dword 0xC042 (byte 0x3_0108), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG2_Layout`, which 2 registers share.
+public enum SCRATCH_REG2: GRBM_SCRATCH_REG2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC042,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG2 SCRATCH_REG2@0:32")
   }
-
-  /// `SCRATCH_REG2.SCRATCH_REG2`: bits 31:0, access unknown.
-  public static var SCRATCH_REG2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG3`: gfx_8_0 register, MMIO dword 0xC043 (byte 0x3_010C), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG3_Layout`, which 2 registers share.
+public enum SCRATCH_REG3: GRBM_SCRATCH_REG3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC043,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG3 SCRATCH_REG3@0:32")
   }
-
-  /// `SCRATCH_REG3.SCRATCH_REG3`: bits 31:0, access unknown.
-  public static var SCRATCH_REG3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG4`: gfx_8_0 register, MMIO dword 0xC044 (byte 0x3_0110), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG4_Layout`, which 2 registers share.
+public enum SCRATCH_REG4: GRBM_SCRATCH_REG4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC044,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG4 SCRATCH_REG4@0:32")
   }
-
-  /// `SCRATCH_REG4.SCRATCH_REG4`: bits 31:0, access unknown.
-  public static var SCRATCH_REG4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG5`: gfx_8_0 register, MMIO dword 0xC045 (byte 0x3_0114), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG5_Layout`, which 2 registers share.
+public enum SCRATCH_REG5: GRBM_SCRATCH_REG5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC045,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG5 SCRATCH_REG5@0:32")
   }
-
-  /// `SCRATCH_REG5.SCRATCH_REG5`: bits 31:0, access unknown.
-  public static var SCRATCH_REG5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG6`: gfx_8_0 register, MMIO dword 0xC046 (byte 0x3_0118), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG6_Layout`, which 2 registers share.
+public enum SCRATCH_REG6: GRBM_SCRATCH_REG6_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC046,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG6 SCRATCH_REG6@0:32")
   }
-
-  /// `SCRATCH_REG6.SCRATCH_REG6`: bits 31:0, access unknown.
-  public static var SCRATCH_REG6: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_REG7`: gfx_8_0 register, MMIO dword 0xC047 (byte 0x3_011C), access unknown, reset unknown (`write` starts from 0).
-public enum SCRATCH_REG7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SCRATCH_REG7_Layout`, which 2 registers share.
+public enum SCRATCH_REG7: GRBM_SCRATCH_REG7_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC047,
       writeOneToClearMask: 0x0000_0000,
       layout: "SCRATCH_REG7 SCRATCH_REG7@0:32")
   }
-
-  /// `SCRATCH_REG7.SCRATCH_REG7`: bits 31:0, access unknown.
-  public static var SCRATCH_REG7: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SCRATCH_UMSK`: gfx_8_0 register, MMIO dword 0xC050 (byte 0x3_0140), access unknown, reset unknown (`write` starts from 0).
 public enum SCRATCH_UMSK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC050,
       writeOneToClearMask: 0x0000_0000,
@@ -736,7 +720,7 @@ public enum SCRATCH_UMSK: Register {
 
 /// `SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xC051 (byte 0x3_0144), access unknown, reset unknown (`write` starts from 0).
 public enum SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC051,
       writeOneToClearMask: 0x0000_0000,
@@ -748,86 +732,80 @@ public enum SCRATCH_ADDR: Register {
 }
 
 /// `CP_PFP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC052 (byte 0x3_0148), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_PFP_ATOMIC_PREOP_LO: CP_PFP_ATOMIC_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC052,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
   }
-
-  /// `CP_PFP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC053 (byte 0x3_014C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_PFP_ATOMIC_PREOP_HI: CP_PFP_ATOMIC_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC053,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
   }
-
-  /// `CP_PFP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC054 (byte 0x3_0150), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_PFP_GDS_ATOMIC0_PREOP_LO: CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC054,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
   }
-
-  /// `CP_PFP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC055 (byte 0x3_0154), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_PFP_GDS_ATOMIC0_PREOP_HI: CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC055,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
   }
-
-  /// `CP_PFP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC056 (byte 0x3_0158), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_PFP_GDS_ATOMIC1_PREOP_LO: CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC056,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
   }
-
-  /// `CP_PFP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC057 (byte 0x3_015C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_PFP_GDS_ATOMIC1_PREOP_HI: CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC057,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
   }
-
-  /// `CP_PFP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC058 (byte 0x3_0160), access unknown, reset unknown (`write` starts from 0).
 public enum CP_APPEND_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC058,
       writeOneToClearMask: 0x0000_0000,
@@ -840,7 +818,7 @@ public enum CP_APPEND_ADDR_LO: Register {
 
 /// `CP_APPEND_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC059 (byte 0x3_0164), access unknown, reset unknown (`write` starts from 0).
 public enum CP_APPEND_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC059,
       writeOneToClearMask: 0x0000_0000,
@@ -864,215 +842,200 @@ public enum CP_APPEND_ADDR_HI: Register {
 }
 
 /// `CP_APPEND_DATA`: gfx_8_0 register, MMIO dword 0xC05A (byte 0x3_0168), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum CP_APPEND_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_APPEND_DATA DATA@0:32")
   }
-
-  /// `CP_APPEND_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_CS_FENCE`: gfx_8_0 register, MMIO dword 0xC05B (byte 0x3_016C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_LAST_CS_FENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_APPEND_LAST_CS_FENCE_Layout`, which 2 registers share.
+public enum CP_APPEND_LAST_CS_FENCE: CP_APPEND_LAST_CS_FENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_APPEND_LAST_CS_FENCE LAST_FENCE@0:32")
   }
-
-  /// `CP_APPEND_LAST_CS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_APPEND_LAST_PS_FENCE`: gfx_8_0 register, MMIO dword 0xC05C (byte 0x3_0170), access unknown, reset unknown (`write` starts from 0).
-public enum CP_APPEND_LAST_PS_FENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_APPEND_LAST_CS_FENCE_Layout`, which 2 registers share.
+public enum CP_APPEND_LAST_PS_FENCE: CP_APPEND_LAST_CS_FENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_APPEND_LAST_PS_FENCE LAST_FENCE@0:32")
   }
-
-  /// `CP_APPEND_LAST_PS_FENCE.LAST_FENCE`: bits 31:0, access unknown.
-  public static var LAST_FENCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_ATOMIC_PREOP_LO: CP_PFP_ATOMIC_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
   }
-
-  /// `CP_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_ATOMIC_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05D (byte 0x3_0174), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_ATOMIC_PREOP_LO`, at the same offset.
-public enum CP_ME_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_ME_ATOMIC_PREOP_LO: CP_PFP_ATOMIC_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_ATOMIC_PREOP_LO ATOMIC_PREOP_LO@0:32")
   }
-
-  /// `CP_ME_ATOMIC_PREOP_LO.ATOMIC_PREOP_LO`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_ATOMIC_PREOP_HI: CP_PFP_ATOMIC_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
   }
-
-  /// `CP_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_ATOMIC_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC05E (byte 0x3_0178), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_ATOMIC_PREOP_HI`, at the same offset.
-public enum CP_ME_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_ATOMIC_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_ME_ATOMIC_PREOP_HI: CP_PFP_ATOMIC_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_ATOMIC_PREOP_HI ATOMIC_PREOP_HI@0:32")
   }
-
-  /// `CP_ME_ATOMIC_PREOP_HI.ATOMIC_PREOP_HI`: bits 31:0, access unknown.
-  public static var ATOMIC_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_GDS_ATOMIC0_PREOP_LO: CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
   }
-
-  /// `CP_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC05F (byte 0x3_017C), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_GDS_ATOMIC0_PREOP_LO`, at the same offset.
-public enum CP_ME_GDS_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_ME_GDS_ATOMIC0_PREOP_LO: CP_PFP_GDS_ATOMIC0_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_GDS_ATOMIC0_PREOP_LO GDS_ATOMIC0_PREOP_LO@0:32")
   }
-
-  /// `CP_ME_GDS_ATOMIC0_PREOP_LO.GDS_ATOMIC0_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_GDS_ATOMIC0_PREOP_HI: CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC060,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
   }
-
-  /// `CP_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC060 (byte 0x3_0180), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_GDS_ATOMIC0_PREOP_HI`, at the same offset.
-public enum CP_ME_GDS_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_ME_GDS_ATOMIC0_PREOP_HI: CP_PFP_GDS_ATOMIC0_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC060,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_GDS_ATOMIC0_PREOP_HI GDS_ATOMIC0_PREOP_HI@0:32")
   }
-
-  /// `CP_ME_GDS_ATOMIC0_PREOP_HI.GDS_ATOMIC0_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC0_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_GDS_ATOMIC1_PREOP_LO: CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC061,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
   }
-
-  /// `CP_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0xC061 (byte 0x3_0184), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_GDS_ATOMIC1_PREOP_LO`, at the same offset.
-public enum CP_ME_GDS_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout`, which 3 registers share.
+public enum CP_ME_GDS_ATOMIC1_PREOP_LO: CP_PFP_GDS_ATOMIC1_PREOP_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC061,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_GDS_ATOMIC1_PREOP_LO GDS_ATOMIC1_PREOP_LO@0:32")
   }
-
-  /// `CP_ME_GDS_ATOMIC1_PREOP_LO.GDS_ATOMIC1_PREOP_LO`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_GDS_ATOMIC1_PREOP_HI: CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC062,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
   }
-
-  /// `CP_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_GDS_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0xC062 (byte 0x3_0188), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_GDS_ATOMIC1_PREOP_HI`, at the same offset.
-public enum CP_ME_GDS_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout`, which 3 registers share.
+public enum CP_ME_GDS_ATOMIC1_PREOP_HI: CP_PFP_GDS_ATOMIC1_PREOP_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC062,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME_GDS_ATOMIC1_PREOP_HI GDS_ATOMIC1_PREOP_HI@0:32")
   }
-
-  /// `CP_ME_GDS_ATOMIC1_PREOP_HI.GDS_ATOMIC1_PREOP_HI`: bits 31:0, access unknown.
-  public static var GDS_ATOMIC1_PREOP_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_MC_WADDR_LO`: gfx_8_0 register, MMIO dword 0xC069 (byte 0x3_01A4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_WADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC069,
       writeOneToClearMask: 0x0000_0000,
@@ -1088,7 +1051,7 @@ public enum CP_ME_MC_WADDR_LO: Register {
 
 /// `CP_ME_MC_WADDR_HI`: gfx_8_0 register, MMIO dword 0xC06A (byte 0x3_01A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_WADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06A,
       writeOneToClearMask: 0x0000_0000,
@@ -1107,7 +1070,7 @@ public enum CP_ME_MC_WADDR_HI: Register {
 
 /// `CP_ME_MC_WDATA_LO`: gfx_8_0 register, MMIO dword 0xC06B (byte 0x3_01AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_WDATA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06B,
       writeOneToClearMask: 0x0000_0000,
@@ -1120,7 +1083,7 @@ public enum CP_ME_MC_WDATA_LO: Register {
 
 /// `CP_ME_MC_WDATA_HI`: gfx_8_0 register, MMIO dword 0xC06C (byte 0x3_01B0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_WDATA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06C,
       writeOneToClearMask: 0x0000_0000,
@@ -1133,7 +1096,7 @@ public enum CP_ME_MC_WDATA_HI: Register {
 
 /// `CP_ME_MC_RADDR_LO`: gfx_8_0 register, MMIO dword 0xC06D (byte 0x3_01B4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_RADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06D,
       writeOneToClearMask: 0x0000_0000,
@@ -1149,7 +1112,7 @@ public enum CP_ME_MC_RADDR_LO: Register {
 
 /// `CP_ME_MC_RADDR_HI`: gfx_8_0 register, MMIO dword 0xC06E (byte 0x3_01B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_MC_RADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06E,
       writeOneToClearMask: 0x0000_0000,
@@ -1168,7 +1131,7 @@ public enum CP_ME_MC_RADDR_HI: Register {
 
 /// `CP_SEM_WAIT_TIMER`: gfx_8_0 register, MMIO dword 0xC06F (byte 0x3_01BC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SEM_WAIT_TIMER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06F,
       writeOneToClearMask: 0x0000_0000,
@@ -1180,49 +1143,32 @@ public enum CP_SEM_WAIT_TIMER: Register {
 }
 
 /// `CP_SIG_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC070 (byte 0x3_01C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SIG_SEM_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_SIG_SEM_ADDR_LO_Layout`, which 2 registers share.
+public enum CP_SIG_SEM_ADDR_LO: CP_SIG_SEM_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC070,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SIG_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
   }
-
-  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_SIG_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `CP_SIG_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC071 (byte 0x3_01C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SIG_SEM_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_SIG_SEM_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_SIG_SEM_ADDR_HI: CP_SIG_SEM_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC071,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SIG_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
   }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_SIG_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_WAIT_REG_MEM_TIMEOUT`: gfx_8_0 register, MMIO dword 0xC074 (byte 0x3_01D0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC074,
       writeOneToClearMask: 0x0000_0000,
@@ -1234,117 +1180,56 @@ public enum CP_WAIT_REG_MEM_TIMEOUT: Register {
 }
 
 /// `CP_WAIT_SEM_ADDR_LO`: gfx_8_0 register, MMIO dword 0xC075 (byte 0x3_01D4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_WAIT_SEM_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_SIG_SEM_ADDR_LO_Layout`, which 2 registers share.
+public enum CP_WAIT_SEM_ADDR_LO: CP_SIG_SEM_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC075,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_WAIT_SEM_ADDR_LO SEM_ADDR_SWAP@0:2 SEM_ADDR_LO@3:29")
   }
-
-  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_SWAP`: bits 1:0, access unknown.
-  public static var SEM_ADDR_SWAP: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `CP_WAIT_SEM_ADDR_LO.SEM_ADDR_LO`: bits 31:3, access unknown.
-  public static var SEM_ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 3, width: 29) }
 }
 
 /// `CP_WAIT_SEM_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC076 (byte 0x3_01D8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_WAIT_SEM_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_SIG_SEM_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_WAIT_SEM_ADDR_HI: CP_SIG_SEM_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC076,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_WAIT_SEM_ADDR_HI SEM_ADDR_HI@0:16 SEM_USE_MAILBOX@16:1 SEM_SIGNAL_TYPE@20:1 SEM_CLIENT_CODE@24:2 SEM_SELECT@29:3")
   }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_ADDR_HI`: bits 15:0, access unknown.
-  public static var SEM_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_USE_MAILBOX`: bit 16, access unknown.
-  public static var SEM_USE_MAILBOX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_SIGNAL_TYPE`: bit 20, access unknown.
-  public static var SEM_SIGNAL_TYPE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_CLIENT_CODE`: bits 25:24, access unknown.
-  public static var SEM_CLIENT_CODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_WAIT_SEM_ADDR_HI.SEM_SELECT`: bits 31:29, access unknown.
-  public static var SEM_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 3) }
 }
 
 /// `CP_DMA_PFP_CONTROL`: gfx_8_0 register, MMIO dword 0xC077 (byte 0x3_01DC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_PFP_CONTROL_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_CONTROL: CP_DMA_PFP_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC077,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
   }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_ATC`: bit 12, access unknown.
-  public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_ATC`: bit 24, access unknown.
-  public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  public static var DST_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_DMA_PFP_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CP_DMA_ME_CONTROL`: gfx_8_0 register, MMIO dword 0xC078 (byte 0x3_01E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_PFP_CONTROL_Layout`, which 2 registers share.
+public enum CP_DMA_ME_CONTROL: CP_DMA_PFP_CONTROL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC078,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_CONTROL SRC_MTYPE@10:2 SRC_ATC@12:1 SRC_CACHE_POLICY@13:1 DST_SELECT@20:2 DST_MTYPE@22:2 DST_ATC@24:1 DST_CACHE_POLICY@25:1 SRC_SELECT@29:2")
   }
-
-  /// `CP_DMA_ME_CONTROL.SRC_MTYPE`: bits 11:10, access unknown.
-  public static var SRC_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.SRC_ATC`: bit 12, access unknown.
-  public static var SRC_ATC: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.SRC_CACHE_POLICY`: bit 13, access unknown.
-  public static var SRC_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.DST_SELECT`: bits 21:20, access unknown.
-  public static var DST_SELECT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.DST_MTYPE`: bits 23:22, access unknown.
-  public static var DST_MTYPE: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_ME_CONTROL.DST_ATC`: bit 24, access unknown.
-  public static var DST_ATC: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.DST_CACHE_POLICY`: bit 25, access unknown.
-  public static var DST_CACHE_POLICY: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CP_DMA_ME_CONTROL.SRC_SELECT`: bits 30:29, access unknown.
-  public static var SRC_SELECT: RegisterField<Self, UInt8> { .init(lsb: 29, width: 2) }
 }
 
 /// `CP_COHER_BASE_HI`: gfx_8_0 register, MMIO dword 0xC079 (byte 0x3_01E4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC079,
       writeOneToClearMask: 0x0000_0000,
@@ -1357,7 +1242,7 @@ public enum CP_COHER_BASE_HI: Register {
 
 /// `CP_COHER_START_DELAY`: gfx_8_0 register, MMIO dword 0xC07B (byte 0x3_01EC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_START_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07B,
       writeOneToClearMask: 0x0000_0000,
@@ -1370,7 +1255,7 @@ public enum CP_COHER_START_DELAY: Register {
 
 /// `CP_COHER_CNTL`: gfx_8_0 register, MMIO dword 0xC07C (byte 0x3_01F0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07C,
       writeOneToClearMask: 0x0000_0000,
@@ -1458,7 +1343,7 @@ public enum CP_COHER_CNTL: Register {
 
 /// `CP_COHER_SIZE`: gfx_8_0 register, MMIO dword 0xC07D (byte 0x3_01F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07D,
       writeOneToClearMask: 0x0000_0000,
@@ -1471,7 +1356,7 @@ public enum CP_COHER_SIZE: Register {
 
 /// `CP_COHER_BASE`: gfx_8_0 register, MMIO dword 0xC07E (byte 0x3_01F8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07E,
       writeOneToClearMask: 0x0000_0000,
@@ -1484,7 +1369,7 @@ public enum CP_COHER_BASE: Register {
 
 /// `CP_COHER_STATUS`: gfx_8_0 register, MMIO dword 0xC07F (byte 0x3_01FC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07F,
       writeOneToClearMask: 0x0000_0000,
@@ -1505,186 +1390,128 @@ public enum CP_COHER_STATUS: Register {
 }
 
 /// `CP_DMA_ME_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC080 (byte 0x3_0200), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_SRC_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_SRC_ADDR_Layout`, which 2 registers share.
+public enum CP_DMA_ME_SRC_ADDR: CP_DMA_ME_SRC_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC080,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_SRC_ADDR SRC_ADDR@0:32")
   }
-
-  /// `CP_DMA_ME_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC081 (byte 0x3_0204), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_SRC_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_SRC_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_DMA_ME_SRC_ADDR_HI: CP_DMA_ME_SRC_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC081,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_SRC_ADDR_HI SRC_ADDR_HI@0:16")
   }
-
-  /// `CP_DMA_ME_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC082 (byte 0x3_0208), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_DST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_DST_ADDR_Layout`, which 2 registers share.
+public enum CP_DMA_ME_DST_ADDR: CP_DMA_ME_DST_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC082,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_DST_ADDR DST_ADDR@0:32")
   }
-
-  /// `CP_DMA_ME_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_ME_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC083 (byte 0x3_020C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_DST_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_DST_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_DMA_ME_DST_ADDR_HI: CP_DMA_ME_DST_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC083,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_DST_ADDR_HI DST_ADDR_HI@0:16")
   }
-
-  /// `CP_DMA_ME_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_ME_COMMAND`: gfx_8_0 register, MMIO dword 0xC084 (byte 0x3_0210), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_ME_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_COMMAND_Layout`, which 2 registers share.
+public enum CP_DMA_ME_COMMAND: CP_DMA_ME_COMMAND_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC084,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_ME_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
   }
-
-  /// `CP_DMA_ME_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `CP_DMA_ME_COMMAND.DIS_WC`: bit 21, access unknown.
-  public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_ME_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_DMA_ME_COMMAND.SAS`: bit 26, access unknown.
-  public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.DAS`: bit 27, access unknown.
-  public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.SAIC`: bit 28, access unknown.
-  public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.DAIC`: bit 29, access unknown.
-  public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_DMA_ME_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `CP_DMA_PFP_SRC_ADDR`: gfx_8_0 register, MMIO dword 0xC085 (byte 0x3_0214), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_SRC_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_SRC_ADDR_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_SRC_ADDR: CP_DMA_ME_SRC_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC085,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_SRC_ADDR SRC_ADDR@0:32")
   }
-
-  /// `CP_DMA_PFP_SRC_ADDR.SRC_ADDR`: bits 31:0, access unknown.
-  public static var SRC_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_SRC_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC086 (byte 0x3_0218), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_SRC_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_SRC_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_SRC_ADDR_HI: CP_DMA_ME_SRC_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC086,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_SRC_ADDR_HI SRC_ADDR_HI@0:16")
   }
-
-  /// `CP_DMA_PFP_SRC_ADDR_HI.SRC_ADDR_HI`: bits 15:0, access unknown.
-  public static var SRC_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR`: gfx_8_0 register, MMIO dword 0xC087 (byte 0x3_021C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_DST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_DST_ADDR_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_DST_ADDR: CP_DMA_ME_DST_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC087,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_DST_ADDR DST_ADDR@0:32")
   }
-
-  /// `CP_DMA_PFP_DST_ADDR.DST_ADDR`: bits 31:0, access unknown.
-  public static var DST_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DMA_PFP_DST_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC088 (byte 0x3_0220), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_DST_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_DST_ADDR_HI_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_DST_ADDR_HI: CP_DMA_ME_DST_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC088,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_DST_ADDR_HI DST_ADDR_HI@0:16")
   }
-
-  /// `CP_DMA_PFP_DST_ADDR_HI.DST_ADDR_HI`: bits 15:0, access unknown.
-  public static var DST_ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DMA_PFP_COMMAND`: gfx_8_0 register, MMIO dword 0xC089 (byte 0x3_0224), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DMA_PFP_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DMA_ME_COMMAND_Layout`, which 2 registers share.
+public enum CP_DMA_PFP_COMMAND: CP_DMA_ME_COMMAND_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DMA_PFP_COMMAND BYTE_COUNT@0:21 DIS_WC@21:1 SRC_SWAP@22:2 DST_SWAP@24:2 SAS@26:1 DAS@27:1 SAIC@28:1 DAIC@29:1 RAW_WAIT@30:1")
   }
-
-  /// `CP_DMA_PFP_COMMAND.BYTE_COUNT`: bits 20:0, access unknown.
-  public static var BYTE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `CP_DMA_PFP_COMMAND.DIS_WC`: bit 21, access unknown.
-  public static var DIS_WC: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.SRC_SWAP`: bits 23:22, access unknown.
-  public static var SRC_SWAP: RegisterField<Self, UInt8> { .init(lsb: 22, width: 2) }
-
-  /// `CP_DMA_PFP_COMMAND.DST_SWAP`: bits 25:24, access unknown.
-  public static var DST_SWAP: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CP_DMA_PFP_COMMAND.SAS`: bit 26, access unknown.
-  public static var SAS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.DAS`: bit 27, access unknown.
-  public static var DAS: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.SAIC`: bit 28, access unknown.
-  public static var SAIC: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.DAIC`: bit 29, access unknown.
-  public static var DAIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_DMA_PFP_COMMAND.RAW_WAIT`: bit 30, access unknown.
-  public static var RAW_WAIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `CP_DMA_CNTL`: gfx_8_0 register, MMIO dword 0xC08A (byte 0x3_0228), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DMA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08A,
       writeOneToClearMask: 0x0000_0000,
@@ -1709,7 +1536,7 @@ public enum CP_DMA_CNTL: Register {
 
 /// `CP_DMA_READ_TAGS`: gfx_8_0 register, MMIO dword 0xC08B (byte 0x3_022C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DMA_READ_TAGS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08B,
       writeOneToClearMask: 0x0000_0000,
@@ -1725,7 +1552,7 @@ public enum CP_DMA_READ_TAGS: Register {
 
 /// `CP_COHER_SIZE_HI`: gfx_8_0 register, MMIO dword 0xC08C (byte 0x3_0230), access unknown, reset unknown (`write` starts from 0).
 public enum CP_COHER_SIZE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08C,
       writeOneToClearMask: 0x0000_0000,
@@ -1738,7 +1565,7 @@ public enum CP_COHER_SIZE_HI: Register {
 
 /// `CP_PFP_IB_CONTROL`: gfx_8_0 register, MMIO dword 0xC08D (byte 0x3_0234), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_IB_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08D,
       writeOneToClearMask: 0x0000_0000,
@@ -1751,7 +1578,7 @@ public enum CP_PFP_IB_CONTROL: Register {
 
 /// `CP_PFP_LOAD_CONTROL`: gfx_8_0 register, MMIO dword 0xC08E (byte 0x3_0238), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_LOAD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08E,
       writeOneToClearMask: 0x0000_0000,
@@ -1773,7 +1600,7 @@ public enum CP_PFP_LOAD_CONTROL: Register {
 
 /// `CP_SCRATCH_INDEX`: gfx_8_0 register, MMIO dword 0xC08F (byte 0x3_023C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SCRATCH_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08F,
       writeOneToClearMask: 0x0000_0000,
@@ -1785,60 +1612,56 @@ public enum CP_SCRATCH_INDEX: Register {
 }
 
 /// `CP_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xC090 (byte 0x3_0240), access unknown, reset unknown (`write` starts from 0).
-public enum CP_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CPC_SCRATCH_DATA_Layout`, which 2 registers share.
+public enum CP_SCRATCH_DATA: CP_CPC_SCRATCH_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC090,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_SCRATCH_DATA SCRATCH_DATA@0:32")
   }
-
-  /// `CP_SCRATCH_DATA.SCRATCH_DATA`: bits 31:0, access unknown.
-  public static var SCRATCH_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC091 (byte 0x3_0244), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_OFFSET_Layout`, which 2 registers share.
+public enum CP_RB_OFFSET: CP_RB_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC091,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_OFFSET RB_OFFSET@0:20")
   }
-
-  /// `CP_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC092 (byte 0x3_0248), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_IB1_OFFSET_Layout`, which 2 registers share.
+public enum CP_IB1_OFFSET: CP_IB1_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC092,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB1_OFFSET IB1_OFFSET@0:20")
   }
-
-  /// `CP_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC093 (byte 0x3_024C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_IB2_OFFSET_Layout`, which 2 registers share.
+public enum CP_IB2_OFFSET: CP_IB2_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC093,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB2_OFFSET IB2_OFFSET@0:20")
   }
-
-  /// `CP_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC094 (byte 0x3_0250), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IB1_PREAMBLE_BEGIN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC094,
       writeOneToClearMask: 0x0000_0000,
@@ -1851,7 +1674,7 @@ public enum CP_IB1_PREAMBLE_BEGIN: Register {
 
 /// `CP_IB1_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC095 (byte 0x3_0254), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IB1_PREAMBLE_END: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC095,
       writeOneToClearMask: 0x0000_0000,
@@ -1864,7 +1687,7 @@ public enum CP_IB1_PREAMBLE_END: Register {
 
 /// `CP_IB2_PREAMBLE_BEGIN`: gfx_8_0 register, MMIO dword 0xC096 (byte 0x3_0258), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IB2_PREAMBLE_BEGIN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC096,
       writeOneToClearMask: 0x0000_0000,
@@ -1877,7 +1700,7 @@ public enum CP_IB2_PREAMBLE_BEGIN: Register {
 
 /// `CP_IB2_PREAMBLE_END`: gfx_8_0 register, MMIO dword 0xC097 (byte 0x3_025C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_IB2_PREAMBLE_END: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC097,
       writeOneToClearMask: 0x0000_0000,
@@ -1889,60 +1712,56 @@ public enum CP_IB2_PREAMBLE_END: Register {
 }
 
 /// `CP_CE_IB1_OFFSET`: gfx_8_0 register, MMIO dword 0xC098 (byte 0x3_0260), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_IB1_OFFSET_Layout`, which 2 registers share.
+public enum CP_CE_IB1_OFFSET: CP_IB1_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC098,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB1_OFFSET IB1_OFFSET@0:20")
   }
-
-  /// `CP_CE_IB1_OFFSET.IB1_OFFSET`: bits 19:0, access unknown.
-  public static var IB1_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_OFFSET`: gfx_8_0 register, MMIO dword 0xC099 (byte 0x3_0264), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_IB2_OFFSET_Layout`, which 2 registers share.
+public enum CP_CE_IB2_OFFSET: CP_IB2_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC099,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB2_OFFSET IB2_OFFSET@0:20")
   }
-
-  /// `CP_CE_IB2_OFFSET.IB2_OFFSET`: bits 19:0, access unknown.
-  public static var IB2_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_COUNTER`: gfx_8_0 register, MMIO dword 0xC09A (byte 0x3_0268), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_DE_CE_COUNT_Layout`, which 2 registers share.
+public enum CP_CE_COUNTER: CP_DE_CE_COUNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC09A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_COUNTER CONST_ENGINE_COUNT@0:32")
   }
-
-  /// `CP_CE_COUNTER.CONST_ENGINE_COUNT`: bits 31:0, access unknown.
-  public static var CONST_ENGINE_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_RB_OFFSET`: gfx_8_0 register, MMIO dword 0xC09B (byte 0x3_026C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_RB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_OFFSET_Layout`, which 2 registers share.
+public enum CP_CE_RB_OFFSET: CP_RB_OFFSET_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC09B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_RB_OFFSET RB_OFFSET@0:20")
   }
-
-  /// `CP_CE_RB_OFFSET.RB_OFFSET`: bits 19:0, access unknown.
-  public static var RB_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_INIT_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C3 (byte 0x3_030C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_INIT_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C3,
       writeOneToClearMask: 0x0000_0000,
@@ -1955,7 +1774,7 @@ public enum CP_CE_INIT_BASE_LO: Register {
 
 /// `CP_CE_INIT_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C4 (byte 0x3_0310), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_INIT_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C4,
       writeOneToClearMask: 0x0000_0000,
@@ -1968,7 +1787,7 @@ public enum CP_CE_INIT_BASE_HI: Register {
 
 /// `CP_CE_INIT_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C5 (byte 0x3_0314), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_INIT_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C5,
       writeOneToClearMask: 0x0000_0000,
@@ -1980,164 +1799,152 @@ public enum CP_CE_INIT_BUFSZ: Register {
 }
 
 /// `CP_CE_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C6 (byte 0x3_0318), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BASE_LO_Layout`, which 2 registers share.
+public enum CP_CE_IB1_BASE_LO: CP_CE_IB1_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB1_BASE_LO IB1_BASE_LO@2:30")
   }
-
-  /// `CP_CE_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0C7 (byte 0x3_031C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BASE_HI_Layout`, which 2 registers share.
+public enum CP_CE_IB1_BASE_HI: CP_CE_IB1_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB1_BASE_HI IB1_BASE_HI@0:16")
   }
-
-  /// `CP_CE_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0C8 (byte 0x3_0320), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB1_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BUFSZ_Layout`, which 2 registers share.
+public enum CP_CE_IB1_BUFSZ: CP_CE_IB1_BUFSZ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB1_BUFSZ IB1_BUFSZ@0:20")
   }
-
-  /// `CP_CE_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_CE_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0C9 (byte 0x3_0324), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BASE_LO_Layout`, which 2 registers share.
+public enum CP_CE_IB2_BASE_LO: CP_CE_IB2_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB2_BASE_LO IB2_BASE_LO@2:30")
   }
-
-  /// `CP_CE_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_CE_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CA (byte 0x3_0328), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BASE_HI_Layout`, which 2 registers share.
+public enum CP_CE_IB2_BASE_HI: CP_CE_IB2_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB2_BASE_HI IB2_BASE_HI@0:16")
   }
-
-  /// `CP_CE_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CB (byte 0x3_032C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_IB2_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BUFSZ_Layout`, which 2 registers share.
+public enum CP_CE_IB2_BUFSZ: CP_CE_IB2_BUFSZ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_IB2_BUFSZ IB2_BUFSZ@0:20")
   }
-
-  /// `CP_CE_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB1_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CC (byte 0x3_0330), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BASE_LO_Layout`, which 2 registers share.
+public enum CP_IB1_BASE_LO: CP_CE_IB1_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB1_BASE_LO IB1_BASE_LO@2:30")
   }
-
-  /// `CP_IB1_BASE_LO.IB1_BASE_LO`: bits 31:2, access unknown.
-  public static var IB1_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB1_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0CD (byte 0x3_0334), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BASE_HI_Layout`, which 2 registers share.
+public enum CP_IB1_BASE_HI: CP_CE_IB1_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB1_BASE_HI IB1_BASE_HI@0:16")
   }
-
-  /// `CP_IB1_BASE_HI.IB1_BASE_HI`: bits 15:0, access unknown.
-  public static var IB1_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB1_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0CE (byte 0x3_0338), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB1_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB1_BUFSZ_Layout`, which 2 registers share.
+public enum CP_IB1_BUFSZ: CP_CE_IB1_BUFSZ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB1_BUFSZ IB1_BUFSZ@0:20")
   }
-
-  /// `CP_IB1_BUFSZ.IB1_BUFSZ`: bits 19:0, access unknown.
-  public static var IB1_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_IB2_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0CF (byte 0x3_033C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BASE_LO_Layout`, which 2 registers share.
+public enum CP_IB2_BASE_LO: CP_CE_IB2_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB2_BASE_LO IB2_BASE_LO@2:30")
   }
-
-  /// `CP_IB2_BASE_LO.IB2_BASE_LO`: bits 31:2, access unknown.
-  public static var IB2_BASE_LO: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `CP_IB2_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D0 (byte 0x3_0340), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BASE_HI_Layout`, which 2 registers share.
+public enum CP_IB2_BASE_HI: CP_CE_IB2_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB2_BASE_HI IB2_BASE_HI@0:16")
   }
-
-  /// `CP_IB2_BASE_HI.IB2_BASE_HI`: bits 15:0, access unknown.
-  public static var IB2_BASE_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_IB2_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D1 (byte 0x3_0344), access unknown, reset unknown (`write` starts from 0).
-public enum CP_IB2_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_CE_IB2_BUFSZ_Layout`, which 2 registers share.
+public enum CP_IB2_BUFSZ: CP_CE_IB2_BUFSZ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_IB2_BUFSZ IB2_BUFSZ@0:20")
   }
-
-  /// `CP_IB2_BUFSZ.IB2_BUFSZ`: bits 19:0, access unknown.
-  public static var IB2_BUFSZ: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `CP_ST_BASE_LO`: gfx_8_0 register, MMIO dword 0xC0D2 (byte 0x3_0348), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ST_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D2,
       writeOneToClearMask: 0x0000_0000,
@@ -2150,7 +1957,7 @@ public enum CP_ST_BASE_LO: Register {
 
 /// `CP_ST_BASE_HI`: gfx_8_0 register, MMIO dword 0xC0D3 (byte 0x3_034C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ST_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D3,
       writeOneToClearMask: 0x0000_0000,
@@ -2163,7 +1970,7 @@ public enum CP_ST_BASE_HI: Register {
 
 /// `CP_ST_BUFSZ`: gfx_8_0 register, MMIO dword 0xC0D4 (byte 0x3_0350), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ST_BUFSZ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D4,
       writeOneToClearMask: 0x0000_0000,
@@ -2176,7 +1983,7 @@ public enum CP_ST_BUFSZ: Register {
 
 /// `CP_EOP_DONE_EVENT_CNTL`: gfx_8_0 register, MMIO dword 0xC0D5 (byte 0x3_0354), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_EVENT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D5,
       writeOneToClearMask: 0x0000_0000,
@@ -2198,7 +2005,7 @@ public enum CP_EOP_DONE_EVENT_CNTL: Register {
 
 /// `CP_EOP_DONE_DATA_CNTL`: gfx_8_0 register, MMIO dword 0xC0D6 (byte 0x3_0358), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_DATA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D6,
       writeOneToClearMask: 0x0000_0000,
@@ -2220,7 +2027,7 @@ public enum CP_EOP_DONE_DATA_CNTL: Register {
 
 /// `CP_EOP_DONE_CNTX_ID`: gfx_8_0 register, MMIO dword 0xC0D7 (byte 0x3_035C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_EOP_DONE_CNTX_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D7,
       writeOneToClearMask: 0x0000_0000,
@@ -2232,34 +2039,32 @@ public enum CP_EOP_DONE_CNTX_ID: Register {
 }
 
 /// `CP_PFP_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0EC (byte 0x3_03B0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_COMPLETION_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_COMPLETION_STATUS_Layout`, which 2 registers share.
+public enum CP_PFP_COMPLETION_STATUS: CP_PFP_COMPLETION_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_COMPLETION_STATUS STATUS@0:2")
   }
-
-  /// `CP_PFP_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_CE_COMPLETION_STATUS`: gfx_8_0 register, MMIO dword 0xC0ED (byte 0x3_03B4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_COMPLETION_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_COMPLETION_STATUS_Layout`, which 2 registers share.
+public enum CP_CE_COMPLETION_STATUS: CP_PFP_COMPLETION_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_COMPLETION_STATUS STATUS@0:2")
   }
-
-  /// `CP_CE_COMPLETION_STATUS.STATUS`: bits 1:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_PRED_NOT_VISIBLE`: gfx_8_0 register, MMIO dword 0xC0EE (byte 0x3_03B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PRED_NOT_VISIBLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0EE,
       writeOneToClearMask: 0x0000_0000,
@@ -2271,177 +2076,164 @@ public enum CP_PRED_NOT_VISIBLE: Register {
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F0 (byte 0x3_03C0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_METADATA_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_PFP_METADATA_BASE_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_METADATA_BASE_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_PFP_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_PFP_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F1 (byte 0x3_03C4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_METADATA_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_PFP_METADATA_BASE_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_PFP_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F2 (byte 0x3_03C8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_METADATA_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_CE_METADATA_BASE_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_METADATA_BASE_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_CE_METADATA_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_CE_METADATA_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F3 (byte 0x3_03CC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_METADATA_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_CE_METADATA_BASE_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_METADATA_BASE_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_CE_METADATA_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F4 (byte 0x3_03D0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_INDX_INDR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_DRAW_INDX_INDR_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_INDX_INDR_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_DRAW_INDX_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DRAW_INDX_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F5 (byte 0x3_03D4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_INDX_INDR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_DRAW_INDX_INDR_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_INDX_INDR_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_DRAW_INDX_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR`: gfx_8_0 register, MMIO dword 0xC0F6 (byte 0x3_03D8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DISPATCH_INDR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_DISPATCH_INDR_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DISPATCH_INDR_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_DISPATCH_INDR_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_DISPATCH_INDR_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F7 (byte 0x3_03DC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DISPATCH_INDR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_DISPATCH_INDR_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DISPATCH_INDR_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_DISPATCH_INDR_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC0F8 (byte 0x3_03E0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_INDEX_BASE_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INDEX_BASE_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_INDEX_BASE_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_INDEX_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0F9 (byte 0x3_03E4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_INDEX_BASE_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INDEX_BASE_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_INDEX_BASE_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC0FA (byte 0x3_03E8), access unknown, reset unknown (`write` starts from 0).
-public enum CP_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INDEX_TYPE_Layout`, which 2 registers share.
+public enum CP_INDEX_TYPE: CP_INDEX_TYPE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_INDEX_TYPE INDEX_TYPE@0:2")
   }
-
-  /// `CP_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `CP_GDS_BKUP_ADDR`: gfx_8_0 register, MMIO dword 0xC0FB (byte 0x3_03EC), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_BKUP_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_WREXEC_EXEC_LO_Layout`, which 7 registers share.
+public enum CP_GDS_BKUP_ADDR: SQ_WREXEC_EXEC_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_BKUP_ADDR ADDR_LO@0:32")
   }
-
-  /// `CP_GDS_BKUP_ADDR.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_GDS_BKUP_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC0FC (byte 0x3_03F0), access unknown, reset unknown (`write` starts from 0).
-public enum CP_GDS_BKUP_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_EOP_DONE_ADDR_HI_Layout`, which 7 registers share.
+public enum CP_GDS_BKUP_ADDR_HI: CP_EOP_DONE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_GDS_BKUP_ADDR_HI ADDR_HI@0:16")
   }
-
-  /// `CP_GDS_BKUP_ADDR_HI.ADDR_HI`: bits 15:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_SAMPLE_STATUS`: gfx_8_0 register, MMIO dword 0xC0FD (byte 0x3_03F4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_SAMPLE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0FD,
       writeOneToClearMask: 0x0000_0000,
@@ -2475,7 +2267,7 @@ public enum CP_SAMPLE_STATUS: Register {
 
 /// `GRBM_GFX_INDEX`: gfx_8_0 register, MMIO dword 0xC200 (byte 0x3_0800), access unknown, reset unknown (`write` starts from 0).
 public enum GRBM_GFX_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC200,
       writeOneToClearMask: 0x0000_0000,
@@ -2504,138 +2296,128 @@ public enum GRBM_GFX_INDEX: Register {
 }
 
 /// `VGT_ESGS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC240 (byte 0x3_0900), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_ESGS_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_SIZE_Layout`, which 2 registers share.
+public enum VGT_ESGS_RING_SIZE: VGT_ESGS_RING_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC240,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_ESGS_RING_SIZE MEM_SIZE@0:32")
   }
-
-  /// `VGT_ESGS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_GSVS_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC241 (byte 0x3_0904), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_GSVS_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_ESGS_RING_SIZE_Layout`, which 2 registers share.
+public enum VGT_GSVS_RING_SIZE: VGT_ESGS_RING_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC241,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_GSVS_RING_SIZE MEM_SIZE@0:32")
   }
-
-  /// `VGT_GSVS_RING_SIZE.MEM_SIZE`: bits 31:0, access unknown.
-  public static var MEM_SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PRIMITIVE_TYPE`: gfx_8_0 register, MMIO dword 0xC242 (byte 0x3_0908), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PRIMITIVE_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_PRIMITIVE_TYPE_Layout`, which 2 registers share.
+public enum VGT_PRIMITIVE_TYPE: VGT_DMA_PRIMITIVE_TYPE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC242,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PRIMITIVE_TYPE PRIM_TYPE@0:6")
   }
-
-  /// `VGT_PRIMITIVE_TYPE.PRIM_TYPE`: bits 5:0, access unknown.
-  public static var PRIM_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `VGT_INDEX_TYPE`: gfx_8_0 register, MMIO dword 0xC243 (byte 0x3_090C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_INDEX_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_INDEX_TYPE_Layout`, which 2 registers share.
+public enum VGT_INDEX_TYPE: CP_INDEX_TYPE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC243,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_INDEX_TYPE INDEX_TYPE@0:2")
   }
-
-  /// `VGT_INDEX_TYPE.INDEX_TYPE`: bits 1:0, access unknown.
-  public static var INDEX_TYPE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0`: gfx_8_0 register, MMIO dword 0xC244 (byte 0x3_0910), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_0: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC244,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_0 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_0.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1`: gfx_8_0 register, MMIO dword 0xC245 (byte 0x3_0914), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_1: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC245,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_1 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_1.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2`: gfx_8_0 register, MMIO dword 0xC246 (byte 0x3_0918), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_2: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC246,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_2 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_2.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3`: gfx_8_0 register, MMIO dword 0xC247 (byte 0x3_091C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum VGT_STRMOUT_BUFFER_FILLED_SIZE_3: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC247,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_STRMOUT_BUFFER_FILLED_SIZE_3 SIZE@0:32")
   }
-
-  /// `VGT_STRMOUT_BUFFER_FILLED_SIZE_3.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INDICES`: gfx_8_0 register, MMIO dword 0xC24C (byte 0x3_0930), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_NUM_INDICES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_SIZE_Layout`, which 2 registers share.
+public enum VGT_NUM_INDICES: VGT_DMA_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC24C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_NUM_INDICES NUM_INDICES@0:32")
   }
-
-  /// `VGT_NUM_INDICES.NUM_INDICES`: bits 31:0, access unknown.
-  public static var NUM_INDICES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_NUM_INSTANCES`: gfx_8_0 register, MMIO dword 0xC24D (byte 0x3_0934), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_NUM_INSTANCES: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_DMA_NUM_INSTANCES_Layout`, which 2 registers share.
+public enum VGT_NUM_INSTANCES: VGT_DMA_NUM_INSTANCES_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC24D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_NUM_INSTANCES NUM_INSTANCES@0:32")
   }
-
-  /// `VGT_NUM_INSTANCES.NUM_INSTANCES`: bits 31:0, access unknown.
-  public static var NUM_INSTANCES: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_TF_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC24E (byte 0x3_0938), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_TF_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC24E,
       writeOneToClearMask: 0x0000_0000,
@@ -2648,7 +2430,7 @@ public enum VGT_TF_RING_SIZE: Register {
 
 /// `VGT_HS_OFFCHIP_PARAM`: gfx_8_0 register, MMIO dword 0xC24F (byte 0x3_093C), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_HS_OFFCHIP_PARAM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC24F,
       writeOneToClearMask: 0x0000_0000,
@@ -2663,21 +2445,20 @@ public enum VGT_HS_OFFCHIP_PARAM: Register {
 }
 
 /// `VGT_TF_MEMORY_BASE`: gfx_8_0 register, MMIO dword 0xC250 (byte 0x3_0940), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_TF_MEMORY_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_MEM_APE1_BASE_Layout`, which 3 registers share.
+public enum VGT_TF_MEMORY_BASE: SH_MEM_APE1_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC250,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_TF_MEMORY_BASE BASE@0:32")
   }
-
-  /// `VGT_TF_MEMORY_BASE.BASE`: bits 31:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_LINE_STIPPLE_VALUE`: gfx_8_0 register, MMIO dword 0xC280 (byte 0x3_0A00), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SU_LINE_STIPPLE_VALUE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC280,
       writeOneToClearMask: 0x0000_0000,
@@ -2690,7 +2471,7 @@ public enum PA_SU_LINE_STIPPLE_VALUE: Register {
 
 /// `PA_SC_LINE_STIPPLE_STATE`: gfx_8_0 register, MMIO dword 0xC281 (byte 0x3_0A04), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_LINE_STIPPLE_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC281,
       writeOneToClearMask: 0x0000_0000,
@@ -2705,295 +2486,248 @@ public enum PA_SC_LINE_STIPPLE_STATE: Register {
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_0`: gfx_8_0 register, MMIO dword 0xC284 (byte 0x3_0A10), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MIN_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_SCREEN_EXTENT_MIN_0_Layout`, which 4 registers share.
+public enum PA_SC_SCREEN_EXTENT_MIN_0: PA_SC_SCREEN_EXTENT_MIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC284,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_EXTENT_MIN_0 X@0:16 Y@16:16")
   }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_0.X`: bits 15:0, access unknown.
-  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_0.Y`: bits 31:16, access unknown.
-  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_0`: gfx_8_0 register, MMIO dword 0xC285 (byte 0x3_0A14), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MAX_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_SCREEN_EXTENT_MIN_0_Layout`, which 4 registers share.
+public enum PA_SC_SCREEN_EXTENT_MAX_0: PA_SC_SCREEN_EXTENT_MIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC285,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_EXTENT_MAX_0 X@0:16 Y@16:16")
   }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_0.X`: bits 15:0, access unknown.
-  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_0.Y`: bits 31:16, access unknown.
-  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MIN_1`: gfx_8_0 register, MMIO dword 0xC286 (byte 0x3_0A18), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MIN_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_SCREEN_EXTENT_MIN_0_Layout`, which 4 registers share.
+public enum PA_SC_SCREEN_EXTENT_MIN_1: PA_SC_SCREEN_EXTENT_MIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC286,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_EXTENT_MIN_1 X@0:16 Y@16:16")
   }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_1.X`: bits 15:0, access unknown.
-  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MIN_1.Y`: bits 31:16, access unknown.
-  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_SCREEN_EXTENT_MAX_1`: gfx_8_0 register, MMIO dword 0xC28B (byte 0x3_0A2C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_SCREEN_EXTENT_MAX_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_SCREEN_EXTENT_MIN_0_Layout`, which 4 registers share.
+public enum PA_SC_SCREEN_EXTENT_MAX_1: PA_SC_SCREEN_EXTENT_MIN_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC28B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_SCREEN_EXTENT_MAX_1 X@0:16 Y@16:16")
   }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_1.X`: bits 15:0, access unknown.
-  public static var X: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `PA_SC_SCREEN_EXTENT_MAX_1.Y`: bits 31:16, access unknown.
-  public static var Y: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A0 (byte 0x3_0A80), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout`, which 3 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_HV_EN: PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A1 (byte 0x3_0A84), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_H_Layout`, which 3 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_H: PA_SC_P3D_TRAP_SCREEN_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_H X_COORD@0:14")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2A2 (byte 0x3_0A88), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_V_Layout`, which 3 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_V: PA_SC_P3D_TRAP_SCREEN_V_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_V Y_COORD@0:14")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2A3 (byte 0x3_0A8C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_OCCURRENCE: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_P3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2A4 (byte 0x3_0A90), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_P3D_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_P3D_TRAP_SCREEN_COUNT: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_P3D_TRAP_SCREEN_COUNT COUNT@0:16")
   }
-
-  /// `PA_SC_P3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2A8 (byte 0x3_0AA0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout`, which 3 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_HV_EN: PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2A9 (byte 0x3_0AA4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_H_Layout`, which 3 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_H: PA_SC_P3D_TRAP_SCREEN_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_H X_COORD@0:14")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2AA (byte 0x3_0AA8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_V_Layout`, which 3 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_V: PA_SC_P3D_TRAP_SCREEN_V_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_V Y_COORD@0:14")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2AB (byte 0x3_0AAC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_HP3D_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2AC (byte 0x3_0AB0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_HP3D_TRAP_SCREEN_COUNT: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_HP3D_TRAP_SCREEN_COUNT COUNT@0:16")
   }
-
-  /// `PA_SC_HP3D_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_HV_EN`: gfx_8_0 register, MMIO dword 0xC2B0 (byte 0x3_0AC0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_HV_EN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout`, which 3 registers share.
+public enum PA_SC_TRAP_SCREEN_HV_EN: PA_SC_P3D_TRAP_SCREEN_HV_EN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_HV_EN ENABLE_HV_PRE_SHADER@0:1 FORCE_PRE_SHADER_ALL_PIXELS@1:1")
   }
-
-  /// `PA_SC_TRAP_SCREEN_HV_EN.ENABLE_HV_PRE_SHADER`: bit 0, access unknown.
-  public static var ENABLE_HV_PRE_SHADER: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `PA_SC_TRAP_SCREEN_HV_EN.FORCE_PRE_SHADER_ALL_PIXELS`: bit 1, access unknown.
-  public static var FORCE_PRE_SHADER_ALL_PIXELS: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
 }
 
 /// `PA_SC_TRAP_SCREEN_H`: gfx_8_0 register, MMIO dword 0xC2B1 (byte 0x3_0AC4), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_H: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_H_Layout`, which 3 registers share.
+public enum PA_SC_TRAP_SCREEN_H: PA_SC_P3D_TRAP_SCREEN_H_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_H X_COORD@0:14")
   }
-
-  /// `PA_SC_TRAP_SCREEN_H.X_COORD`: bits 13:0, access unknown.
-  public static var X_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_V`: gfx_8_0 register, MMIO dword 0xC2B2 (byte 0x3_0AC8), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_V: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_V_Layout`, which 3 registers share.
+public enum PA_SC_TRAP_SCREEN_V: PA_SC_P3D_TRAP_SCREEN_V_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_V Y_COORD@0:14")
   }
-
-  /// `PA_SC_TRAP_SCREEN_V.Y_COORD`: bits 13:0, access unknown.
-  public static var Y_COORD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `PA_SC_TRAP_SCREEN_OCCURRENCE`: gfx_8_0 register, MMIO dword 0xC2B3 (byte 0x3_0ACC), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_OCCURRENCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_TRAP_SCREEN_OCCURRENCE: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_OCCURRENCE COUNT@0:16")
   }
-
-  /// `PA_SC_TRAP_SCREEN_OCCURRENCE.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_TRAP_SCREEN_COUNT`: gfx_8_0 register, MMIO dword 0xC2B4 (byte 0x3_0AD0), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_TRAP_SCREEN_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum PA_SC_TRAP_SCREEN_COUNT: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_TRAP_SCREEN_COUNT COUNT@0:16")
   }
-
-  /// `PA_SC_TRAP_SCREEN_COUNT.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_BASE`: gfx_8_0 register, MMIO dword 0xC330 (byte 0x3_0CC0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_BASE_Layout`, which 3 registers share.
+public enum SQ_THREAD_TRACE_BASE: SQ_THREAD_TRACE_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC330,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_BASE ADDR@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_SIZE`: gfx_8_0 register, MMIO dword 0xC331 (byte 0x3_0CC4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC331,
       writeOneToClearMask: 0x0000_0000,
@@ -3006,7 +2740,7 @@ public enum SQ_THREAD_TRACE_SIZE: Register {
 
 /// `SQ_THREAD_TRACE_MASK`: gfx_8_0 register, MMIO dword 0xC332 (byte 0x3_0CC8), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC332,
       writeOneToClearMask: 0x0000_0000,
@@ -3037,7 +2771,7 @@ public enum SQ_THREAD_TRACE_MASK: Register {
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK`: gfx_8_0 register, MMIO dword 0xC333 (byte 0x3_0CCC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC333,
       writeOneToClearMask: 0x0000_0000,
@@ -3055,24 +2789,20 @@ public enum SQ_THREAD_TRACE_TOKEN_MASK: Register {
 }
 
 /// `SQ_THREAD_TRACE_PERF_MASK`: gfx_8_0 register, MMIO dword 0xC334 (byte 0x3_0CD0), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_PERF_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_PERF_MASK_Layout`, which 2 registers share.
+public enum SQ_THREAD_TRACE_PERF_MASK: SQ_THREAD_TRACE_PERF_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC334,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_PERF_MASK SH0_MASK@0:16 SH1_MASK@16:16")
   }
-
-  /// `SQ_THREAD_TRACE_PERF_MASK.SH0_MASK`: bits 15:0, access unknown.
-  public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_THREAD_TRACE_PERF_MASK.SH1_MASK`: bits 31:16, access unknown.
-  public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_THREAD_TRACE_CTRL`: gfx_8_0 register, MMIO dword 0xC335 (byte 0x3_0CD4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC335,
       writeOneToClearMask: 0x0000_0000,
@@ -3085,7 +2815,7 @@ public enum SQ_THREAD_TRACE_CTRL: Register {
 
 /// `SQ_THREAD_TRACE_MODE`: gfx_8_0 register, MMIO dword 0xC336 (byte 0x3_0CD8), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC336,
       writeOneToClearMask: 0x0000_0000,
@@ -3140,7 +2870,7 @@ public enum SQ_THREAD_TRACE_MODE: Register {
 
 /// `SQ_THREAD_TRACE_BASE2`: gfx_8_0 register, MMIO dword 0xC337 (byte 0x3_0CDC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_BASE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC337,
       writeOneToClearMask: 0x0000_0000,
@@ -3153,7 +2883,7 @@ public enum SQ_THREAD_TRACE_BASE2: Register {
 
 /// `SQ_THREAD_TRACE_TOKEN_MASK2`: gfx_8_0 register, MMIO dword 0xC338 (byte 0x3_0CE0), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC338,
       writeOneToClearMask: 0x0000_0000,
@@ -3166,7 +2896,7 @@ public enum SQ_THREAD_TRACE_TOKEN_MASK2: Register {
 
 /// `SQ_THREAD_TRACE_WPTR`: gfx_8_0 register, MMIO dword 0xC339 (byte 0x3_0CE4), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC339,
       writeOneToClearMask: 0x0000_0000,
@@ -3182,7 +2912,7 @@ public enum SQ_THREAD_TRACE_WPTR: Register {
 
 /// `SQ_THREAD_TRACE_STATUS`: gfx_8_0 register, MMIO dword 0xC33A (byte 0x3_0CE8), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC33A,
       writeOneToClearMask: 0x0000_0000,
@@ -3207,7 +2937,7 @@ public enum SQ_THREAD_TRACE_STATUS: Register {
 
 /// `SQ_THREAD_TRACE_HIWATER`: gfx_8_0 register, MMIO dword 0xC33B (byte 0x3_0CEC), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_THREAD_TRACE_HIWATER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC33B,
       writeOneToClearMask: 0x0000_0000,
@@ -3219,60 +2949,56 @@ public enum SQ_THREAD_TRACE_HIWATER: Register {
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_0`: gfx_8_0 register, MMIO dword 0xC340 (byte 0x3_0D00), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_THREAD_TRACE_USERDATA_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC340,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_USERDATA_0 DATA@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_USERDATA_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_1`: gfx_8_0 register, MMIO dword 0xC341 (byte 0x3_0D04), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_THREAD_TRACE_USERDATA_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC341,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_USERDATA_1 DATA@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_USERDATA_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_2`: gfx_8_0 register, MMIO dword 0xC342 (byte 0x3_0D08), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_THREAD_TRACE_USERDATA_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC342,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_USERDATA_2 DATA@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_USERDATA_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_THREAD_TRACE_USERDATA_3`: gfx_8_0 register, MMIO dword 0xC343 (byte 0x3_0D0C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_THREAD_TRACE_USERDATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum SQ_THREAD_TRACE_USERDATA_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC343,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_THREAD_TRACE_USERDATA_3 DATA@0:32")
   }
-
-  /// `SQ_THREAD_TRACE_USERDATA_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQC_CACHES`: gfx_8_0 register, MMIO dword 0xC348 (byte 0x3_0D20), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_CACHES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC348,
       writeOneToClearMask: 0x0000_0000,
@@ -3300,7 +3026,7 @@ public enum SQC_CACHES: Register {
 
 /// `SQC_WRITEBACK`: gfx_8_0 register, MMIO dword 0xC349 (byte 0x3_0D24), access unknown, reset unknown (`write` starts from 0).
 public enum SQC_WRITEBACK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC349,
       writeOneToClearMask: 0x0000_0000,
@@ -3315,164 +3041,152 @@ public enum SQC_WRITEBACK: Register {
 }
 
 /// `TA_CS_BC_BASE_ADDR`: gfx_8_0 register, MMIO dword 0xC380 (byte 0x3_0E00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CS_BC_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_HIDDEN_PRIVATE_BASE_VMID_Layout`, which 4 registers share.
+public enum TA_CS_BC_BASE_ADDR: SH_HIDDEN_PRIVATE_BASE_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC380,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CS_BC_BASE_ADDR ADDRESS@0:32")
   }
-
-  /// `TA_CS_BC_BASE_ADDR.ADDRESS`: bits 31:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_CS_BC_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0xC381 (byte 0x3_0E04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CS_BC_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_BC_BASE_ADDR_HI_Layout`, which 2 registers share.
+public enum TA_CS_BC_BASE_ADDR_HI: TA_BC_BASE_ADDR_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC381,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CS_BC_BASE_ADDR_HI ADDRESS@0:8")
   }
-
-  /// `TA_CS_BC_BASE_ADDR_HI.ADDRESS`: bits 7:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `DB_OCCLUSION_COUNT0_LOW`: gfx_8_0 register, MMIO dword 0xC3C0 (byte 0x3_0F00), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT0_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_LOW_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT0_LOW: DB_OCCLUSION_COUNT0_LOW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT0_LOW COUNT_LOW@0:32")
   }
-
-  /// `DB_OCCLUSION_COUNT0_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT0_HI`: gfx_8_0 register, MMIO dword 0xC3C1 (byte 0x3_0F04), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_HI_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT0_HI: DB_OCCLUSION_COUNT0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT0_HI COUNT_HI@0:31")
   }
-
-  /// `DB_OCCLUSION_COUNT0_HI.COUNT_HI`: bits 30:0, access unknown.
-  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT1_LOW`: gfx_8_0 register, MMIO dword 0xC3C2 (byte 0x3_0F08), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT1_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_LOW_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT1_LOW: DB_OCCLUSION_COUNT0_LOW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT1_LOW COUNT_LOW@0:32")
   }
-
-  /// `DB_OCCLUSION_COUNT1_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT1_HI`: gfx_8_0 register, MMIO dword 0xC3C3 (byte 0x3_0F0C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_HI_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT1_HI: DB_OCCLUSION_COUNT0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT1_HI COUNT_HI@0:31")
   }
-
-  /// `DB_OCCLUSION_COUNT1_HI.COUNT_HI`: bits 30:0, access unknown.
-  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT2_LOW`: gfx_8_0 register, MMIO dword 0xC3C4 (byte 0x3_0F10), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT2_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_LOW_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT2_LOW: DB_OCCLUSION_COUNT0_LOW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT2_LOW COUNT_LOW@0:32")
   }
-
-  /// `DB_OCCLUSION_COUNT2_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT2_HI`: gfx_8_0 register, MMIO dword 0xC3C5 (byte 0x3_0F14), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_HI_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT2_HI: DB_OCCLUSION_COUNT0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT2_HI COUNT_HI@0:31")
   }
-
-  /// `DB_OCCLUSION_COUNT2_HI.COUNT_HI`: bits 30:0, access unknown.
-  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_OCCLUSION_COUNT3_LOW`: gfx_8_0 register, MMIO dword 0xC3C6 (byte 0x3_0F18), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT3_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_LOW_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT3_LOW: DB_OCCLUSION_COUNT0_LOW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT3_LOW COUNT_LOW@0:32")
   }
-
-  /// `DB_OCCLUSION_COUNT3_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_OCCLUSION_COUNT3_HI`: gfx_8_0 register, MMIO dword 0xC3C7 (byte 0x3_0F1C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_OCCLUSION_COUNT3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_HI_Layout`, which 5 registers share.
+public enum DB_OCCLUSION_COUNT3_HI: DB_OCCLUSION_COUNT0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_OCCLUSION_COUNT3_HI COUNT_HI@0:31")
   }
-
-  /// `DB_OCCLUSION_COUNT3_HI.COUNT_HI`: bits 30:0, access unknown.
-  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `DB_ZPASS_COUNT_LOW`: gfx_8_0 register, MMIO dword 0xC3FE (byte 0x3_0FF8), access unknown, reset unknown (`write` starts from 0).
-public enum DB_ZPASS_COUNT_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_LOW_Layout`, which 5 registers share.
+public enum DB_ZPASS_COUNT_LOW: DB_OCCLUSION_COUNT0_LOW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3FE,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_ZPASS_COUNT_LOW COUNT_LOW@0:32")
   }
-
-  /// `DB_ZPASS_COUNT_LOW.COUNT_LOW`: bits 31:0, access unknown.
-  public static var COUNT_LOW: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_ZPASS_COUNT_HI`: gfx_8_0 register, MMIO dword 0xC3FF (byte 0x3_0FFC), access unknown, reset unknown (`write` starts from 0).
-public enum DB_ZPASS_COUNT_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `DB_OCCLUSION_COUNT0_HI_Layout`, which 5 registers share.
+public enum DB_ZPASS_COUNT_HI: DB_OCCLUSION_COUNT0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_ZPASS_COUNT_HI COUNT_HI@0:31")
   }
-
-  /// `DB_ZPASS_COUNT_HI.COUNT_HI`: bits 30:0, access unknown.
-  public static var COUNT_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
 }
 
 /// `GDS_RD_ADDR`: gfx_8_0 register, MMIO dword 0xC400 (byte 0x3_1000), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_RD_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC400,
       writeOneToClearMask: 0x0000_0000,
@@ -3485,7 +3199,7 @@ public enum GDS_RD_ADDR: Register {
 
 /// `GDS_RD_DATA`: gfx_8_0 register, MMIO dword 0xC401 (byte 0x3_1004), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_RD_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC401,
       writeOneToClearMask: 0x0000_0000,
@@ -3498,7 +3212,7 @@ public enum GDS_RD_DATA: Register {
 
 /// `GDS_RD_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC402 (byte 0x3_1008), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_RD_BURST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC402,
       writeOneToClearMask: 0x0000_0000,
@@ -3511,7 +3225,7 @@ public enum GDS_RD_BURST_ADDR: Register {
 
 /// `GDS_RD_BURST_COUNT`: gfx_8_0 register, MMIO dword 0xC403 (byte 0x3_100C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_RD_BURST_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC403,
       writeOneToClearMask: 0x0000_0000,
@@ -3524,7 +3238,7 @@ public enum GDS_RD_BURST_COUNT: Register {
 
 /// `GDS_RD_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC404 (byte 0x3_1010), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_RD_BURST_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC404,
       writeOneToClearMask: 0x0000_0000,
@@ -3536,60 +3250,56 @@ public enum GDS_RD_BURST_DATA: Register {
 }
 
 /// `GDS_WR_ADDR`: gfx_8_0 register, MMIO dword 0xC405 (byte 0x3_1014), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_WR_ADDR_Layout`, which 2 registers share.
+public enum GDS_WR_ADDR: GDS_WR_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC405,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_WR_ADDR WRITE_ADDR@0:32")
   }
-
-  /// `GDS_WR_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_DATA`: gfx_8_0 register, MMIO dword 0xC406 (byte 0x3_1018), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_WR_DATA_Layout`, which 2 registers share.
+public enum GDS_WR_DATA: GDS_WR_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC406,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_WR_DATA WRITE_DATA@0:32")
   }
-
-  /// `GDS_WR_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_ADDR`: gfx_8_0 register, MMIO dword 0xC407 (byte 0x3_101C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_BURST_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_WR_ADDR_Layout`, which 2 registers share.
+public enum GDS_WR_BURST_ADDR: GDS_WR_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC407,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_WR_BURST_ADDR WRITE_ADDR@0:32")
   }
-
-  /// `GDS_WR_BURST_ADDR.WRITE_ADDR`: bits 31:0, access unknown.
-  public static var WRITE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WR_BURST_DATA`: gfx_8_0 register, MMIO dword 0xC408 (byte 0x3_1020), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_WR_BURST_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_WR_DATA_Layout`, which 2 registers share.
+public enum GDS_WR_BURST_DATA: GDS_WR_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC408,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_WR_BURST_DATA WRITE_DATA@0:32")
   }
-
-  /// `GDS_WR_BURST_DATA.WRITE_DATA`: bits 31:0, access unknown.
-  public static var WRITE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_WRITE_COMPLETE`: gfx_8_0 register, MMIO dword 0xC409 (byte 0x3_1024), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_WRITE_COMPLETE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC409,
       writeOneToClearMask: 0x0000_0000,
@@ -3602,7 +3312,7 @@ public enum GDS_WRITE_COMPLETE: Register {
 
 /// `GDS_ATOM_CNTL`: gfx_8_0 register, MMIO dword 0xC40A (byte 0x3_1028), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40A,
       writeOneToClearMask: 0x0000_0000,
@@ -3624,7 +3334,7 @@ public enum GDS_ATOM_CNTL: Register {
 
 /// `GDS_ATOM_COMPLETE`: gfx_8_0 register, MMIO dword 0xC40B (byte 0x3_102C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_COMPLETE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40B,
       writeOneToClearMask: 0x0000_0000,
@@ -3640,7 +3350,7 @@ public enum GDS_ATOM_COMPLETE: Register {
 
 /// `GDS_ATOM_BASE`: gfx_8_0 register, MMIO dword 0xC40C (byte 0x3_1030), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40C,
       writeOneToClearMask: 0x0000_0000,
@@ -3656,7 +3366,7 @@ public enum GDS_ATOM_BASE: Register {
 
 /// `GDS_ATOM_SIZE`: gfx_8_0 register, MMIO dword 0xC40D (byte 0x3_1034), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40D,
       writeOneToClearMask: 0x0000_0000,
@@ -3672,7 +3382,7 @@ public enum GDS_ATOM_SIZE: Register {
 
 /// `GDS_ATOM_OFFSET0`: gfx_8_0 register, MMIO dword 0xC40E (byte 0x3_1038), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_OFFSET0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40E,
       writeOneToClearMask: 0x0000_0000,
@@ -3688,7 +3398,7 @@ public enum GDS_ATOM_OFFSET0: Register {
 
 /// `GDS_ATOM_OFFSET1`: gfx_8_0 register, MMIO dword 0xC40F (byte 0x3_103C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_OFFSET1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40F,
       writeOneToClearMask: 0x0000_0000,
@@ -3704,7 +3414,7 @@ public enum GDS_ATOM_OFFSET1: Register {
 
 /// `GDS_ATOM_DST`: gfx_8_0 register, MMIO dword 0xC410 (byte 0x3_1040), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_DST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC410,
       writeOneToClearMask: 0x0000_0000,
@@ -3717,7 +3427,7 @@ public enum GDS_ATOM_DST: Register {
 
 /// `GDS_ATOM_OP`: gfx_8_0 register, MMIO dword 0xC411 (byte 0x3_1044), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_ATOM_OP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC411,
       writeOneToClearMask: 0x0000_0000,
@@ -3732,53 +3442,49 @@ public enum GDS_ATOM_OP: Register {
 }
 
 /// `GDS_ATOM_SRC0`: gfx_8_0 register, MMIO dword 0xC412 (byte 0x3_1048), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_SRC0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC412,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_SRC0 DATA@0:32")
   }
-
-  /// `GDS_ATOM_SRC0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC0_U`: gfx_8_0 register, MMIO dword 0xC413 (byte 0x3_104C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC0_U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_SRC0_U: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC413,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_SRC0_U DATA@0:32")
   }
-
-  /// `GDS_ATOM_SRC0_U.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1`: gfx_8_0 register, MMIO dword 0xC414 (byte 0x3_1050), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_SRC1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC414,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_SRC1 DATA@0:32")
   }
-
-  /// `GDS_ATOM_SRC1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_SRC1_U`: gfx_8_0 register, MMIO dword 0xC415 (byte 0x3_1054), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_SRC1_U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_SRC1_U: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC415,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_SRC1_U DATA@0:32")
   }
-
-  /// `GDS_ATOM_SRC1_U.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -3,62 +3,59 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `GDS_ATOM_READ0`: gfx_8_0 register, MMIO dword 0xC416 (byte 0x3_1058), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_READ0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_READ0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC416,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_READ0 DATA@0:32")
   }
-
-  /// `GDS_ATOM_READ0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ0_U`: gfx_8_0 register, MMIO dword 0xC417 (byte 0x3_105C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_READ0_U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_READ0_U: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC417,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_READ0_U DATA@0:32")
   }
-
-  /// `GDS_ATOM_READ0_U.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1`: gfx_8_0 register, MMIO dword 0xC418 (byte 0x3_1060), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_READ1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_READ1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC418,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_READ1 DATA@0:32")
   }
-
-  /// `GDS_ATOM_READ1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_ATOM_READ1_U`: gfx_8_0 register, MMIO dword 0xC419 (byte 0x3_1064), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_ATOM_READ1_U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum GDS_ATOM_READ1_U: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC419,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_ATOM_READ1_U DATA@0:32")
   }
-
-  /// `GDS_ATOM_READ1_U.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_GWS_RESOURCE_CNTL`: gfx_8_0 register, MMIO dword 0xC41A (byte 0x3_1068), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESOURCE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41A,
       writeOneToClearMask: 0x0000_0000,
@@ -74,7 +71,7 @@ public enum GDS_GWS_RESOURCE_CNTL: Register {
 
 /// `GDS_GWS_RESOURCE`: gfx_8_0 register, MMIO dword 0xC41B (byte 0x3_106C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESOURCE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41B,
       writeOneToClearMask: 0x0000_0000,
@@ -111,7 +108,7 @@ public enum GDS_GWS_RESOURCE: Register {
 
 /// `GDS_GWS_RESOURCE_CNT`: gfx_8_0 register, MMIO dword 0xC41C (byte 0x3_1070), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_GWS_RESOURCE_CNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41C,
       writeOneToClearMask: 0x0000_0000,
@@ -127,7 +124,7 @@ public enum GDS_GWS_RESOURCE_CNT: Register {
 
 /// `GDS_OA_CNTL`: gfx_8_0 register, MMIO dword 0xC41D (byte 0x3_1074), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41D,
       writeOneToClearMask: 0x0000_0000,
@@ -143,7 +140,7 @@ public enum GDS_OA_CNTL: Register {
 
 /// `GDS_OA_COUNTER`: gfx_8_0 register, MMIO dword 0xC41E (byte 0x3_1078), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41E,
       writeOneToClearMask: 0x0000_0000,
@@ -156,7 +153,7 @@ public enum GDS_OA_COUNTER: Register {
 
 /// `GDS_OA_ADDRESS`: gfx_8_0 register, MMIO dword 0xC41F (byte 0x3_107C), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_ADDRESS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41F,
       writeOneToClearMask: 0x0000_0000,
@@ -184,7 +181,7 @@ public enum GDS_OA_ADDRESS: Register {
 
 /// `GDS_OA_INCDEC`: gfx_8_0 register, MMIO dword 0xC420 (byte 0x3_1080), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_INCDEC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC420,
       writeOneToClearMask: 0x0000_0000,
@@ -200,7 +197,7 @@ public enum GDS_OA_INCDEC: Register {
 
 /// `GDS_OA_RING_SIZE`: gfx_8_0 register, MMIO dword 0xC421 (byte 0x3_1084), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_OA_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC421,
       writeOneToClearMask: 0x0000_0000,
@@ -212,2525 +209,2312 @@ public enum GDS_OA_RING_SIZE: Register {
 }
 
 /// `CPG_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD000 (byte 0x3_4000), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPG_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD000,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPG_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD001 (byte 0x3_4004), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPG_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD001,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPG_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD002 (byte 0x3_4008), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPG_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD002,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPG_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD003 (byte 0x3_400C), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPG_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD003,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPG_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD004 (byte 0x3_4010), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPC_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD004,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD005 (byte 0x3_4014), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPC_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD005,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD006 (byte 0x3_4018), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPC_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD006,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD007 (byte 0x3_401C), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPC_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD007,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD008 (byte 0x3_4020), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPF_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD008,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPF_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD009 (byte 0x3_4024), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPF_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD009,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPF_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD00A (byte 0x3_4028), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CPF_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD00A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CPF_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPF_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD00B (byte 0x3_402C), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CPF_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD00B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CPF_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD040 (byte 0x3_4100), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD040,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD041 (byte 0x3_4104), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD041,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD043 (byte 0x3_410C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD043,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD044 (byte 0x3_4110), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD044,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE0_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD045 (byte 0x3_4114), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE0_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_SE0_PERFCOUNTER_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD045,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE0_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_SE0_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE0_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD046 (byte 0x3_4118), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE0_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_SE0_PERFCOUNTER_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD046,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE0_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_SE0_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE1_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD047 (byte 0x3_411C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE1_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_SE1_PERFCOUNTER_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD047,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE1_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_SE1_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE1_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD048 (byte 0x3_4120), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE1_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_SE1_PERFCOUNTER_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD048,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE1_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_SE1_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE2_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD049 (byte 0x3_4124), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE2_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_SE2_PERFCOUNTER_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD049,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE2_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_SE2_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE2_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04A (byte 0x3_4128), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE2_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_SE2_PERFCOUNTER_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD04A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE2_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_SE2_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE3_PERFCOUNTER_LO`: gfx_8_0 register, MMIO dword 0xD04B (byte 0x3_412C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE3_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GRBM_SE3_PERFCOUNTER_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD04B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE3_PERFCOUNTER_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GRBM_SE3_PERFCOUNTER_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_SE3_PERFCOUNTER_HI`: gfx_8_0 register, MMIO dword 0xD04C (byte 0x3_4130), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE3_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GRBM_SE3_PERFCOUNTER_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD04C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE3_PERFCOUNTER_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GRBM_SE3_PERFCOUNTER_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD080 (byte 0x3_4200), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum WD_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD080,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `WD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD081 (byte 0x3_4204), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum WD_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD081,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `WD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD082 (byte 0x3_4208), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum WD_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD082,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `WD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD083 (byte 0x3_420C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum WD_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD083,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `WD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD084 (byte 0x3_4210), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum WD_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD084,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `WD_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD085 (byte 0x3_4214), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum WD_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD085,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `WD_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD086 (byte 0x3_4218), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum WD_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD086,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `WD_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `WD_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD087 (byte 0x3_421C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum WD_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD087,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `WD_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD088 (byte 0x3_4220), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum IA_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD088,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `IA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD089 (byte 0x3_4224), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum IA_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD089,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `IA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD08A (byte 0x3_4228), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum IA_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `IA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD08B (byte 0x3_422C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum IA_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `IA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD08C (byte 0x3_4230), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum IA_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `IA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD08D (byte 0x3_4234), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum IA_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `IA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD08E (byte 0x3_4238), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum IA_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `IA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD08F (byte 0x3_423C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum IA_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `IA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD090 (byte 0x3_4240), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum VGT_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD090,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `VGT_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD091 (byte 0x3_4244), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum VGT_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD091,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `VGT_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD092 (byte 0x3_4248), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum VGT_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD092,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `VGT_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD093 (byte 0x3_424C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum VGT_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD093,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `VGT_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD094 (byte 0x3_4250), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum VGT_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD094,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `VGT_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD095 (byte 0x3_4254), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum VGT_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD095,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `VGT_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD096 (byte 0x3_4258), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum VGT_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD096,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `VGT_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VGT_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD097 (byte 0x3_425C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum VGT_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD097,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `VGT_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD100 (byte 0x3_4400), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SU_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD100,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SU_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD101 (byte 0x3_4404), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_HI_Layout`, which 4 registers share.
+public enum PA_SU_PERFCOUNTER0_HI: PA_SU_PERFCOUNTER0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD101,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_HI PERFCOUNTER_HI@0:16")
   }
-
-  /// `PA_SU_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD102 (byte 0x3_4408), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SU_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD102,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SU_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD103 (byte 0x3_440C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_HI_Layout`, which 4 registers share.
+public enum PA_SU_PERFCOUNTER1_HI: PA_SU_PERFCOUNTER0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD103,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_HI PERFCOUNTER_HI@0:16")
   }
-
-  /// `PA_SU_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD104 (byte 0x3_4410), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SU_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD104,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SU_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD105 (byte 0x3_4414), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_HI_Layout`, which 4 registers share.
+public enum PA_SU_PERFCOUNTER2_HI: PA_SU_PERFCOUNTER0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD105,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_HI PERFCOUNTER_HI@0:16")
   }
-
-  /// `PA_SU_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SU_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD106 (byte 0x3_4418), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SU_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD106,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SU_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SU_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD107 (byte 0x3_441C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_HI_Layout`, which 4 registers share.
+public enum PA_SU_PERFCOUNTER3_HI: PA_SU_PERFCOUNTER0_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD107,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_HI PERFCOUNTER_HI@0:16")
   }
-
-  /// `PA_SU_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 15:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `PA_SC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD140 (byte 0x3_4500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD140,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD141 (byte 0x3_4504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD141,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD142 (byte 0x3_4508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD142,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD143 (byte 0x3_450C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD143,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD144 (byte 0x3_4510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD144,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD145 (byte 0x3_4514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD145,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD146 (byte 0x3_4518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD146,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD147 (byte 0x3_451C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD147,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD148 (byte 0x3_4520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER4_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD148,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD149 (byte 0x3_4524), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER4_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD149,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD14A (byte 0x3_4528), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER5_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14A,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD14B (byte 0x3_452C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER5_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14B,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD14C (byte 0x3_4530), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER6_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14C,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD14D (byte 0x3_4534), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER6_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14D,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD14E (byte 0x3_4538), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum PA_SC_PERFCOUNTER7_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14E,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `PA_SC_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD14F (byte 0x3_453C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum PA_SC_PERFCOUNTER7_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD14F,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `PA_SC_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD180 (byte 0x3_4600), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD180,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD181 (byte 0x3_4604), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD181,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD182 (byte 0x3_4608), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD182,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD183 (byte 0x3_460C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD183,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD184 (byte 0x3_4610), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD184,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD185 (byte 0x3_4614), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD185,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD186 (byte 0x3_4618), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD186,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD187 (byte 0x3_461C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD187,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD188 (byte 0x3_4620), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER4_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD188,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD189 (byte 0x3_4624), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER4_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD189,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD18A (byte 0x3_4628), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SPI_PERFCOUNTER5_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD18A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SPI_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SPI_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD18B (byte 0x3_462C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SPI_PERFCOUNTER5_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD18B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SPI_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD1C0 (byte 0x3_4700), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD1C1 (byte 0x3_4704), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD1C2 (byte 0x3_4708), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD1C3 (byte 0x3_470C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD1C4 (byte 0x3_4710), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD1C5 (byte 0x3_4714), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD1C6 (byte 0x3_4718), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD1C7 (byte 0x3_471C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER4_LO`: gfx_8_0 register, MMIO dword 0xD1C8 (byte 0x3_4720), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER4_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER4_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER4_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER4_HI`: gfx_8_0 register, MMIO dword 0xD1C9 (byte 0x3_4724), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER4_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER4_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER4_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER5_LO`: gfx_8_0 register, MMIO dword 0xD1CA (byte 0x3_4728), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER5_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER5_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER5_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER5_HI`: gfx_8_0 register, MMIO dword 0xD1CB (byte 0x3_472C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER5_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER5_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER5_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER6_LO`: gfx_8_0 register, MMIO dword 0xD1CC (byte 0x3_4730), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER6_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER6_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER6_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER6_HI`: gfx_8_0 register, MMIO dword 0xD1CD (byte 0x3_4734), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER6_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER6_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER6_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER7_LO`: gfx_8_0 register, MMIO dword 0xD1CE (byte 0x3_4738), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER7_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER7_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER7_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER7_HI`: gfx_8_0 register, MMIO dword 0xD1CF (byte 0x3_473C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER7_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER7_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER7_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER8_LO`: gfx_8_0 register, MMIO dword 0xD1D0 (byte 0x3_4740), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER8_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER8_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER8_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER8_HI`: gfx_8_0 register, MMIO dword 0xD1D1 (byte 0x3_4744), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER8_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER8_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER8_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER9_LO`: gfx_8_0 register, MMIO dword 0xD1D2 (byte 0x3_4748), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER9_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER9_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER9_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER9_HI`: gfx_8_0 register, MMIO dword 0xD1D3 (byte 0x3_474C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER9_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER9_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER9_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER10_LO`: gfx_8_0 register, MMIO dword 0xD1D4 (byte 0x3_4750), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER10_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER10_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER10_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER10_HI`: gfx_8_0 register, MMIO dword 0xD1D5 (byte 0x3_4754), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER10_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER10_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER10_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER11_LO`: gfx_8_0 register, MMIO dword 0xD1D6 (byte 0x3_4758), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER11_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER11_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER11_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER11_HI`: gfx_8_0 register, MMIO dword 0xD1D7 (byte 0x3_475C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER11_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER11_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER11_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER12_LO`: gfx_8_0 register, MMIO dword 0xD1D8 (byte 0x3_4760), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER12_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER12_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER12_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER12_HI`: gfx_8_0 register, MMIO dword 0xD1D9 (byte 0x3_4764), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER12_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER12_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER12_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER13_LO`: gfx_8_0 register, MMIO dword 0xD1DA (byte 0x3_4768), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER13_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER13_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER13_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER13_HI`: gfx_8_0 register, MMIO dword 0xD1DB (byte 0x3_476C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER13_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER13_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER13_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER14_LO`: gfx_8_0 register, MMIO dword 0xD1DC (byte 0x3_4770), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER14_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER14_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER14_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER14_HI`: gfx_8_0 register, MMIO dword 0xD1DD (byte 0x3_4774), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER14_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER14_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER14_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER15_LO`: gfx_8_0 register, MMIO dword 0xD1DE (byte 0x3_4778), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER15_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SQ_PERFCOUNTER15_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SQ_PERFCOUNTER15_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_PERFCOUNTER15_HI`: gfx_8_0 register, MMIO dword 0xD1DF (byte 0x3_477C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER15_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SQ_PERFCOUNTER15_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SQ_PERFCOUNTER15_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD240 (byte 0x3_4900), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SX_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD240,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SX_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD241 (byte 0x3_4904), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SX_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD241,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SX_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD242 (byte 0x3_4908), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SX_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD242,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SX_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD243 (byte 0x3_490C), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SX_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD243,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SX_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD244 (byte 0x3_4910), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SX_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD244,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SX_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD245 (byte 0x3_4914), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SX_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD245,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SX_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD246 (byte 0x3_4918), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum SX_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD246,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `SX_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SX_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD247 (byte 0x3_491C), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum SX_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD247,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `SX_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD280 (byte 0x3_4A00), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GDS_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD280,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GDS_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD281 (byte 0x3_4A04), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GDS_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD281,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GDS_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD282 (byte 0x3_4A08), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GDS_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD282,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GDS_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD283 (byte 0x3_4A0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GDS_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD283,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GDS_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD284 (byte 0x3_4A10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GDS_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD284,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GDS_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD285 (byte 0x3_4A14), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GDS_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD285,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GDS_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD286 (byte 0x3_4A18), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum GDS_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD286,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `GDS_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GDS_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD287 (byte 0x3_4A1C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum GDS_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD287,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `GDS_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD2C0 (byte 0x3_4B00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TA_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD2C1 (byte 0x3_4B04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TA_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD2C2 (byte 0x3_4B08), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TA_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD2C3 (byte 0x3_4B0C), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TA_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD300 (byte 0x3_4C00), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TD_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD300,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TD_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD301 (byte 0x3_4C04), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TD_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD301,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TD_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD302 (byte 0x3_4C08), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TD_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD302,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TD_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TD_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD303 (byte 0x3_4C0C), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TD_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD303,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TD_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD340 (byte 0x3_4D00), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCP_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD340,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCP_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD341 (byte 0x3_4D04), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCP_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD341,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCP_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD342 (byte 0x3_4D08), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCP_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD342,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCP_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD343 (byte 0x3_4D0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCP_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD343,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCP_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD344 (byte 0x3_4D10), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCP_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD344,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCP_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD345 (byte 0x3_4D14), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCP_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD345,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCP_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD346 (byte 0x3_4D18), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCP_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD346,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCP_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCP_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD347 (byte 0x3_4D1C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCP_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD347,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCP_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD380 (byte 0x3_4E00), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCC_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD380,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD381 (byte 0x3_4E04), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCC_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD381,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD382 (byte 0x3_4E08), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCC_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD382,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD383 (byte 0x3_4E0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCC_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD383,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD384 (byte 0x3_4E10), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCC_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD384,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCC_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD385 (byte 0x3_4E14), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCC_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD385,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCC_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD386 (byte 0x3_4E18), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCC_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD386,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCC_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCC_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD387 (byte 0x3_4E1C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCC_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD387,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCC_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD390 (byte 0x3_4E40), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCA_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD390,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCA_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD391 (byte 0x3_4E44), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCA_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD391,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCA_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD392 (byte 0x3_4E48), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCA_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD392,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCA_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD393 (byte 0x3_4E4C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCA_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD393,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCA_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD394 (byte 0x3_4E50), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCA_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD394,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCA_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD395 (byte 0x3_4E54), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCA_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD395,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCA_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD396 (byte 0x3_4E58), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum TCA_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD396,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `TCA_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `TCA_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD397 (byte 0x3_4E5C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum TCA_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD397,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `TCA_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD406 (byte 0x3_5018), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CB_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD406,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD407 (byte 0x3_501C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CB_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD407,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD408 (byte 0x3_5020), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CB_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD408,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD409 (byte 0x3_5024), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CB_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD409,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD40A (byte 0x3_5028), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CB_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD40A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD40B (byte 0x3_502C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CB_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD40B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD40C (byte 0x3_5030), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum CB_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD40C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `CB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD40D (byte 0x3_5034), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum CB_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD40D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `CB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD440 (byte 0x3_5100), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum DB_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD440,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `DB_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD441 (byte 0x3_5104), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum DB_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD441,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `DB_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD442 (byte 0x3_5108), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum DB_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD442,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `DB_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD443 (byte 0x3_510C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum DB_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD443,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `DB_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER2_LO`: gfx_8_0 register, MMIO dword 0xD444 (byte 0x3_5110), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum DB_PERFCOUNTER2_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD444,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER2_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `DB_PERFCOUNTER2_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER2_HI`: gfx_8_0 register, MMIO dword 0xD445 (byte 0x3_5114), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum DB_PERFCOUNTER2_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD445,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER2_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `DB_PERFCOUNTER2_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER3_LO`: gfx_8_0 register, MMIO dword 0xD446 (byte 0x3_5118), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum DB_PERFCOUNTER3_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD446,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER3_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `DB_PERFCOUNTER3_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DB_PERFCOUNTER3_HI`: gfx_8_0 register, MMIO dword 0xD447 (byte 0x3_511C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum DB_PERFCOUNTER3_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD447,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER3_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `DB_PERFCOUNTER3_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER0_LO`: gfx_8_0 register, MMIO dword 0xD480 (byte 0x3_5200), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum RLC_PERFCOUNTER0_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD480,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER0_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `RLC_PERFCOUNTER0_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER0_HI`: gfx_8_0 register, MMIO dword 0xD481 (byte 0x3_5204), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum RLC_PERFCOUNTER0_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD481,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER0_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `RLC_PERFCOUNTER0_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER1_LO`: gfx_8_0 register, MMIO dword 0xD482 (byte 0x3_5208), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_LO_Layout`, which 92 registers share.
+public enum RLC_PERFCOUNTER1_LO: CPG_PERFCOUNTER1_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD482,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER1_LO PERFCOUNTER_LO@0:32")
   }
-
-  /// `RLC_PERFCOUNTER1_LO.PERFCOUNTER_LO`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PERFCOUNTER1_HI`: gfx_8_0 register, MMIO dword 0xD483 (byte 0x3_520C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_HI_Layout`, which 88 registers share.
+public enum RLC_PERFCOUNTER1_HI: CPG_PERFCOUNTER1_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD483,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER1_HI PERFCOUNTER_HI@0:32")
   }
-
-  /// `RLC_PERFCOUNTER1_HI.PERFCOUNTER_HI`: bits 31:0, access unknown.
-  public static var PERFCOUNTER_HI: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CPG_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD800 (byte 0x3_6000), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CPG_PERFCOUNTER1_SELECT: CPG_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD800,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
-
-  /// `CPG_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPG_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD801 (byte 0x3_6004), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum CPG_PERFCOUNTER0_SELECT1: CPG_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD801,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
-
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPG_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD802 (byte 0x3_6008), access unknown, reset unknown (`write` starts from 0).
-public enum CPG_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT_Layout`, which 3 registers share.
+public enum CPG_PERFCOUNTER0_SELECT: CPG_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD802,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPG_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
-
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPG_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CPC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD803 (byte 0x3_600C), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CPC_PERFCOUNTER1_SELECT: CPG_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD803,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
-
-  /// `CPC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD804 (byte 0x3_6010), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum CPC_PERFCOUNTER0_SELECT1: CPG_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD804,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
-
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD805 (byte 0x3_6014), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CPF_PERFCOUNTER1_SELECT: CPG_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD805,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
-
-  /// `CPF_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD806 (byte 0x3_6018), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum CPF_PERFCOUNTER0_SELECT1: CPG_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD806,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_SELECT1 PERF_SEL2@0:6 PERF_SEL3@10:6")
   }
-
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 5:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 15:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `CPF_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD807 (byte 0x3_601C), access unknown, reset unknown (`write` starts from 0).
-public enum CPF_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT_Layout`, which 3 registers share.
+public enum CPF_PERFCOUNTER0_SELECT: CPG_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD807,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPF_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
-
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPF_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CP_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xD808 (byte 0x3_6020), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD808,
       writeOneToClearMask: 0x0000_0000,
@@ -2753,27 +2537,20 @@ public enum CP_PERFMON_CNTL: Register {
 }
 
 /// `CPC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD809 (byte 0x3_6024), access unknown, reset unknown (`write` starts from 0).
-public enum CPC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CPG_PERFCOUNTER0_SELECT_Layout`, which 3 registers share.
+public enum CPC_PERFCOUNTER0_SELECT: CPG_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD809,
       writeOneToClearMask: 0x0000_0000,
       layout: "CPC_PERFCOUNTER0_SELECT PERF_SEL@0:6 PERF_SEL1@10:6 CNTR_MODE@20:4")
   }
-
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 15:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
-
-  /// `CPC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `CP_DRAW_OBJECT`: gfx_8_0 register, MMIO dword 0xD810 (byte 0x3_6040), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_OBJECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD810,
       writeOneToClearMask: 0x0000_0000,
@@ -2785,21 +2562,20 @@ public enum CP_DRAW_OBJECT: Register {
 }
 
 /// `CP_DRAW_OBJECT_COUNTER`: gfx_8_0 register, MMIO dword 0xD811 (byte 0x3_6044), access unknown, reset unknown (`write` starts from 0).
-public enum CP_DRAW_OBJECT_COUNTER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout`, which 7 registers share.
+public enum CP_DRAW_OBJECT_COUNTER: PA_SC_P3D_TRAP_SCREEN_OCCURRENCE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD811,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_DRAW_OBJECT_COUNTER COUNT@0:16")
   }
-
-  /// `CP_DRAW_OBJECT_COUNTER.COUNT`: bits 15:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `CP_DRAW_WINDOW_MASK_HI`: gfx_8_0 register, MMIO dword 0xD812 (byte 0x3_6048), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_MASK_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD812,
       writeOneToClearMask: 0x0000_0000,
@@ -2812,7 +2588,7 @@ public enum CP_DRAW_WINDOW_MASK_HI: Register {
 
 /// `CP_DRAW_WINDOW_HI`: gfx_8_0 register, MMIO dword 0xD813 (byte 0x3_604C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD813,
       writeOneToClearMask: 0x0000_0000,
@@ -2825,7 +2601,7 @@ public enum CP_DRAW_WINDOW_HI: Register {
 
 /// `CP_DRAW_WINDOW_LO`: gfx_8_0 register, MMIO dword 0xD814 (byte 0x3_6050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD814,
       writeOneToClearMask: 0x0000_0000,
@@ -2841,7 +2617,7 @@ public enum CP_DRAW_WINDOW_LO: Register {
 
 /// `CP_DRAW_WINDOW_CNTL`: gfx_8_0 register, MMIO dword 0xD815 (byte 0x3_6054), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DRAW_WINDOW_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD815,
       writeOneToClearMask: 0x0000_0000,
@@ -2866,771 +2642,260 @@ public enum CP_DRAW_WINDOW_CNTL: Register {
 }
 
 /// `GRBM_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD840 (byte 0x3_6100), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum GRBM_PERFCOUNTER0_SELECT: GRBM_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD840,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
   }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER0_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
 }
 
 /// `GRBM_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD841 (byte 0x3_6104), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum GRBM_PERFCOUNTER1_SELECT: GRBM_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD841,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 VGT_BUSY_USER_DEFINED_MASK@12:1 TA_BUSY_USER_DEFINED_MASK@13:1 SX_BUSY_USER_DEFINED_MASK@14:1 SPI_BUSY_USER_DEFINED_MASK@16:1 SC_BUSY_USER_DEFINED_MASK@17:1 PA_BUSY_USER_DEFINED_MASK@18:1 GRBM_BUSY_USER_DEFINED_MASK@19:1 DB_BUSY_USER_DEFINED_MASK@20:1 CB_BUSY_USER_DEFINED_MASK@21:1 CP_BUSY_USER_DEFINED_MASK@22:1 IA_BUSY_USER_DEFINED_MASK@23:1 GDS_BUSY_USER_DEFINED_MASK@24:1 BCI_BUSY_USER_DEFINED_MASK@25:1 RLC_BUSY_USER_DEFINED_MASK@26:1 TC_BUSY_USER_DEFINED_MASK@27:1 WD_BUSY_USER_DEFINED_MASK@28:1")
   }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 14, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.GRBM_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var GRBM_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.CP_BUSY_USER_DEFINED_MASK`: bit 22, access unknown.
-  public static var CP_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.IA_BUSY_USER_DEFINED_MASK`: bit 23, access unknown.
-  public static var IA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.GDS_BUSY_USER_DEFINED_MASK`: bit 24, access unknown.
-  public static var GDS_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 25, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.RLC_BUSY_USER_DEFINED_MASK`: bit 26, access unknown.
-  public static var RLC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 26, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.TC_BUSY_USER_DEFINED_MASK`: bit 27, access unknown.
-  public static var TC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `GRBM_PERFCOUNTER1_SELECT.WD_BUSY_USER_DEFINED_MASK`: bit 28, access unknown.
-  public static var WD_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 28, width: 1)
-  }
 }
 
 /// `GRBM_SE0_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD842 (byte 0x3_6108), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE0_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SE0_PERFCOUNTER_SELECT_Layout`, which 4 registers share.
+public enum GRBM_SE0_PERFCOUNTER_SELECT: GRBM_SE0_PERFCOUNTER_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD842,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE0_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE0_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
 }
 
 /// `GRBM_SE1_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD843 (byte 0x3_610C), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE1_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SE0_PERFCOUNTER_SELECT_Layout`, which 4 registers share.
+public enum GRBM_SE1_PERFCOUNTER_SELECT: GRBM_SE0_PERFCOUNTER_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD843,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE1_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE1_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
 }
 
 /// `GRBM_SE2_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD844 (byte 0x3_6110), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE2_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SE0_PERFCOUNTER_SELECT_Layout`, which 4 registers share.
+public enum GRBM_SE2_PERFCOUNTER_SELECT: GRBM_SE0_PERFCOUNTER_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD844,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE2_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE2_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
 }
 
 /// `GRBM_SE3_PERFCOUNTER_SELECT`: gfx_8_0 register, MMIO dword 0xD845 (byte 0x3_6114), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_SE3_PERFCOUNTER_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_SE0_PERFCOUNTER_SELECT_Layout`, which 4 registers share.
+public enum GRBM_SE3_PERFCOUNTER_SELECT: GRBM_SE0_PERFCOUNTER_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD845,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_SE3_PERFCOUNTER_SELECT PERF_SEL@0:6 DB_CLEAN_USER_DEFINED_MASK@10:1 CB_CLEAN_USER_DEFINED_MASK@11:1 TA_BUSY_USER_DEFINED_MASK@12:1 SX_BUSY_USER_DEFINED_MASK@13:1 SPI_BUSY_USER_DEFINED_MASK@15:1 SC_BUSY_USER_DEFINED_MASK@16:1 DB_BUSY_USER_DEFINED_MASK@17:1 CB_BUSY_USER_DEFINED_MASK@18:1 VGT_BUSY_USER_DEFINED_MASK@19:1 PA_BUSY_USER_DEFINED_MASK@20:1 BCI_BUSY_USER_DEFINED_MASK@21:1")
   }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_CLEAN_USER_DEFINED_MASK`: bit 10, access unknown.
-  public static var DB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_CLEAN_USER_DEFINED_MASK`: bit 11, access unknown.
-  public static var CB_CLEAN_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.TA_BUSY_USER_DEFINED_MASK`: bit 12, access unknown.
-  public static var TA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SX_BUSY_USER_DEFINED_MASK`: bit 13, access unknown.
-  public static var SX_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SPI_BUSY_USER_DEFINED_MASK`: bit 15, access unknown.
-  public static var SPI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.SC_BUSY_USER_DEFINED_MASK`: bit 16, access unknown.
-  public static var SC_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.DB_BUSY_USER_DEFINED_MASK`: bit 17, access unknown.
-  public static var DB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.CB_BUSY_USER_DEFINED_MASK`: bit 18, access unknown.
-  public static var CB_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.VGT_BUSY_USER_DEFINED_MASK`: bit 19, access unknown.
-  public static var VGT_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.PA_BUSY_USER_DEFINED_MASK`: bit 20, access unknown.
-  public static var PA_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `GRBM_SE3_PERFCOUNTER_SELECT.BCI_BUSY_USER_DEFINED_MASK`: bit 21, access unknown.
-  public static var BCI_BUSY_USER_DEFINED_MASK: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
 }
 
 /// `WD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD880 (byte 0x3_6200), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum WD_PERFCOUNTER0_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD880,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `WD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD881 (byte 0x3_6204), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum WD_PERFCOUNTER1_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD881,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `WD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD882 (byte 0x3_6208), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum WD_PERFCOUNTER2_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD882,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `WD_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `WD_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD883 (byte 0x3_620C), access unknown, reset unknown (`write` starts from 0).
-public enum WD_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum WD_PERFCOUNTER3_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD883,
       writeOneToClearMask: 0x0000_0000,
       layout: "WD_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `WD_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `WD_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD884 (byte 0x3_6210), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum IA_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD884,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD885 (byte 0x3_6214), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum IA_PERFCOUNTER1_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD885,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `IA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD886 (byte 0x3_6218), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum IA_PERFCOUNTER2_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD886,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `IA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD887 (byte 0x3_621C), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum IA_PERFCOUNTER3_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD887,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `IA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `IA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `IA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD888 (byte 0x3_6220), access unknown, reset unknown (`write` starts from 0).
-public enum IA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum IA_PERFCOUNTER0_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD888,
       writeOneToClearMask: 0x0000_0000,
       layout: "IA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `IA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD88C (byte 0x3_6230), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum VGT_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD88C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD88D (byte 0x3_6234), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum VGT_PERFCOUNTER1_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD88D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD88E (byte 0x3_6238), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum VGT_PERFCOUNTER2_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD88E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER2_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD88F (byte 0x3_623C), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `WD_PERFCOUNTER0_SELECT_Layout`, which 9 registers share.
+public enum VGT_PERFCOUNTER3_SELECT: WD_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD88F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER3_SELECT PERF_SEL@0:8 PERF_MODE@28:4")
   }
-
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VGT_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD890 (byte 0x3_6240), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum VGT_PERFCOUNTER0_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD890,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD891 (byte 0x3_6244), access unknown, reset unknown (`write` starts from 0).
-public enum VGT_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum VGT_PERFCOUNTER1_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD891,
       writeOneToClearMask: 0x0000_0000,
       layout: "VGT_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `VGT_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `VGT_PERFCOUNTER_SEID_MASK`: gfx_8_0 register, MMIO dword 0xD894 (byte 0x3_6250), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_PERFCOUNTER_SEID_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD894,
       writeOneToClearMask: 0x0000_0000,
@@ -3642,248 +2907,193 @@ public enum VGT_PERFCOUNTER_SEID_MASK: Register {
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD900 (byte 0x3_6400), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum PA_SU_PERFCOUNTER0_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD900,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD901 (byte 0x3_6404), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum PA_SU_PERFCOUNTER0_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD901,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD902 (byte 0x3_6408), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum PA_SU_PERFCOUNTER1_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD902,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD903 (byte 0x3_640C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum PA_SU_PERFCOUNTER1_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD903,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SU_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD904 (byte 0x3_6410), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER2_SELECT_Layout`, which 2 registers share.
+public enum PA_SU_PERFCOUNTER2_SELECT: PA_SU_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD904,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
   }
-
-  /// `PA_SU_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SU_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD905 (byte 0x3_6414), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SU_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER2_SELECT_Layout`, which 2 registers share.
+public enum PA_SU_PERFCOUNTER3_SELECT: PA_SU_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD905,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SU_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4")
   }
-
-  /// `PA_SU_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SU_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD940 (byte 0x3_6500), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER0_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD940,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `PA_SC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD941 (byte 0x3_6504), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER0_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD941,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `PA_SC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD942 (byte 0x3_6508), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER1_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD942,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER1_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD943 (byte 0x3_650C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER2_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD943,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER2_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD944 (byte 0x3_6510), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER3_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD944,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER3_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD945 (byte 0x3_6514), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER4_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER4_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD945,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER4_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER4_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD946 (byte 0x3_6518), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER5_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER5_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD946,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER5_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER5_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD947 (byte 0x3_651C), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER6_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER6_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD947,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER6_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER6_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `PA_SC_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD948 (byte 0x3_6520), access unknown, reset unknown (`write` starts from 0).
-public enum PA_SC_PERFCOUNTER7_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SC_PERFCOUNTER1_SELECT_Layout`, which 7 registers share.
+public enum PA_SC_PERFCOUNTER7_SELECT: PA_SC_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD948,
       writeOneToClearMask: 0x0000_0000,
       layout: "PA_SC_PERFCOUNTER7_SELECT PERF_SEL@0:10")
   }
-
-  /// `PA_SC_PERFCOUNTER7_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD980 (byte 0x3_6600), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER0_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD980,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SPI_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }

@@ -3,157 +3,119 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SPI_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD981 (byte 0x3_6604), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER1_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD981,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SPI_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD982 (byte 0x3_6608), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER2_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD982,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SPI_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD983 (byte 0x3_660C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER3_SELECT: PA_SU_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD983,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SPI_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SPI_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xD984 (byte 0x3_6610), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER0_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD984,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xD985 (byte 0x3_6614), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER1_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD985,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER2_SELECT1`: gfx_8_0 register, MMIO dword 0xD986 (byte 0x3_6618), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER2_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER2_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD986,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER2_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER2_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER3_SELECT1`: gfx_8_0 register, MMIO dword 0xD987 (byte 0x3_661C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER3_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `PA_SU_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum SPI_PERFCOUNTER3_SELECT1: PA_SU_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD987,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER3_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10")
   }
-
-  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SPI_PERFCOUNTER3_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SPI_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD988 (byte 0x3_6620), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER4_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PERFCOUNTER4_SELECT_Layout`, which 2 registers share.
+public enum SPI_PERFCOUNTER4_SELECT: SPI_PERFCOUNTER4_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD988,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER4_SELECT PERF_SEL@0:8")
   }
-
-  /// `SPI_PERFCOUNTER4_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD989 (byte 0x3_6624), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_PERFCOUNTER5_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_PERFCOUNTER4_SELECT_Layout`, which 2 registers share.
+public enum SPI_PERFCOUNTER5_SELECT: SPI_PERFCOUNTER4_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD989,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_PERFCOUNTER5_SELECT PERF_SEL@0:8")
   }
-
-  /// `SPI_PERFCOUNTER5_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SPI_PERFCOUNTER_BINS`: gfx_8_0 register, MMIO dword 0xD98A (byte 0x3_6628), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_PERFCOUNTER_BINS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD98A,
       writeOneToClearMask: 0x0000_0000,
@@ -186,456 +148,200 @@ public enum SPI_PERFCOUNTER_BINS: Register {
 }
 
 /// `SQ_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xD9C0 (byte 0x3_6700), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER0_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER0_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER0_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER0_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER0_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER0_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER0_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xD9C1 (byte 0x3_6704), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER1_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER1_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER1_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER1_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER1_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER1_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xD9C2 (byte 0x3_6708), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER2_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER2_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER2_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER2_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER2_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER2_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xD9C3 (byte 0x3_670C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER3_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER3_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER3_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER3_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER3_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER3_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER4_SELECT`: gfx_8_0 register, MMIO dword 0xD9C4 (byte 0x3_6710), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER4_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER4_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER4_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER4_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER4_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER4_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER4_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER4_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER4_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER5_SELECT`: gfx_8_0 register, MMIO dword 0xD9C5 (byte 0x3_6714), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER5_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER5_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER5_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER5_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER5_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER5_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER5_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER5_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER5_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER6_SELECT`: gfx_8_0 register, MMIO dword 0xD9C6 (byte 0x3_6718), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER6_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER6_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER6_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER6_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER6_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER6_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER6_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER6_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER6_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER7_SELECT`: gfx_8_0 register, MMIO dword 0xD9C7 (byte 0x3_671C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER7_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER7_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER7_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER7_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER7_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER7_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER7_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER7_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER7_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER8_SELECT`: gfx_8_0 register, MMIO dword 0xD9C8 (byte 0x3_6720), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER8_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER8_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER8_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER8_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER8_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER8_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER8_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER8_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER8_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER9_SELECT`: gfx_8_0 register, MMIO dword 0xD9C9 (byte 0x3_6724), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER9_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER9_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER9_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER9_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER9_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER9_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER9_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER9_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER9_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER10_SELECT`: gfx_8_0 register, MMIO dword 0xD9CA (byte 0x3_6728), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER10_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER10_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER10_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER10_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER10_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER10_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER10_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER10_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER10_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER11_SELECT`: gfx_8_0 register, MMIO dword 0xD9CB (byte 0x3_672C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER11_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER11_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER11_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER11_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER11_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER11_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER11_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER11_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER11_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER12_SELECT`: gfx_8_0 register, MMIO dword 0xD9CC (byte 0x3_6730), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER12_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER12_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER12_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER12_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER12_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER12_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER12_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER12_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER12_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER13_SELECT`: gfx_8_0 register, MMIO dword 0xD9CD (byte 0x3_6734), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER13_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER13_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER13_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER13_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER13_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER13_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER13_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER13_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER13_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER14_SELECT`: gfx_8_0 register, MMIO dword 0xD9CE (byte 0x3_6738), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER14_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER14_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER14_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER14_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER14_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER14_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER14_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER14_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER14_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER15_SELECT`: gfx_8_0 register, MMIO dword 0xD9CF (byte 0x3_673C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER15_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_PERFCOUNTER0_SELECT_Layout`, which 16 registers share.
+public enum SQ_PERFCOUNTER15_SELECT: SQ_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER15_SELECT PERF_SEL@0:9 SQC_BANK_MASK@12:4 SQC_CLIENT_MASK@16:4 SPM_MODE@20:4 SIMD_MASK@24:4 PERF_MODE@28:4")
   }
-
-  /// `SQ_PERFCOUNTER15_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `SQ_PERFCOUNTER15_SELECT.SQC_BANK_MASK`: bits 15:12, access unknown.
-  public static var SQC_BANK_MASK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `SQ_PERFCOUNTER15_SELECT.SQC_CLIENT_MASK`: bits 19:16, access unknown.
-  public static var SQC_CLIENT_MASK: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `SQ_PERFCOUNTER15_SELECT.SPM_MODE`: bits 23:20, access unknown.
-  public static var SPM_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `SQ_PERFCOUNTER15_SELECT.SIMD_MASK`: bits 27:24, access unknown.
-  public static var SIMD_MASK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `SQ_PERFCOUNTER15_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `SQ_PERFCOUNTER_CTRL`: gfx_8_0 register, MMIO dword 0xD9E0 (byte 0x3_6780), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9E0,
       writeOneToClearMask: 0x0000_0000,
@@ -671,24 +377,20 @@ public enum SQ_PERFCOUNTER_CTRL: Register {
 }
 
 /// `SQ_PERFCOUNTER_MASK`: gfx_8_0 register, MMIO dword 0xD9E1 (byte 0x3_6784), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_PERFCOUNTER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_PERF_MASK_Layout`, which 2 registers share.
+public enum SQ_PERFCOUNTER_MASK: SQ_THREAD_TRACE_PERF_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_PERFCOUNTER_MASK SH0_MASK@0:16 SH1_MASK@16:16")
   }
-
-  /// `SQ_PERFCOUNTER_MASK.SH0_MASK`: bits 15:0, access unknown.
-  public static var SH0_MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_PERFCOUNTER_MASK.SH1_MASK`: bits 31:16, access unknown.
-  public static var SH1_MASK: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_PERFCOUNTER_CTRL2`: gfx_8_0 register, MMIO dword 0xD9E2 (byte 0x3_6788), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_PERFCOUNTER_CTRL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9E2,
       writeOneToClearMask: 0x0000_0000,
@@ -700,748 +402,428 @@ public enum SQ_PERFCOUNTER_CTRL2: Register {
 }
 
 /// `SX_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA40 (byte 0x3_6900), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum SX_PERFCOUNTER0_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA40,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SX_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA41 (byte 0x3_6904), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum SX_PERFCOUNTER1_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA41,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SX_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA42 (byte 0x3_6908), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum SX_PERFCOUNTER2_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA42,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SX_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA43 (byte 0x3_690C), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum SX_PERFCOUNTER3_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA43,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `SX_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `SX_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA44 (byte 0x3_6910), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum SX_PERFCOUNTER0_SELECT1: SX_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA44,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
   }
-
-  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `SX_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDA45 (byte 0x3_6914), access unknown, reset unknown (`write` starts from 0).
-public enum SX_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum SX_PERFCOUNTER1_SELECT1: SX_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA45,
       writeOneToClearMask: 0x0000_0000,
       layout: "SX_PERFCOUNTER1_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
   }
-
-  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SX_PERFCOUNTER1_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `GDS_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDA80 (byte 0x3_6A00), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum GDS_PERFCOUNTER0_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA80,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `GDS_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `GDS_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDA81 (byte 0x3_6A04), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum GDS_PERFCOUNTER1_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA81,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `GDS_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `GDS_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDA82 (byte 0x3_6A08), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum GDS_PERFCOUNTER2_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA82,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER2_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `GDS_PERFCOUNTER2_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `GDS_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDA83 (byte 0x3_6A0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT_Layout`, which 8 registers share.
+public enum GDS_PERFCOUNTER3_SELECT: SX_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA83,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER3_SELECT PERFCOUNTER_SELECT@0:10 PERFCOUNTER_SELECT1@10:10 CNTR_MODE@20:4")
   }
-
-  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `GDS_PERFCOUNTER3_SELECT.PERFCOUNTER_SELECT1`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `GDS_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `GDS_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDA84 (byte 0x3_6A10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SX_PERFCOUNTER0_SELECT1_Layout`, which 3 registers share.
+public enum GDS_PERFCOUNTER0_SELECT1: SX_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA84,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_PERFCOUNTER0_SELECT1 PERFCOUNTER_SELECT2@0:10 PERFCOUNTER_SELECT3@10:10")
   }
-
-  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT2`: bits 9:0, access unknown.
-  public static var PERFCOUNTER_SELECT2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `GDS_PERFCOUNTER0_SELECT1.PERFCOUNTER_SELECT3`: bits 19:10, access unknown.
-  public static var PERFCOUNTER_SELECT3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
 }
 
 /// `TA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDAC0 (byte 0x3_6B00), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT_Layout`, which 4 registers share.
+public enum TA_PERFCOUNTER0_SELECT: TA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDAC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDAC1 (byte 0x3_6B04), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT1_Layout`, which 2 registers share.
+public enum TA_PERFCOUNTER0_SELECT1: TA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDAC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDAC2 (byte 0x3_6B08), access unknown, reset unknown (`write` starts from 0).
-public enum TA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT_Layout`, which 4 registers share.
+public enum TA_PERFCOUNTER1_SELECT: TA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDAC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB00 (byte 0x3_6C00), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT_Layout`, which 4 registers share.
+public enum TD_PERFCOUNTER0_SELECT: TA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB00,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB01 (byte 0x3_6C04), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT1_Layout`, which 2 registers share.
+public enum TD_PERFCOUNTER0_SELECT1: TA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB01,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER0_SELECT1 PERF_SEL2@0:8 PERF_SEL3@10:8 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 7:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 17:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TD_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB02 (byte 0x3_6C08), access unknown, reset unknown (`write` starts from 0).
-public enum TD_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TA_PERFCOUNTER0_SELECT_Layout`, which 4 registers share.
+public enum TD_PERFCOUNTER1_SELECT: TA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB02,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_PERFCOUNTER1_SELECT PERF_SEL@0:8 PERF_SEL1@10:8 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 17:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 8) }
-
-  /// `TD_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TD_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB40 (byte 0x3_6D00), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCP_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB40,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB41 (byte 0x3_6D04), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum TCP_PERFCOUNTER0_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB41,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB42 (byte 0x3_6D08), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCP_PERFCOUNTER1_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB42,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB43 (byte 0x3_6D0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum TCP_PERFCOUNTER1_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB43,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCP_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB44 (byte 0x3_6D10), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCP_PERFCOUNTER2_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB44,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCP_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCP_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB45 (byte 0x3_6D14), access unknown, reset unknown (`write` starts from 0).
-public enum TCP_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCP_PERFCOUNTER3_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB45,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCP_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCP_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCP_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCP_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB80 (byte 0x3_6E00), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCC_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB80,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB81 (byte 0x3_6E04), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCC_PERFCOUNTER0_SELECT1_Layout`, which 4 registers share.
+public enum TCC_PERFCOUNTER0_SELECT1: TCC_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB81,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
   }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB82 (byte 0x3_6E08), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCC_PERFCOUNTER1_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB82,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB83 (byte 0x3_6E0C), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCC_PERFCOUNTER0_SELECT1_Layout`, which 4 registers share.
+public enum TCC_PERFCOUNTER1_SELECT1: TCC_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB83,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
   }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCC_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB84 (byte 0x3_6E10), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCC_PERFCOUNTER2_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB84,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCC_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCC_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB85 (byte 0x3_6E14), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCC_PERFCOUNTER3_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB85,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCC_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCC_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCC_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDB90 (byte 0x3_6E40), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCA_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB90,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDB91 (byte 0x3_6E44), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCC_PERFCOUNTER0_SELECT1_Layout`, which 4 registers share.
+public enum TCA_PERFCOUNTER0_SELECT1: TCC_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB91,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
   }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDB92 (byte 0x3_6E48), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum TCA_PERFCOUNTER1_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB92,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDB93 (byte 0x3_6E4C), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCC_PERFCOUNTER0_SELECT1_Layout`, which 4 registers share.
+public enum TCA_PERFCOUNTER1_SELECT1: TCC_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB93,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE2@24:4 PERF_MODE3@28:4")
   }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 27:24, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `TCA_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 31:28, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDB94 (byte 0x3_6E50), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCA_PERFCOUNTER2_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB94,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER2_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCA_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `TCA_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDB95 (byte 0x3_6E54), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `TCP_PERFCOUNTER2_SELECT_Layout`, which 6 registers share.
+public enum TCA_PERFCOUNTER3_SELECT: TCP_PERFCOUNTER2_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB95,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_PERFCOUNTER3_SELECT PERF_SEL@0:10 CNTR_MODE@20:4 PERF_MODE@28:4")
   }
-
-  /// `TCA_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `TCA_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `TCA_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER_FILTER`: gfx_8_0 register, MMIO dword 0xDC00 (byte 0x3_7000), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER_FILTER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC00,
       writeOneToClearMask: 0x0000_0000,
@@ -1493,7 +875,7 @@ public enum CB_PERFCOUNTER_FILTER: Register {
 
 /// `CB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC01 (byte 0x3_7004), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC01,
       writeOneToClearMask: 0x0000_0000,
@@ -1518,7 +900,7 @@ public enum CB_PERFCOUNTER0_SELECT: Register {
 
 /// `CB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC02 (byte 0x3_7008), access unknown, reset unknown (`write` starts from 0).
 public enum CB_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC02,
       writeOneToClearMask: 0x0000_0000,
@@ -1539,200 +921,116 @@ public enum CB_PERFCOUNTER0_SELECT1: Register {
 }
 
 /// `CB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC03 (byte 0x3_700C), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CB_PERFCOUNTER1_SELECT: CB_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC03,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER1_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
   }
-
-  /// `CB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC04 (byte 0x3_7010), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CB_PERFCOUNTER2_SELECT: CB_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC04,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER2_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
   }
-
-  /// `CB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `CB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC05 (byte 0x3_7014), access unknown, reset unknown (`write` starts from 0).
-public enum CB_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CB_PERFCOUNTER1_SELECT_Layout`, which 3 registers share.
+public enum CB_PERFCOUNTER3_SELECT: CB_PERFCOUNTER1_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC05,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_PERFCOUNTER3_SELECT PERF_SEL@0:9 PERF_MODE@28:4")
   }
-
-  /// `CB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 8:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `CB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDC40 (byte 0x3_7100), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum DB_PERFCOUNTER0_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC40,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER0_SELECT1`: gfx_8_0 register, MMIO dword 0xDC41 (byte 0x3_7104), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER0_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum DB_PERFCOUNTER0_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC41,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER0_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER0_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDC42 (byte 0x3_7108), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum DB_PERFCOUNTER1_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC42,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER1_SELECT1`: gfx_8_0 register, MMIO dword 0xDC43 (byte 0x3_710C), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER1_SELECT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT1_Layout`, which 7 registers share.
+public enum DB_PERFCOUNTER1_SELECT1: IA_PERFCOUNTER0_SELECT1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC43,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER1_SELECT1 PERF_SEL2@0:10 PERF_SEL3@10:10 PERF_MODE3@24:4 PERF_MODE2@28:4")
   }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL2`: bits 9:0, access unknown.
-  public static var PERF_SEL2: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_SEL3`: bits 19:10, access unknown.
-  public static var PERF_SEL3: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE3`: bits 27:24, access unknown.
-  public static var PERF_MODE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER1_SELECT1.PERF_MODE2`: bits 31:28, access unknown.
-  public static var PERF_MODE2: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER2_SELECT`: gfx_8_0 register, MMIO dword 0xDC44 (byte 0x3_7110), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER2_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum DB_PERFCOUNTER2_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC44,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER2_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER2_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER2_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `DB_PERFCOUNTER3_SELECT`: gfx_8_0 register, MMIO dword 0xDC46 (byte 0x3_7118), access unknown, reset unknown (`write` starts from 0).
-public enum DB_PERFCOUNTER3_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IA_PERFCOUNTER0_SELECT_Layout`, which 13 registers share.
+public enum DB_PERFCOUNTER3_SELECT: IA_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC46,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_PERFCOUNTER3_SELECT PERF_SEL@0:10 PERF_SEL1@10:10 CNTR_MODE@20:4 PERF_MODE1@24:4 PERF_MODE@28:4")
   }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL`: bits 9:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_SEL1`: bits 19:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt16> { .init(lsb: 10, width: 10) }
-
-  /// `DB_PERFCOUNTER3_SELECT.CNTR_MODE`: bits 23:20, access unknown.
-  public static var CNTR_MODE: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE1`: bits 27:24, access unknown.
-  public static var PERF_MODE1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `DB_PERFCOUNTER3_SELECT.PERF_MODE`: bits 31:28, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `RLC_SPM_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDC80 (byte 0x3_7200), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC80,
       writeOneToClearMask: 0x0000_0000,
@@ -1756,7 +1054,7 @@ public enum RLC_SPM_PERFMON_CNTL: Register {
 
 /// `RLC_SPM_PERFMON_RING_BASE_LO`: gfx_8_0 register, MMIO dword 0xDC81 (byte 0x3_7204), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_PERFMON_RING_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC81,
       writeOneToClearMask: 0x0000_0000,
@@ -1769,7 +1067,7 @@ public enum RLC_SPM_PERFMON_RING_BASE_LO: Register {
 
 /// `RLC_SPM_PERFMON_RING_BASE_HI`: gfx_8_0 register, MMIO dword 0xDC82 (byte 0x3_7208), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_PERFMON_RING_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC82,
       writeOneToClearMask: 0x0000_0000,
@@ -1785,7 +1083,7 @@ public enum RLC_SPM_PERFMON_RING_BASE_HI: Register {
 
 /// `RLC_SPM_PERFMON_RING_SIZE`: gfx_8_0 register, MMIO dword 0xDC83 (byte 0x3_720C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_PERFMON_RING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC83,
       writeOneToClearMask: 0x0000_0000,
@@ -1798,7 +1096,7 @@ public enum RLC_SPM_PERFMON_RING_SIZE: Register {
 
 /// `RLC_SPM_PERFMON_SEGMENT_SIZE`: gfx_8_0 register, MMIO dword 0xDC84 (byte 0x3_7210), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_PERFMON_SEGMENT_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC84,
       writeOneToClearMask: 0x0000_0000,
@@ -1828,348 +1126,272 @@ public enum RLC_SPM_PERFMON_SEGMENT_SIZE: Register {
 }
 
 /// `RLC_SPM_SE_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC85 (byte 0x3_7214), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SE_MUXSEL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_SE_MUXSEL_ADDR_Layout`, which 2 registers share.
+public enum RLC_SPM_SE_MUXSEL_ADDR: RLC_SPM_SE_MUXSEL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC85,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SE_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
   }
-
-  /// `RLC_SPM_SE_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_SE_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC86 (byte 0x3_7218), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SE_MUXSEL_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_SE_MUXSEL_DATA_Layout`, which 2 registers share.
+public enum RLC_SPM_SE_MUXSEL_DATA: RLC_SPM_SE_MUXSEL_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC86,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SE_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
   }
-
-  /// `RLC_SPM_SE_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC87 (byte 0x3_721C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPG_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CPG_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC87,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CPG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC88 (byte 0x3_7220), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CPC_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC88,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CPC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CPC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC89 (byte 0x3_7224), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CPF_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CPF_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC89,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CPF_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CPF_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8A (byte 0x3_7228), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CB_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CB_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8B (byte 0x3_722C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DB_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_DB_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_DB_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_DB_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8C (byte 0x3_7230), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_PA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_PA_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_PA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_PA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8D (byte 0x3_7234), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GDS_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_GDS_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_GDS_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_GDS_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC8E (byte 0x3_7238), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_IA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_IA_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_IA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_IA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC90 (byte 0x3_7240), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_SC_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC90,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_SC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC91 (byte 0x3_7244), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCC_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_TCC_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC91,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_TCC_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_TCC_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC92 (byte 0x3_7248), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_TCA_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC92,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_TCA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_TCA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC93 (byte 0x3_724C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TCP_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_TCP_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC93,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_TCP_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_TCP_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC94 (byte 0x3_7250), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TA_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_TA_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC94,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_TA_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_TA_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC95 (byte 0x3_7254), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_TD_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_TD_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC95,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_TD_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_TD_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC96 (byte 0x3_7258), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_VGT_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_VGT_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC96,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_VGT_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_VGT_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC97 (byte 0x3_725C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SPI_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_SPI_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC97,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SPI_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_SPI_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC98 (byte 0x3_7260), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SQG_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_SQG_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC98,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SQG_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_SQG_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9A (byte 0x3_7268), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_SX_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_SX_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_SX_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_SX_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_GLOBAL_MUXSEL_ADDR`: gfx_8_0 register, MMIO dword 0xDC9B (byte 0x3_726C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GLOBAL_MUXSEL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_SE_MUXSEL_ADDR_Layout`, which 2 registers share.
+public enum RLC_SPM_GLOBAL_MUXSEL_ADDR: RLC_SPM_SE_MUXSEL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_GLOBAL_MUXSEL_ADDR PERFMON_SEL_ADDR@0:32")
   }
-
-  /// `RLC_SPM_GLOBAL_MUXSEL_ADDR.PERFMON_SEL_ADDR`: bits 31:0, access unknown.
-  public static var PERFMON_SEL_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_GLOBAL_MUXSEL_DATA`: gfx_8_0 register, MMIO dword 0xDC9C (byte 0x3_7270), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_GLOBAL_MUXSEL_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_SE_MUXSEL_DATA_Layout`, which 2 registers share.
+public enum RLC_SPM_GLOBAL_MUXSEL_DATA: RLC_SPM_SE_MUXSEL_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_GLOBAL_MUXSEL_DATA PERFMON_SEL_DATA@0:32")
   }
-
-  /// `RLC_SPM_GLOBAL_MUXSEL_DATA.PERFMON_SEL_DATA`: bits 31:0, access unknown.
-  public static var PERFMON_SEL_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SPM_RING_RDPTR`: gfx_8_0 register, MMIO dword 0xDC9D (byte 0x3_7274), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_RING_RDPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9D,
       writeOneToClearMask: 0x0000_0000,
@@ -2182,7 +1404,7 @@ public enum RLC_SPM_RING_RDPTR: Register {
 
 /// `RLC_SPM_SEGMENT_THRESHOLD`: gfx_8_0 register, MMIO dword 0xDC9E (byte 0x3_7278), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_SEGMENT_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9E,
       writeOneToClearMask: 0x0000_0000,
@@ -2194,72 +1416,56 @@ public enum RLC_SPM_SEGMENT_THRESHOLD: Register {
 }
 
 /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDC9F (byte 0x3_727C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_DBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA0 (byte 0x3_7280), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_DBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA1 (byte 0x3_7284), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CBR0_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY`: gfx_8_0 register, MMIO dword 0xDCA2 (byte 0x3_7288), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout`, which 22 registers share.
+public enum RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY: RLC_SPM_CPG_PERFMON_SAMPLE_DELAY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY PERFMON_SAMPLE_DELAY@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.PERFMON_SAMPLE_DELAY`: bits 7:0, access unknown.
-  public static var PERFMON_SAMPLE_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SPM_CBR1_PERFMON_SAMPLE_DELAY.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_PERFMON_CLK_CNTL`: gfx_8_0 register, MMIO dword 0xDCBF (byte 0x3_72FC), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFMON_CLK_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCBF,
       writeOneToClearMask: 0x0000_0000,
@@ -2272,7 +1478,7 @@ public enum RLC_PERFMON_CLK_CNTL: Register {
 
 /// `RLC_PERFMON_CNTL`: gfx_8_0 register, MMIO dword 0xDCC0 (byte 0x3_7300), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCC0,
       writeOneToClearMask: 0x0000_0000,
@@ -2287,34 +1493,32 @@ public enum RLC_PERFMON_CNTL: Register {
 }
 
 /// `RLC_PERFCOUNTER0_SELECT`: gfx_8_0 register, MMIO dword 0xDCC1 (byte 0x3_7304), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum RLC_PERFCOUNTER0_SELECT: RLC_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER0_SELECT PERFCOUNTER_SELECT@0:8")
   }
-
-  /// `RLC_PERFCOUNTER0_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `RLC_PERFCOUNTER1_SELECT`: gfx_8_0 register, MMIO dword 0xDCC2 (byte 0x3_7308), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum RLC_PERFCOUNTER1_SELECT: RLC_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_PERFCOUNTER1_SELECT PERFCOUNTER_SELECT@0:8")
   }
-
-  /// `RLC_PERFCOUNTER1_SELECT.PERFCOUNTER_SELECT`: bits 7:0, access unknown.
-  public static var PERFCOUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `RLC_CNTL`: gfx_8_0 register, MMIO dword 0xEC00 (byte 0x3_B000), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC00,
       writeOneToClearMask: 0x0000_0000,
@@ -2341,37 +1545,32 @@ public enum RLC_CNTL: Register {
 }
 
 /// `RLC_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC01 (byte 0x3_B004), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_DEBUG_SELECT_Layout`, which 2 registers share.
+public enum RLC_DEBUG_SELECT: RLC_DEBUG_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC01,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_DEBUG`: gfx_8_0 register, MMIO dword 0xEC02 (byte 0x3_B008), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_DEBUG: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC02,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_DEBUG DATA@0:32")
   }
-
-  /// `RLC_DEBUG.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_MC_CNTL`: gfx_8_0 register, MMIO dword 0xEC03 (byte 0x3_B00C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_MC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC03,
       writeOneToClearMask: 0x0000_0000,
@@ -2420,7 +1619,7 @@ public enum RLC_MC_CNTL: Register {
 
 /// `RLC_STAT`: gfx_8_0 register, MMIO dword 0xEC04 (byte 0x3_B010), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC04,
       writeOneToClearMask: 0x0000_0000,
@@ -2441,35 +1640,22 @@ public enum RLC_STAT: Register {
 }
 
 /// `RLC_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SAFE_MODE_Layout`, which 3 registers share.
+public enum RLC_SAFE_MODE: RLC_SAFE_MODE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC05,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
   }
-
-  /// `RLC_SAFE_MODE.CMD`: bit 0, access unknown.
-  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_SOFT_RESET_GPU`: gfx_8_0 register, MMIO dword 0xEC05 (byte 0x3_B014), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_SAFE_MODE`, at the same offset.
 public enum RLC_SOFT_RESET_GPU: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC05,
       writeOneToClearMask: 0x0000_0000,
@@ -2485,7 +1671,7 @@ public enum RLC_SOFT_RESET_GPU: Register {
 
 /// `RLC_MEM_SLP_CNTL`: gfx_8_0 register, MMIO dword 0xEC06 (byte 0x3_B018), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_MEM_SLP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC06,
       writeOneToClearMask: 0x0000_0000,
@@ -2515,71 +1701,44 @@ public enum RLC_MEM_SLP_CNTL: Register {
 }
 
 /// `SMU_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xEC07 (byte 0x3_B01C), access unknown, reset unknown (`write` starts from 0).
-public enum SMU_RLC_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SMU_RLC_RESPONSE_Layout`, which 3 registers share.
+public enum SMU_RLC_RESPONSE: SMU_RLC_RESPONSE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC07,
       writeOneToClearMask: 0x0000_0000,
       layout: "SMU_RLC_RESPONSE RESP@0:32")
   }
-
-  /// `SMU_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_RLCV_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC08 (byte 0x3_B020), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_RLCV_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SAFE_MODE_Layout`, which 3 registers share.
+public enum RLC_RLCV_SAFE_MODE: RLC_SAFE_MODE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC08,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_RLCV_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
   }
-
-  /// `RLC_RLCV_SAFE_MODE.CMD`: bit 0, access unknown.
-  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_RLCV_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_RLCV_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_SMU_SAFE_MODE`: gfx_8_0 register, MMIO dword 0xEC09 (byte 0x3_B024), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_SAFE_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SAFE_MODE_Layout`, which 3 registers share.
+public enum RLC_SMU_SAFE_MODE: RLC_SAFE_MODE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC09,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SMU_SAFE_MODE CMD@0:1 MESSAGE@1:4 RESERVED1@5:3 RESPONSE@8:4 RESERVED@12:20")
   }
-
-  /// `RLC_SMU_SAFE_MODE.CMD`: bit 0, access unknown.
-  public static var CMD: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SMU_SAFE_MODE.MESSAGE`: bits 4:1, access unknown.
-  public static var MESSAGE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 4) }
-
-  /// `RLC_SMU_SAFE_MODE.RESERVED1`: bits 7:5, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `RLC_SMU_SAFE_MODE.RESPONSE`: bits 11:8, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_SMU_SAFE_MODE.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC0A (byte 0x3_B028), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_RLCV_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC0A,
       writeOneToClearMask: 0x0000_0000,
@@ -2595,7 +1754,7 @@ public enum RLC_RLCV_COMMAND: Register {
 
 /// `RLC_LB_CNTR_MAX`: gfx_8_0 register, MMIO dword 0xEC12 (byte 0x3_B048), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_CNTR_MAX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC12,
       writeOneToClearMask: 0x0000_0000,
@@ -2608,7 +1767,7 @@ public enum RLC_LB_CNTR_MAX: Register {
 
 /// `RLC_LB_CNTL`: gfx_8_0 register, MMIO dword 0xEC19 (byte 0x3_B064), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC19,
       writeOneToClearMask: 0x0000_0000,
@@ -2636,7 +1795,7 @@ public enum RLC_LB_CNTL: Register {
 
 /// `RLC_MGCG_CTRL`: gfx_8_0 register, MMIO dword 0xEC1A (byte 0x3_B068), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_MGCG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1A,
       writeOneToClearMask: 0x0000_0000,
@@ -2664,7 +1823,7 @@ public enum RLC_MGCG_CTRL: Register {
 
 /// `RLC_LB_CNTR_INIT`: gfx_8_0 register, MMIO dword 0xEC1B (byte 0x3_B06C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_CNTR_INIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1B,
       writeOneToClearMask: 0x0000_0000,
@@ -2677,7 +1836,7 @@ public enum RLC_LB_CNTR_INIT: Register {
 
 /// `RLC_LOAD_BALANCE_CNTR`: gfx_8_0 register, MMIO dword 0xEC1C (byte 0x3_B070), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LOAD_BALANCE_CNTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1C,
       writeOneToClearMask: 0x0000_0000,
@@ -2689,23 +1848,22 @@ public enum RLC_LOAD_BALANCE_CNTR: Register {
 }
 
 /// `RLC_SAVE_AND_RESTORE_BASE`: gfx_8_0 register, MMIO dword 0xEC1D (byte 0x3_B074), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SAVE_AND_RESTORE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_MEM_APE1_BASE_Layout`, which 3 registers share.
+public enum RLC_SAVE_AND_RESTORE_BASE: SH_MEM_APE1_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SAVE_AND_RESTORE_BASE BASE@0:32")
   }
-
-  /// `RLC_SAVE_AND_RESTORE_BASE.BASE`: bits 31:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_DRIVER_CPDMA_STATUS`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_JUMP_TABLE_RESTORE`, at the same offset.
 public enum RLC_DRIVER_CPDMA_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1E,
       writeOneToClearMask: 0x0000_0000,
@@ -2726,21 +1884,20 @@ public enum RLC_DRIVER_CPDMA_STATUS: Register {
 }
 
 /// `RLC_JUMP_TABLE_RESTORE`: gfx_8_0 register, MMIO dword 0xEC1E (byte 0x3_B078), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_JUMP_TABLE_RESTORE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_BASE_Layout`, which 3 registers share.
+public enum RLC_JUMP_TABLE_RESTORE: SQ_THREAD_TRACE_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_JUMP_TABLE_RESTORE ADDR@0:32")
   }
-
-  /// `RLC_JUMP_TABLE_RESTORE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_DELAY_2`: gfx_8_0 register, MMIO dword 0xEC1F (byte 0x3_B07C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PG_DELAY_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC1F,
       writeOneToClearMask: 0x0000_0000,
@@ -2759,7 +1916,7 @@ public enum RLC_PG_DELAY_2: Register {
 
 /// `RLC_GPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC20 (byte 0x3_B080), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC20,
       writeOneToClearMask: 0x0000_0000,
@@ -2777,21 +1934,20 @@ public enum RLC_GPM_DEBUG_SELECT: Register {
 }
 
 /// `RLC_GPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC21 (byte 0x3_B084), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_DEBUG: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC21,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_DEBUG DATA@0:32")
   }
-
-  /// `RLC_GPM_DEBUG.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_CLOCK_COUNT_LSB`: gfx_8_0 register, MMIO dword 0xEC24 (byte 0x3_B090), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_CLOCK_COUNT_LSB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC24,
       writeOneToClearMask: 0x0000_0000,
@@ -2804,7 +1960,7 @@ public enum RLC_GPU_CLOCK_COUNT_LSB: Register {
 
 /// `RLC_GPU_CLOCK_COUNT_MSB`: gfx_8_0 register, MMIO dword 0xEC25 (byte 0x3_B094), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_CLOCK_COUNT_MSB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC25,
       writeOneToClearMask: 0x0000_0000,
@@ -2817,7 +1973,7 @@ public enum RLC_GPU_CLOCK_COUNT_MSB: Register {
 
 /// `RLC_CAPTURE_GPU_CLOCK_COUNT`: gfx_8_0 register, MMIO dword 0xEC26 (byte 0x3_B098), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CAPTURE_GPU_CLOCK_COUNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC26,
       writeOneToClearMask: 0x0000_0000,
@@ -2833,7 +1989,7 @@ public enum RLC_CAPTURE_GPU_CLOCK_COUNT: Register {
 
 /// `RLC_UCODE_CNTL`: gfx_8_0 register, MMIO dword 0xEC27 (byte 0x3_B09C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_UCODE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC27,
       writeOneToClearMask: 0x0000_0000,
@@ -2846,7 +2002,7 @@ public enum RLC_UCODE_CNTL: Register {
 
 /// `RLC_GPM_THREAD_RESET`: gfx_8_0 register, MMIO dword 0xEC28 (byte 0x3_B0A0), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_THREAD_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC28,
       writeOneToClearMask: 0x0000_0000,
@@ -2871,7 +2027,7 @@ public enum RLC_GPM_THREAD_RESET: Register {
 
 /// `RLC_GPM_STAT`: gfx_8_0 register, MMIO dword 0xEC40 (byte 0x3_B100), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC40,
       writeOneToClearMask: 0x0000_0000,
@@ -2942,7 +2098,7 @@ public enum RLC_GPM_STAT: Register {
 
 /// `RLC_GPU_CLOCK_32_RES_SEL`: gfx_8_0 register, MMIO dword 0xEC41 (byte 0x3_B104), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_CLOCK_32_RES_SEL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC41,
       writeOneToClearMask: 0x0000_0000,
@@ -2958,7 +2114,7 @@ public enum RLC_GPU_CLOCK_32_RES_SEL: Register {
 
 /// `RLC_GPU_CLOCK_32`: gfx_8_0 register, MMIO dword 0xEC42 (byte 0x3_B108), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_CLOCK_32: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC42,
       writeOneToClearMask: 0x0000_0000,
@@ -2971,7 +2127,7 @@ public enum RLC_GPU_CLOCK_32: Register {
 
 /// `RLC_PG_CNTL`: gfx_8_0 register, MMIO dword 0xEC43 (byte 0x3_B10C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC43,
       writeOneToClearMask: 0x0000_0000,
@@ -3027,7 +2183,7 @@ public enum RLC_PG_CNTL: Register {
 
 /// `RLC_GPM_THREAD_PRIORITY`: gfx_8_0 register, MMIO dword 0xEC44 (byte 0x3_B110), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_THREAD_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC44,
       writeOneToClearMask: 0x0000_0000,
@@ -3049,7 +2205,7 @@ public enum RLC_GPM_THREAD_PRIORITY: Register {
 
 /// `RLC_GPM_THREAD_ENABLE`: gfx_8_0 register, MMIO dword 0xEC45 (byte 0x3_B114), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_THREAD_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC45,
       writeOneToClearMask: 0x0000_0000,
@@ -3073,52 +2229,32 @@ public enum RLC_GPM_THREAD_ENABLE: Register {
 }
 
 /// `RLC_GPM_VMID_THREAD0`: gfx_8_0 register, MMIO dword 0xEC46 (byte 0x3_B118), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_VMID_THREAD0_Layout`, which 3 registers share.
+public enum RLC_GPM_VMID_THREAD0: RLC_GPM_VMID_THREAD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC46,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_VMID_THREAD0 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
   }
-
-  /// `RLC_GPM_VMID_THREAD0.RLC_VMID`: bits 3:0, access unknown.
-  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD0.RESERVED0`: bits 7:4, access unknown.
-  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD0.RLC_QUEUEID`: bits 10:8, access unknown.
-  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD0.RESERVED1`: bits 31:11, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_GPM_VMID_THREAD1`: gfx_8_0 register, MMIO dword 0xEC47 (byte 0x3_B11C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_VMID_THREAD0_Layout`, which 3 registers share.
+public enum RLC_GPM_VMID_THREAD1: RLC_GPM_VMID_THREAD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC47,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_VMID_THREAD1 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
   }
-
-  /// `RLC_GPM_VMID_THREAD1.RLC_VMID`: bits 3:0, access unknown.
-  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD1.RESERVED0`: bits 7:4, access unknown.
-  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD1.RLC_QUEUEID`: bits 10:8, access unknown.
-  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD1.RESERVED1`: bits 31:11, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_CGTT_MGCG_OVERRIDE`: gfx_8_0 register, MMIO dword 0xEC48 (byte 0x3_B120), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CGTT_MGCG_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC48,
       writeOneToClearMask: 0x0000_0000,
@@ -3131,7 +2267,7 @@ public enum RLC_CGTT_MGCG_OVERRIDE: Register {
 
 /// `RLC_CGCG_CGLS_CTRL`: gfx_8_0 register, MMIO dword 0xEC49 (byte 0x3_B124), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CGCG_CGLS_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC49,
       writeOneToClearMask: 0x0000_0000,
@@ -3167,7 +2303,7 @@ public enum RLC_CGCG_CGLS_CTRL: Register {
 
 /// `RLC_CGCG_RAMP_CTRL`: gfx_8_0 register, MMIO dword 0xEC4A (byte 0x3_B128), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CGCG_RAMP_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4A,
       writeOneToClearMask: 0x0000_0000,
@@ -3194,21 +2330,20 @@ public enum RLC_CGCG_RAMP_CTRL: Register {
 }
 
 /// `RLC_DYN_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC4B (byte 0x3_B12C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_DYN_PG_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_DYN_PG_STATUS_Layout`, which 2 registers share.
+public enum RLC_DYN_PG_STATUS: RLC_DYN_PG_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_DYN_PG_STATUS PG_STATUS_CU_MASK@0:32")
   }
-
-  /// `RLC_DYN_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_DYN_PG_REQUEST`: gfx_8_0 register, MMIO dword 0xEC4C (byte 0x3_B130), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_DYN_PG_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4C,
       writeOneToClearMask: 0x0000_0000,
@@ -3221,7 +2356,7 @@ public enum RLC_DYN_PG_REQUEST: Register {
 
 /// `RLC_PG_DELAY`: gfx_8_0 register, MMIO dword 0xEC4D (byte 0x3_B134), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PG_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4D,
       writeOneToClearMask: 0x0000_0000,
@@ -3243,7 +2378,7 @@ public enum RLC_PG_DELAY: Register {
 
 /// `RLC_CU_STATUS`: gfx_8_0 register, MMIO dword 0xEC4E (byte 0x3_B138), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CU_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4E,
       writeOneToClearMask: 0x0000_0000,
@@ -3256,7 +2391,7 @@ public enum RLC_CU_STATUS: Register {
 
 /// `RLC_LB_INIT_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC4F (byte 0x3_B13C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_INIT_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC4F,
       writeOneToClearMask: 0x0000_0000,
@@ -3269,7 +2404,7 @@ public enum RLC_LB_INIT_CU_MASK: Register {
 
 /// `RLC_LB_ALWAYS_ACTIVE_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC50 (byte 0x3_B140), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_ALWAYS_ACTIVE_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC50,
       writeOneToClearMask: 0x0000_0000,
@@ -3282,7 +2417,7 @@ public enum RLC_LB_ALWAYS_ACTIVE_CU_MASK: Register {
 
 /// `RLC_LB_PARAMS`: gfx_8_0 register, MMIO dword 0xEC51 (byte 0x3_B144), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_LB_PARAMS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC51,
       writeOneToClearMask: 0x0000_0000,
@@ -3306,7 +2441,7 @@ public enum RLC_LB_PARAMS: Register {
 
 /// `RLC_THREAD1_DELAY`: gfx_8_0 register, MMIO dword 0xEC52 (byte 0x3_B148), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_THREAD1_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC52,
       writeOneToClearMask: 0x0000_0000,
@@ -3328,7 +2463,7 @@ public enum RLC_THREAD1_DELAY: Register {
 
 /// `RLC_PG_ALWAYS_ON_CU_MASK`: gfx_8_0 register, MMIO dword 0xEC53 (byte 0x3_B14C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PG_ALWAYS_ON_CU_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC53,
       writeOneToClearMask: 0x0000_0000,
@@ -3341,7 +2476,7 @@ public enum RLC_PG_ALWAYS_ON_CU_MASK: Register {
 
 /// `RLC_MAX_PG_CU`: gfx_8_0 register, MMIO dword 0xEC54 (byte 0x3_B150), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_MAX_PG_CU: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC54,
       writeOneToClearMask: 0x0000_0000,
@@ -3357,7 +2492,7 @@ public enum RLC_MAX_PG_CU: Register {
 
 /// `RLC_AUTO_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC55 (byte 0x3_B154), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_AUTO_PG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC55,
       writeOneToClearMask: 0x0000_0000,
@@ -3388,7 +2523,7 @@ public enum RLC_AUTO_PG_CTRL: Register {
 
 /// `RLC_SMU_GRBM_REG_SAVE_CTRL`: gfx_8_0 register, MMIO dword 0xEC56 (byte 0x3_B158), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SMU_GRBM_REG_SAVE_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC56,
       writeOneToClearMask: 0x0000_0000,
@@ -3404,7 +2539,7 @@ public enum RLC_SMU_GRBM_REG_SAVE_CTRL: Register {
 
 /// `RLC_SMU_PG_CTRL`: gfx_8_0 register, MMIO dword 0xEC57 (byte 0x3_B15C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SMU_PG_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC57,
       writeOneToClearMask: 0x0000_0000,
@@ -3420,7 +2555,7 @@ public enum RLC_SMU_PG_CTRL: Register {
 
 /// `RLC_SMU_PG_WAKE_UP_CTRL`: gfx_8_0 register, MMIO dword 0xEC58 (byte 0x3_B160), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SMU_PG_WAKE_UP_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC58,
       writeOneToClearMask: 0x0000_0000,
@@ -3436,7 +2571,7 @@ public enum RLC_SMU_PG_WAKE_UP_CTRL: Register {
 
 /// `RLC_SERDES_RD_MASTER_INDEX`: gfx_8_0 register, MMIO dword 0xEC59 (byte 0x3_B164), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_RD_MASTER_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC59,
       writeOneToClearMask: 0x0000_0000,
@@ -3469,47 +2604,44 @@ public enum RLC_SERDES_RD_MASTER_INDEX: Register {
 }
 
 /// `RLC_SERDES_RD_DATA_0`: gfx_8_0 register, MMIO dword 0xEC5A (byte 0x3_B168), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SERDES_RD_DATA_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SERDES_RD_DATA_0 DATA@0:32")
   }
-
-  /// `RLC_SERDES_RD_DATA_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_RD_DATA_1`: gfx_8_0 register, MMIO dword 0xEC5B (byte 0x3_B16C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SERDES_RD_DATA_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SERDES_RD_DATA_1 DATA@0:32")
   }
-
-  /// `RLC_SERDES_RD_DATA_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_RD_DATA_2`: gfx_8_0 register, MMIO dword 0xEC5C (byte 0x3_B170), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_RD_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SERDES_RD_DATA_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SERDES_RD_DATA_2 DATA@0:32")
   }
-
-  /// `RLC_SERDES_RD_DATA_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_WR_CU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5D (byte 0x3_B174), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_WR_CU_MASTER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5D,
       writeOneToClearMask: 0x0000_0000,
@@ -3522,7 +2654,7 @@ public enum RLC_SERDES_WR_CU_MASTER_MASK: Register {
 
 /// `RLC_SERDES_WR_NONCU_MASTER_MASK`: gfx_8_0 register, MMIO dword 0xEC5E (byte 0x3_B178), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_WR_NONCU_MASTER_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5E,
       writeOneToClearMask: 0x0000_0000,
@@ -3562,7 +2694,7 @@ public enum RLC_SERDES_WR_NONCU_MASTER_MASK: Register {
 
 /// `RLC_SERDES_WR_CTRL`: gfx_8_0 register, MMIO dword 0xEC5F (byte 0x3_B17C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_WR_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC5F,
       writeOneToClearMask: 0x0000_0000,
@@ -3610,21 +2742,20 @@ public enum RLC_SERDES_WR_CTRL: Register {
 }
 
 /// `RLC_SERDES_WR_DATA`: gfx_8_0 register, MMIO dword 0xEC60 (byte 0x3_B180), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SERDES_WR_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SERDES_WR_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC60,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SERDES_WR_DATA DATA@0:32")
   }
-
-  /// `RLC_SERDES_WR_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SERDES_CU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC61 (byte 0x3_B184), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_CU_MASTER_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC61,
       writeOneToClearMask: 0x0000_0000,
@@ -3637,7 +2768,7 @@ public enum RLC_SERDES_CU_MASTER_BUSY: Register {
 
 /// `RLC_SERDES_NONCU_MASTER_BUSY`: gfx_8_0 register, MMIO dword 0xEC62 (byte 0x3_B188), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SERDES_NONCU_MASTER_BUSY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC62,
       writeOneToClearMask: 0x0000_0000,
@@ -3676,112 +2807,104 @@ public enum RLC_SERDES_NONCU_MASTER_BUSY: Register {
 }
 
 /// `RLC_GPM_GENERAL_0`: gfx_8_0 register, MMIO dword 0xEC63 (byte 0x3_B18C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC63,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_0 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_1`: gfx_8_0 register, MMIO dword 0xEC64 (byte 0x3_B190), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC64,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_1 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_2`: gfx_8_0 register, MMIO dword 0xEC65 (byte 0x3_B194), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC65,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_2 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_3`: gfx_8_0 register, MMIO dword 0xEC66 (byte 0x3_B198), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC66,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_3 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_4`: gfx_8_0 register, MMIO dword 0xEC67 (byte 0x3_B19C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC67,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_4 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_5`: gfx_8_0 register, MMIO dword 0xEC68 (byte 0x3_B1A0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC68,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_5 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_6`: gfx_8_0 register, MMIO dword 0xEC69 (byte 0x3_B1A4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC69,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_6 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_GENERAL_7`: gfx_8_0 register, MMIO dword 0xEC6A (byte 0x3_B1A8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_GENERAL_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_GENERAL_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_GENERAL_7 DATA@0:32")
   }
-
-  /// `RLC_GPM_GENERAL_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_CU_PD_TIMEOUT`: gfx_8_0 register, MMIO dword 0xEC6B (byte 0x3_B1AC), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_CU_PD_TIMEOUT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6B,
       writeOneToClearMask: 0x0000_0000,
@@ -3793,118 +2916,68 @@ public enum RLC_GPM_CU_PD_TIMEOUT: Register {
 }
 
 /// `RLC_GPM_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xEC6C (byte 0x3_B1B0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_SCRATCH_ADDR_Layout`, which 2 registers share.
+public enum RLC_GPM_SCRATCH_ADDR: RLC_GPM_SCRATCH_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
   }
-
-  /// `RLC_GPM_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `RLC_GPM_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
 /// `RLC_GPM_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xEC6D (byte 0x3_B1B4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPM_SCRATCH_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_SCRATCH_DATA DATA@0:32")
   }
-
-  /// `RLC_GPM_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_STATIC_PG_STATUS`: gfx_8_0 register, MMIO dword 0xEC6E (byte 0x3_B1B8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_STATIC_PG_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_DYN_PG_STATUS_Layout`, which 2 registers share.
+public enum RLC_STATIC_PG_STATUS: RLC_DYN_PG_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_STATIC_PG_STATUS PG_STATUS_CU_MASK@0:32")
   }
-
-  /// `RLC_STATIC_PG_STATUS.PG_STATUS_CU_MASK`: bits 31:0, access unknown.
-  public static var PG_STATUS_CU_MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_PERF_COUNT_0`: gfx_8_0 register, MMIO dword 0xEC6F (byte 0x3_B1BC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_PERF_COUNT_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_PERF_COUNT_0_Layout`, which 2 registers share.
+public enum RLC_GPM_PERF_COUNT_0: RLC_GPM_PERF_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC6F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_PERF_COUNT_0 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
   }
-
-  /// `RLC_GPM_PERF_COUNT_0.FEATURE_SEL`: bits 3:0, access unknown.
-  public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.SE_INDEX`: bits 7:4, access unknown.
-  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.SH_INDEX`: bits 11:8, access unknown.
-  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.CU_INDEX`: bits 15:12, access unknown.
-  public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_0.EVENT_SEL`: bits 17:16, access unknown.
-  public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_0.UNUSED`: bits 19:18, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_0.ENABLE`: bit 20, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `RLC_GPM_PERF_COUNT_0.RESERVED`: bits 31:21, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
 /// `RLC_GPM_PERF_COUNT_1`: gfx_8_0 register, MMIO dword 0xEC70 (byte 0x3_B1C0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_PERF_COUNT_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_PERF_COUNT_0_Layout`, which 2 registers share.
+public enum RLC_GPM_PERF_COUNT_1: RLC_GPM_PERF_COUNT_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC70,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_PERF_COUNT_1 FEATURE_SEL@0:4 SE_INDEX@4:4 SH_INDEX@8:4 CU_INDEX@12:4 EVENT_SEL@16:2 UNUSED@18:2 ENABLE@20:1 RESERVED@21:11")
   }
-
-  /// `RLC_GPM_PERF_COUNT_1.FEATURE_SEL`: bits 3:0, access unknown.
-  public static var FEATURE_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.SE_INDEX`: bits 7:4, access unknown.
-  public static var SE_INDEX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.SH_INDEX`: bits 11:8, access unknown.
-  public static var SH_INDEX: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.CU_INDEX`: bits 15:12, access unknown.
-  public static var CU_INDEX: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `RLC_GPM_PERF_COUNT_1.EVENT_SEL`: bits 17:16, access unknown.
-  public static var EVENT_SEL: RegisterField<Self, UInt8> { .init(lsb: 16, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_1.UNUSED`: bits 19:18, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `RLC_GPM_PERF_COUNT_1.ENABLE`: bit 20, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `RLC_GPM_PERF_COUNT_1.RESERVED`: bits 31:21, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 21, width: 11) }
 }
 
 /// `RLC_SPM_VMID`: gfx_8_0 register, MMIO dword 0xEC71 (byte 0x3_B1C4), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC71,
       writeOneToClearMask: 0x0000_0000,
@@ -3920,7 +2993,7 @@ public enum RLC_SPM_VMID: Register {
 
 /// `RLC_SPM_INT_CNTL`: gfx_8_0 register, MMIO dword 0xEC72 (byte 0x3_B1C8), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC72,
       writeOneToClearMask: 0x0000_0000,
@@ -3936,7 +3009,7 @@ public enum RLC_SPM_INT_CNTL: Register {
 
 /// `RLC_SPM_INT_STATUS`: gfx_8_0 register, MMIO dword 0xEC73 (byte 0x3_B1CC), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC73,
       writeOneToClearMask: 0x0000_0000,
@@ -3952,7 +3025,7 @@ public enum RLC_SPM_INT_STATUS: Register {
 
 /// `RLC_SPM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC74 (byte 0x3_B1D0), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SPM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC74,
       writeOneToClearMask: 0x0000_0000,
@@ -3973,62 +3046,58 @@ public enum RLC_SPM_DEBUG_SELECT: Register {
 }
 
 /// `RLC_SPM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC75 (byte 0x3_B1D4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SPM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SPM_DEBUG: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC75,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SPM_DEBUG DATA@0:32")
   }
-
-  /// `RLC_SPM_DEBUG.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_ADDR`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_LOG_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_THREAD_TRACE_BASE_Layout`, which 3 registers share.
+public enum RLC_GPM_LOG_ADDR: SQ_THREAD_TRACE_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC76,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_LOG_ADDR ADDR@0:32")
   }
-
-  /// `RLC_GPM_LOG_ADDR.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SMU_MESSAGE`: gfx_8_0 register, MMIO dword 0xEC76 (byte 0x3_B1D8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_GPM_LOG_ADDR`, at the same offset.
-public enum RLC_SMU_MESSAGE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SMU_MESSAGE_Layout`, which 2 registers share.
+public enum RLC_SMU_MESSAGE: RLC_SMU_MESSAGE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC76,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SMU_MESSAGE CMD@0:32")
   }
-
-  /// `RLC_SMU_MESSAGE.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_SIZE`: gfx_8_0 register, MMIO dword 0xEC77 (byte 0x3_B1DC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_LOG_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VGT_STRMOUT_BUFFER_SIZE_0_Layout`, which 10 registers share.
+public enum RLC_GPM_LOG_SIZE: VGT_STRMOUT_BUFFER_SIZE_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC77,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_LOG_SIZE SIZE@0:32")
   }
-
-  /// `RLC_GPM_LOG_SIZE.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_PG_DELAY_3`: gfx_8_0 register, MMIO dword 0xEC78 (byte 0x3_B1E0), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_PG_DELAY_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC78,
       writeOneToClearMask: 0x0000_0000,
@@ -4040,34 +3109,32 @@ public enum RLC_PG_DELAY_3: Register {
 }
 
 /// `RLC_GPR_REG1`: gfx_8_0 register, MMIO dword 0xEC79 (byte 0x3_B1E4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPR_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPR_REG1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC79,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPR_REG1 DATA@0:32")
   }
-
-  /// `RLC_GPR_REG1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPR_REG2`: gfx_8_0 register, MMIO dword 0xEC7A (byte 0x3_B1E8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPR_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPR_REG2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPR_REG2 DATA@0:32")
   }
-
-  /// `RLC_GPR_REG2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_LOG_CONT`: gfx_8_0 register, MMIO dword 0xEC7B (byte 0x3_B1EC), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPM_LOG_CONT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7B,
       writeOneToClearMask: 0x0000_0000,
@@ -4079,60 +3146,56 @@ public enum RLC_GPM_LOG_CONT: Register {
 }
 
 /// `RLC_GPM_INT_DISABLE_TH0`: gfx_8_0 register, MMIO dword 0xEC7C (byte 0x3_B1F0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_DISABLE_TH0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_DISABLE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPM_INT_DISABLE_TH0: RLC_GPM_INT_DISABLE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_INT_DISABLE_TH0 DISABLE@0:32")
   }
-
-  /// `RLC_GPM_INT_DISABLE_TH0.DISABLE`: bits 31:0, access unknown.
-  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_DISABLE_TH1`: gfx_8_0 register, MMIO dword 0xEC7D (byte 0x3_B1F4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_DISABLE_TH1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_DISABLE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPM_INT_DISABLE_TH1: RLC_GPM_INT_DISABLE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_INT_DISABLE_TH1 DISABLE@0:32")
   }
-
-  /// `RLC_GPM_INT_DISABLE_TH1.DISABLE`: bits 31:0, access unknown.
-  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_FORCE_TH0`: gfx_8_0 register, MMIO dword 0xEC7E (byte 0x3_B1F8), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_FORCE_TH0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_FORCE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPM_INT_FORCE_TH0: RLC_GPM_INT_FORCE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_INT_FORCE_TH0 FORCE@0:32")
   }
-
-  /// `RLC_GPM_INT_FORCE_TH0.FORCE`: bits 31:0, access unknown.
-  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPM_INT_FORCE_TH1`: gfx_8_0 register, MMIO dword 0xEC7F (byte 0x3_B1FC), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_INT_FORCE_TH1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_FORCE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPM_INT_FORCE_TH1: RLC_GPM_INT_FORCE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_INT_FORCE_TH1 FORCE@0:32")
   }
-
-  /// `RLC_GPM_INT_FORCE_TH1.FORCE`: bits 31:0, access unknown.
-  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_CNTL`: gfx_8_0 register, MMIO dword 0xEC80 (byte 0x3_B200), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC80,
       writeOneToClearMask: 0x0000_0000,
@@ -4150,37 +3213,32 @@ public enum RLC_SRM_CNTL: Register {
 }
 
 /// `RLC_SRM_DEBUG_SELECT`: gfx_8_0 register, MMIO dword 0xEC81 (byte 0x3_B204), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DEBUG_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_DEBUG_SELECT_Layout`, which 2 registers share.
+public enum RLC_SRM_DEBUG_SELECT: RLC_DEBUG_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC81,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_DEBUG_SELECT SELECT@0:8 RESERVED@8:24")
   }
-
-  /// `RLC_SRM_DEBUG_SELECT.SELECT`: bits 7:0, access unknown.
-  public static var SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `RLC_SRM_DEBUG_SELECT.RESERVED`: bits 31:8, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 8, width: 24) }
 }
 
 /// `RLC_SRM_DEBUG`: gfx_8_0 register, MMIO dword 0xEC82 (byte 0x3_B208), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_DEBUG: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC82,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_DEBUG DATA@0:32")
   }
-
-  /// `RLC_SRM_DEBUG.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_ARAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC83 (byte 0x3_B20C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_ARAM_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC83,
       writeOneToClearMask: 0x0000_0000,
@@ -4189,21 +3247,20 @@ public enum RLC_SRM_ARAM_ADDR: Register {
 }
 
 /// `RLC_SRM_ARAM_DATA`: gfx_8_0 register, MMIO dword 0xEC84 (byte 0x3_B210), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_ARAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_ARAM_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC84,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_ARAM_DATA DATA@0:32")
   }
-
-  /// `RLC_SRM_ARAM_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_DRAM_ADDR`: gfx_8_0 register, MMIO dword 0xEC85 (byte 0x3_B214), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_DRAM_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC85,
       writeOneToClearMask: 0x0000_0000,
@@ -4215,21 +3272,20 @@ public enum RLC_SRM_DRAM_ADDR: Register {
 }
 
 /// `RLC_SRM_DRAM_DATA`: gfx_8_0 register, MMIO dword 0xEC86 (byte 0x3_B218), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_DRAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_DRAM_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC86,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_DRAM_DATA DATA@0:32")
   }
-
-  /// `RLC_SRM_DRAM_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_GPM_COMMAND`: gfx_8_0 register, MMIO dword 0xEC87 (byte 0x3_B21C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_GPM_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC87,
       writeOneToClearMask: 0x0000_0000,
@@ -4259,27 +3315,20 @@ public enum RLC_SRM_GPM_COMMAND: Register {
 }
 
 /// `RLC_SRM_GPM_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC88 (byte 0x3_B220), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_GPM_COMMAND_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_GPM_COMMAND_STATUS_Layout`, which 2 registers share.
+public enum RLC_SRM_GPM_COMMAND_STATUS: RLC_SRM_GPM_COMMAND_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC88,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_GPM_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
   }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_GPM_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `RLC_SRM_RLCV_COMMAND`: gfx_8_0 register, MMIO dword 0xEC89 (byte 0x3_B224), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_RLCV_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC89,
       writeOneToClearMask: 0x0000_0000,
@@ -4306,259 +3355,212 @@ public enum RLC_SRM_RLCV_COMMAND: Register {
 }
 
 /// `RLC_SRM_RLCV_COMMAND_STATUS`: gfx_8_0 register, MMIO dword 0xEC8A (byte 0x3_B228), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_RLCV_COMMAND_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_GPM_COMMAND_STATUS_Layout`, which 2 registers share.
+public enum RLC_SRM_RLCV_COMMAND_STATUS: RLC_SRM_GPM_COMMAND_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_RLCV_COMMAND_STATUS FIFO_EMPTY@0:1 FIFO_FULL@1:1 RESERVED@2:30")
   }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_EMPTY`: bit 0, access unknown.
-  public static var FIFO_EMPTY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.FIFO_FULL`: bit 1, access unknown.
-  public static var FIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `RLC_SRM_RLCV_COMMAND_STATUS.RESERVED`: bits 31:2, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_0`: gfx_8_0 register, MMIO dword 0xEC8B (byte 0x3_B22C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_0: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_0 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_0.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_0.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_1`: gfx_8_0 register, MMIO dword 0xEC8C (byte 0x3_B230), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_1: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_1 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_1.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_1.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_2`: gfx_8_0 register, MMIO dword 0xEC8D (byte 0x3_B234), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_2: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_2 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_2.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_2.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_3`: gfx_8_0 register, MMIO dword 0xEC8E (byte 0x3_B238), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_3: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_3 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_3.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_3.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_4`: gfx_8_0 register, MMIO dword 0xEC8F (byte 0x3_B23C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_4: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_4 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_4.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_4.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_5`: gfx_8_0 register, MMIO dword 0xEC90 (byte 0x3_B240), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_5: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC90,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_5 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_5.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_5.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_6`: gfx_8_0 register, MMIO dword 0xEC91 (byte 0x3_B244), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_6: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC91,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_6 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_6.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_6.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_ADDR_7`: gfx_8_0 register, MMIO dword 0xEC92 (byte 0x3_B248), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_ADDR_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SRM_INDEX_CNTL_ADDR_0_Layout`, which 8 registers share.
+public enum RLC_SRM_INDEX_CNTL_ADDR_7: RLC_SRM_INDEX_CNTL_ADDR_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC92,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_ADDR_7 ADDRESS@0:16 RESERVED@16:16")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_7.ADDRESS`: bits 15:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `RLC_SRM_INDEX_CNTL_ADDR_7.RESERVED`: bits 31:16, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_0`: gfx_8_0 register, MMIO dword 0xEC93 (byte 0x3_B24C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC93,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_0 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_1`: gfx_8_0 register, MMIO dword 0xEC94 (byte 0x3_B250), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC94,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_1 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_2`: gfx_8_0 register, MMIO dword 0xEC95 (byte 0x3_B254), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC95,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_2 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_3`: gfx_8_0 register, MMIO dword 0xEC96 (byte 0x3_B258), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC96,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_3 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_4`: gfx_8_0 register, MMIO dword 0xEC97 (byte 0x3_B25C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_4: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC97,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_4 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_5`: gfx_8_0 register, MMIO dword 0xEC98 (byte 0x3_B260), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_5: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC98,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_5 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_6`: gfx_8_0 register, MMIO dword 0xEC99 (byte 0x3_B264), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_6: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC99,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_6 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_INDEX_CNTL_DATA_7`: gfx_8_0 register, MMIO dword 0xEC9A (byte 0x3_B268), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SRM_INDEX_CNTL_DATA_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_SRM_INDEX_CNTL_DATA_7: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SRM_INDEX_CNTL_DATA_7 DATA@0:32")
   }
-
-  /// `RLC_SRM_INDEX_CNTL_DATA_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SRM_STAT`: gfx_8_0 register, MMIO dword 0xEC9B (byte 0x3_B26C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC9B,
       writeOneToClearMask: 0x0000_0000,
@@ -4574,7 +3576,7 @@ public enum RLC_SRM_STAT: Register {
 
 /// `RLC_SRM_GPM_ABORT`: gfx_8_0 register, MMIO dword 0xEC9C (byte 0x3_B270), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_SRM_GPM_ABORT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC9C,
       writeOneToClearMask: 0x0000_0000,
@@ -4590,7 +3592,7 @@ public enum RLC_SRM_GPM_ABORT: Register {
 
 /// `RLC_CGCG_CGLS_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9D (byte 0x3_B274), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CGCG_CGLS_CTRL_3D: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC9D,
       writeOneToClearMask: 0x0000_0000,
@@ -4600,7 +3602,7 @@ public enum RLC_CGCG_CGLS_CTRL_3D: Register {
 
 /// `RLC_CGCG_RAMP_CTRL_3D`: gfx_8_0 register, MMIO dword 0xEC9E (byte 0x3_B278), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CGCG_RAMP_CTRL_3D: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC9E,
       writeOneToClearMask: 0x0000_0000,
@@ -4609,21 +3611,20 @@ public enum RLC_CGCG_RAMP_CTRL_3D: Register {
 }
 
 /// `RLC_CSIB_ADDR_LO`: gfx_8_0 register, MMIO dword 0xECA2 (byte 0x3_B288), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CSIB_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SH_HIDDEN_PRIVATE_BASE_VMID_Layout`, which 4 registers share.
+public enum RLC_CSIB_ADDR_LO: SH_HIDDEN_PRIVATE_BASE_VMID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_CSIB_ADDR_LO ADDRESS@0:32")
   }
-
-  /// `RLC_CSIB_ADDR_LO.ADDRESS`: bits 31:0, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CSIB_ADDR_HI`: gfx_8_0 register, MMIO dword 0xECA3 (byte 0x3_B28C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CSIB_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA3,
       writeOneToClearMask: 0x0000_0000,
@@ -4636,7 +3637,7 @@ public enum RLC_CSIB_ADDR_HI: Register {
 
 /// `RLC_CSIB_LENGTH`: gfx_8_0 register, MMIO dword 0xECA4 (byte 0x3_B290), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CSIB_LENGTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA4,
       writeOneToClearMask: 0x0000_0000,
@@ -4648,73 +3649,68 @@ public enum RLC_CSIB_LENGTH: Register {
 }
 
 /// `RLC_CP_RESPONSE0`: gfx_8_0 register, MMIO dword 0xECA5 (byte 0x3_B294), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_CP_RESPONSE0_Layout`, which 4 registers share.
+public enum RLC_CP_RESPONSE0: RLC_CP_RESPONSE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_CP_RESPONSE0 RESPONSE@0:32")
   }
-
-  /// `RLC_CP_RESPONSE0.RESPONSE`: bits 31:0, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE1`: gfx_8_0 register, MMIO dword 0xECA6 (byte 0x3_B298), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_CP_RESPONSE0_Layout`, which 4 registers share.
+public enum RLC_CP_RESPONSE1: RLC_CP_RESPONSE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_CP_RESPONSE1 RESPONSE@0:32")
   }
-
-  /// `RLC_CP_RESPONSE1.RESPONSE`: bits 31:0, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE2`: gfx_8_0 register, MMIO dword 0xECA7 (byte 0x3_B29C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_CP_RESPONSE0_Layout`, which 4 registers share.
+public enum RLC_CP_RESPONSE2: RLC_CP_RESPONSE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA7,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_CP_RESPONSE2 RESPONSE@0:32")
   }
-
-  /// `RLC_CP_RESPONSE2.RESPONSE`: bits 31:0, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_CP_RESPONSE3`: gfx_8_0 register, MMIO dword 0xECA8 (byte 0x3_B2A0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_CP_RESPONSE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_CP_RESPONSE0_Layout`, which 4 registers share.
+public enum RLC_CP_RESPONSE3: RLC_CP_RESPONSE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA8,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_CP_RESPONSE3 RESPONSE@0:32")
   }
-
-  /// `RLC_CP_RESPONSE3.RESPONSE`: bits 31:0, access unknown.
-  public static var RESPONSE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_SMU_COMMAND`: gfx_8_0 register, MMIO dword 0xECA9 (byte 0x3_B2A4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_SMU_COMMAND: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_SMU_MESSAGE_Layout`, which 2 registers share.
+public enum RLC_SMU_COMMAND: RLC_SMU_MESSAGE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECA9,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_SMU_COMMAND CMD@0:32")
   }
-
-  /// `RLC_SMU_COMMAND.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CGTS_SM_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF000 (byte 0x3_C000), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_SM_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF000,
       writeOneToClearMask: 0x0000_0000,
@@ -4754,7 +3750,7 @@ public enum CGTS_SM_CTRL_REG: Register {
 
 /// `CGTS_RD_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF001 (byte 0x3_C004), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_RD_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF001,
       writeOneToClearMask: 0x0000_0000,
@@ -4770,7 +3766,7 @@ public enum CGTS_RD_CTRL_REG: Register {
 
 /// `CGTS_RD_REG`: gfx_8_0 register, MMIO dword 0xF002 (byte 0x3_C008), access unknown, reset unknown (`write` starts from 0).
 public enum CGTS_RD_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF002,
       writeOneToClearMask: 0x0000_0000,
@@ -4782,27 +3778,25 @@ public enum CGTS_RD_REG: Register {
 }
 
 /// `CGTS_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF003 (byte 0x3_C00C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_TCC_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_TCC_DISABLE_Layout`, which 2 registers share.
+public enum CGTS_TCC_DISABLE: CGTS_TCC_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF003,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_TCC_DISABLE TCC_DISABLE@16:16")
   }
-
-  /// `CGTS_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  public static var TCC_DISABLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CGTS_USER_TCC_DISABLE`: gfx_8_0 register, MMIO dword 0xF004 (byte 0x3_C010), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_USER_TCC_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_TCC_DISABLE_Layout`, which 2 registers share.
+public enum CGTS_USER_TCC_DISABLE: CGTS_TCC_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF004,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_USER_TCC_DISABLE TCC_DISABLE@16:16")
   }
-
-  /// `CGTS_USER_TCC_DISABLE.TCC_DISABLE`: bits 31:16, access unknown.
-  public static var TCC_DISABLE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

@@ -3,3030 +3,971 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `CGTS_CU0_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF008 (byte 0x3_C020), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU0_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU0_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF008,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU0_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU0_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF009 (byte 0x3_C024), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU0_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU0_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF009,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU0_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU0_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00A (byte 0x3_C028), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU0_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TA_SQC_CTRL_REG_Layout`, which 4 registers share.
+public enum CGTS_CU0_TA_SQC_CTRL_REG: CGTS_CU0_TA_SQC_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU0_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU0_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00B (byte 0x3_C02C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU0_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU0_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU0_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU0_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU0_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00C (byte 0x3_C030), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU0_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU0_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU0_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU0_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00D (byte 0x3_C034), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU1_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU1_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU1_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU1_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00E (byte 0x3_C038), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU1_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU1_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU1_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU1_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF00F (byte 0x3_C03C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU1_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU1_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF00F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU1_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU1_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU1_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU1_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU1_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU1_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU1_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF010 (byte 0x3_C040), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU1_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU1_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF010,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU1_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU1_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU1_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF011 (byte 0x3_C044), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU1_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU1_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF011,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU1_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU1_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF012 (byte 0x3_C048), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU2_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU2_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF012,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU2_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU2_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF013 (byte 0x3_C04C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU2_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU2_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF013,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU2_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU2_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF014 (byte 0x3_C050), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU2_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU2_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF014,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU2_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU2_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU2_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU2_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU2_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU2_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU2_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF015 (byte 0x3_C054), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU2_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU2_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF015,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU2_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU2_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU2_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF016 (byte 0x3_C058), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU2_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU2_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF016,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU2_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU2_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF017 (byte 0x3_C05C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU3_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU3_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF017,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU3_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU3_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF018 (byte 0x3_C060), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU3_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU3_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF018,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU3_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU3_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF019 (byte 0x3_C064), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU3_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU3_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF019,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU3_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU3_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU3_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU3_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU3_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU3_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU3_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01A (byte 0x3_C068), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU3_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU3_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU3_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU3_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU3_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01B (byte 0x3_C06C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU3_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU3_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU3_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU3_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01C (byte 0x3_C070), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU4_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU4_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU4_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU4_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01D (byte 0x3_C074), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU4_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU4_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU4_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU4_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01E (byte 0x3_C078), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU4_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TA_SQC_CTRL_REG_Layout`, which 4 registers share.
+public enum CGTS_CU4_TA_SQC_CTRL_REG: CGTS_CU0_TA_SQC_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU4_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU4_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF01F (byte 0x3_C07C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU4_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU4_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF01F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU4_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU4_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU4_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF020 (byte 0x3_C080), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU4_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU4_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF020,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU4_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU4_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF021 (byte 0x3_C084), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU5_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU5_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF021,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU5_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU5_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF022 (byte 0x3_C088), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU5_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU5_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF022,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU5_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU5_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF023 (byte 0x3_C08C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU5_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU5_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF023,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU5_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU5_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU5_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU5_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU5_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU5_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU5_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF024 (byte 0x3_C090), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU5_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU5_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF024,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU5_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU5_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU5_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF025 (byte 0x3_C094), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU5_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU5_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF025,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU5_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU5_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF026 (byte 0x3_C098), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU6_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU6_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF026,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU6_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU6_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF027 (byte 0x3_C09C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU6_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU6_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF027,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU6_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU6_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF028 (byte 0x3_C0A0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU6_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU6_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF028,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU6_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU6_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU6_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU6_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU6_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU6_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU6_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF029 (byte 0x3_C0A4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU6_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU6_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF029,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU6_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU6_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU6_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02A (byte 0x3_C0A8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU6_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU6_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU6_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU6_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02B (byte 0x3_C0AC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU7_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU7_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02C (byte 0x3_C0B0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU7_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU7_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02D (byte 0x3_C0B4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU7_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU7_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU7_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02E (byte 0x3_C0B8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU7_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU7_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU7_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF02F (byte 0x3_C0BC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU7_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU7_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF02F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU7_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU7_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF030 (byte 0x3_C0C0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU8_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF030,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU8_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF031 (byte 0x3_C0C4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU8_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF031,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU8_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF032 (byte 0x3_C0C8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TA_SQC_CTRL_REG_Layout`, which 4 registers share.
+public enum CGTS_CU8_TA_SQC_CTRL_REG: CGTS_CU0_TA_SQC_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF032,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU8_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF033 (byte 0x3_C0CC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU8_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF033,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU8_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU8_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF034 (byte 0x3_C0D0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU8_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU8_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF034,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU8_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU8_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF035 (byte 0x3_C0D4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU9_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF035,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU9_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF036 (byte 0x3_C0D8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU9_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF036,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU9_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF037 (byte 0x3_C0DC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU9_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF037,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU9_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU9_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF038 (byte 0x3_C0E0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU9_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF038,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU9_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU9_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF039 (byte 0x3_C0E4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU9_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU9_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF039,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU9_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU9_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03A (byte 0x3_C0E8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU10_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU10_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03B (byte 0x3_C0EC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU10_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU10_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03C (byte 0x3_C0F0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU10_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU10_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU10_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03D (byte 0x3_C0F4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU10_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU10_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU10_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03E (byte 0x3_C0F8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU10_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU10_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU10_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU10_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF03F (byte 0x3_C0FC), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU11_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF03F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU11_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF040 (byte 0x3_C100), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU11_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF040,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU11_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF041 (byte 0x3_C104), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU11_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF041,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU11_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU11_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF042 (byte 0x3_C108), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU11_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF042,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU11_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU11_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF043 (byte 0x3_C10C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU11_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU11_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF043,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU11_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU11_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF044 (byte 0x3_C110), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU12_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF044,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU12_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF045 (byte 0x3_C114), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU12_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF045,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU12_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_TA_SQC_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF046 (byte 0x3_C118), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_TA_SQC_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TA_SQC_CTRL_REG_Layout`, which 4 registers share.
+public enum CGTS_CU12_TA_SQC_CTRL_REG: CGTS_CU0_TA_SQC_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF046,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_TA_SQC_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1 SQC@16:7 SQC_OVERRIDE@23:1 SQC_BUSY_OVERRIDE@24:2 SQC_LS_OVERRIDE@26:1 SQC_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC`: bits 22:16, access unknown.
-  public static var SQC: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_OVERRIDE`: bit 23, access unknown.
-  public static var SQC_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQC_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQC_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU12_TA_SQC_CTRL_REG.SQC_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQC_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF047 (byte 0x3_C11C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU12_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF047,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU12_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU12_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF048 (byte 0x3_C120), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU12_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU12_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF048,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU12_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU12_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF049 (byte 0x3_C124), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU13_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF049,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU13_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04A (byte 0x3_C128), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU13_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU13_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04B (byte 0x3_C12C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU13_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU13_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU13_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04C (byte 0x3_C130), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU13_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU13_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU13_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04D (byte 0x3_C134), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU13_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU13_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU13_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU13_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04E (byte 0x3_C138), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU14_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU14_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF04F (byte 0x3_C13C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU14_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF04F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU14_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF050 (byte 0x3_C140), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU14_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF050,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU14_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU14_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF051 (byte 0x3_C144), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU14_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF051,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU14_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU14_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF052 (byte 0x3_C148), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU14_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU14_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF052,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU14_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU14_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_SP0_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF053 (byte 0x3_C14C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_SP0_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP0_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU15_SP0_CTRL_REG: CGTS_CU0_SP0_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF053,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_SP0_CTRL_REG SP00@0:7 SP00_OVERRIDE@7:1 SP00_BUSY_OVERRIDE@8:2 SP00_LS_OVERRIDE@10:1 SP00_SIMDBUSY_OVERRIDE@11:1 SP01@16:7 SP01_OVERRIDE@23:1 SP01_BUSY_OVERRIDE@24:2 SP01_LS_OVERRIDE@26:1 SP01_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00`: bits 6:0, access unknown.
-  public static var SP00: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_OVERRIDE`: bit 7, access unknown.
-  public static var SP00_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP00_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP00_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP00_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP00_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01`: bits 22:16, access unknown.
-  public static var SP01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_OVERRIDE`: bit 23, access unknown.
-  public static var SP01_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP01_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP01_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU15_SP0_CTRL_REG.SP01_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP01_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_LDS_SQ_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF054 (byte 0x3_C150), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_LDS_SQ_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_LDS_SQ_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU15_LDS_SQ_CTRL_REG: CGTS_CU0_LDS_SQ_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF054,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_LDS_SQ_CTRL_REG LDS@0:7 LDS_OVERRIDE@7:1 LDS_BUSY_OVERRIDE@8:2 LDS_LS_OVERRIDE@10:1 LDS_SIMDBUSY_OVERRIDE@11:1 SQ@16:7 SQ_OVERRIDE@23:1 SQ_BUSY_OVERRIDE@24:2 SQ_LS_OVERRIDE@26:1 SQ_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS`: bits 6:0, access unknown.
-  public static var LDS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_OVERRIDE`: bit 7, access unknown.
-  public static var LDS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var LDS_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_LS_OVERRIDE`: bit 10, access unknown.
-  public static var LDS_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.LDS_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var LDS_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ`: bits 22:16, access unknown.
-  public static var SQ: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_OVERRIDE`: bit 23, access unknown.
-  public static var SQ_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SQ_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SQ_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU15_LDS_SQ_CTRL_REG.SQ_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SQ_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_TA_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF055 (byte 0x3_C154), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_TA_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU1_TA_CTRL_REG_Layout`, which 12 registers share.
+public enum CGTS_CU15_TA_CTRL_REG: CGTS_CU1_TA_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF055,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_TA_CTRL_REG TA@0:7 TA_OVERRIDE@7:1 TA_BUSY_OVERRIDE@8:2 TA_LS_OVERRIDE@10:1 TA_SIMDBUSY_OVERRIDE@11:1")
   }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA`: bits 6:0, access unknown.
-  public static var TA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_OVERRIDE`: bit 7, access unknown.
-  public static var TA_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TA_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TA_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU15_TA_CTRL_REG.TA_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TA_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `CGTS_CU15_SP1_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF056 (byte 0x3_C158), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_SP1_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_SP1_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU15_SP1_CTRL_REG: CGTS_CU0_SP1_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF056,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_SP1_CTRL_REG SP10@0:7 SP10_OVERRIDE@7:1 SP10_BUSY_OVERRIDE@8:2 SP10_LS_OVERRIDE@10:1 SP10_SIMDBUSY_OVERRIDE@11:1 SP11@16:7 SP11_OVERRIDE@23:1 SP11_BUSY_OVERRIDE@24:2 SP11_LS_OVERRIDE@26:1 SP11_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10`: bits 6:0, access unknown.
-  public static var SP10: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_OVERRIDE`: bit 7, access unknown.
-  public static var SP10_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var SP10_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_LS_OVERRIDE`: bit 10, access unknown.
-  public static var SP10_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP10_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var SP10_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11`: bits 22:16, access unknown.
-  public static var SP11: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_OVERRIDE`: bit 23, access unknown.
-  public static var SP11_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var SP11_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_LS_OVERRIDE`: bit 26, access unknown.
-  public static var SP11_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU15_SP1_CTRL_REG.SP11_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var SP11_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTS_CU15_TD_TCP_CTRL_REG`: gfx_8_0 register, MMIO dword 0xF057 (byte 0x3_C15C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTS_CU15_TD_TCP_CTRL_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTS_CU0_TD_TCP_CTRL_REG_Layout`, which 16 registers share.
+public enum CGTS_CU15_TD_TCP_CTRL_REG: CGTS_CU0_TD_TCP_CTRL_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF057,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTS_CU15_TD_TCP_CTRL_REG TD@0:7 TD_OVERRIDE@7:1 TD_BUSY_OVERRIDE@8:2 TD_LS_OVERRIDE@10:1 TD_SIMDBUSY_OVERRIDE@11:1 TCP@16:7 TCP_OVERRIDE@23:1 TCP_BUSY_OVERRIDE@24:2 TCP_LS_OVERRIDE@26:1 TCP_SIMDBUSY_OVERRIDE@27:1")
   }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD`: bits 6:0, access unknown.
-  public static var TD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_OVERRIDE`: bit 7, access unknown.
-  public static var TD_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_BUSY_OVERRIDE`: bits 9:8, access unknown.
-  public static var TD_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_LS_OVERRIDE`: bit 10, access unknown.
-  public static var TD_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TD_SIMDBUSY_OVERRIDE`: bit 11, access unknown.
-  public static var TD_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP`: bits 22:16, access unknown.
-  public static var TCP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_OVERRIDE`: bit 23, access unknown.
-  public static var TCP_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_BUSY_OVERRIDE`: bits 25:24, access unknown.
-  public static var TCP_BUSY_OVERRIDE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 2) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_LS_OVERRIDE`: bit 26, access unknown.
-  public static var TCP_LS_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTS_CU15_TD_TCP_CTRL_REG.TCP_SIMDBUSY_OVERRIDE`: bit 27, access unknown.
-  public static var TCP_SIMDBUSY_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `CGTT_SPI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF080 (byte 0x3_C200), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SPI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF080,
       writeOneToClearMask: 0x0000_0000,
@@ -3066,7 +1007,7 @@ public enum CGTT_SPI_CLK_CTRL: Register {
 
 /// `CGTT_PC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF081 (byte 0x3_C204), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_PC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF081,
       writeOneToClearMask: 0x0000_0000,
@@ -3109,7 +1050,7 @@ public enum CGTT_PC_CLK_CTRL: Register {
 
 /// `CGTT_BCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF082 (byte 0x3_C208), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_BCI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF082,
       writeOneToClearMask: 0x0000_0000,
@@ -3152,7 +1093,7 @@ public enum CGTT_BCI_CLK_CTRL: Register {
 
 /// `CGTT_VGT_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF084 (byte 0x3_C210), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_VGT_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF084,
       writeOneToClearMask: 0x0000_0000,
@@ -3192,7 +1133,7 @@ public enum CGTT_VGT_CLK_CTRL: Register {
 
 /// `CGTT_IA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF085 (byte 0x3_C214), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_IA_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF085,
       writeOneToClearMask: 0x0000_0000,
@@ -3232,7 +1173,7 @@ public enum CGTT_IA_CLK_CTRL: Register {
 
 /// `CGTT_WD_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF086 (byte 0x3_C218), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_WD_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF086,
       writeOneToClearMask: 0x0000_0000,
@@ -3272,7 +1213,7 @@ public enum CGTT_WD_CLK_CTRL: Register {
 
 /// `CGTT_PA_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF088 (byte 0x3_C220), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_PA_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF088,
       writeOneToClearMask: 0x0000_0000,
@@ -3311,48 +1252,20 @@ public enum CGTT_PA_CLK_CTRL: Register {
 }
 
 /// `CGTT_SC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF089 (byte 0x3_C224), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum CGTT_SC_CLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF089,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SC_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SQ_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08C (byte 0x3_C230), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SQ_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF08C,
       writeOneToClearMask: 0x0000_0000,
@@ -3377,7 +1290,7 @@ public enum CGTT_SQ_CLK_CTRL: Register {
 
 /// `CGTT_SQG_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08D (byte 0x3_C234), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_SQG_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF08D,
       writeOneToClearMask: 0x0000_0000,
@@ -3404,56 +1317,44 @@ public enum CGTT_SQG_CLK_CTRL: Register {
 }
 
 /// `SQ_ALU_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08E (byte 0x3_C238), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_ALU_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_ALU_CLK_CTRL_Layout`, which 3 registers share.
+public enum SQ_ALU_CLK_CTRL: SQ_ALU_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF08E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_ALU_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
-
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_ALU_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_TEX_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF08F (byte 0x3_C23C), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_TEX_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_ALU_CLK_CTRL_Layout`, which 3 registers share.
+public enum SQ_TEX_CLK_CTRL: SQ_ALU_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF08F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_TEX_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
-
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_TEX_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_LDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF090 (byte 0x3_C240), access unknown, reset unknown (`write` starts from 0).
-public enum SQ_LDS_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SQ_ALU_CLK_CTRL_Layout`, which 3 registers share.
+public enum SQ_LDS_CLK_CTRL: SQ_ALU_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF090,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_LDS_CLK_CTRL FORCE_CU_ON_SH0@0:16 FORCE_CU_ON_SH1@16:16")
   }
-
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH0`: bits 15:0, access unknown.
-  public static var FORCE_CU_ON_SH0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SQ_LDS_CLK_CTRL.FORCE_CU_ON_SH1`: bits 31:16, access unknown.
-  public static var FORCE_CU_ON_SH1: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_POWER_THROTTLE`: gfx_8_0 register, MMIO dword 0xF091 (byte 0x3_C244), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_POWER_THROTTLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF091,
       writeOneToClearMask: 0x0000_0000,
@@ -3472,7 +1373,7 @@ public enum SQ_POWER_THROTTLE: Register {
 
 /// `SQ_POWER_THROTTLE2`: gfx_8_0 register, MMIO dword 0xF092 (byte 0x3_C248), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_POWER_THROTTLE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF092,
       writeOneToClearMask: 0x0000_0000,
@@ -3497,661 +1398,212 @@ public enum SQ_POWER_THROTTLE2: Register {
 }
 
 /// `CGTT_SX_CLK_CTRL0`: gfx_8_0 register, MMIO dword 0xF094 (byte 0x3_C250), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum CGTT_SX_CLK_CTRL0: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF094,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SX_CLK_CTRL0.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SX_CLK_CTRL0.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL1`: gfx_8_0 register, MMIO dword 0xF095 (byte 0x3_C254), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum CGTT_SX_CLK_CTRL1: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF095,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL1 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SX_CLK_CTRL1.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL1.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SX_CLK_CTRL1.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL1.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL2`: gfx_8_0 register, MMIO dword 0xF096 (byte 0x3_C258), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum CGTT_SX_CLK_CTRL2: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF096,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL2 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SX_CLK_CTRL2.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL2.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SX_CLK_CTRL2.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL2.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL3`: gfx_8_0 register, MMIO dword 0xF097 (byte 0x3_C25C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum CGTT_SX_CLK_CTRL3: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF097,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL3 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SX_CLK_CTRL3.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL3.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SX_CLK_CTRL3.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL3.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_SX_CLK_CTRL4`: gfx_8_0 register, MMIO dword 0xF098 (byte 0x3_C260), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_SX_CLK_CTRL4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum CGTT_SX_CLK_CTRL4: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF098,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_SX_CLK_CTRL4 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_SX_CLK_CTRL4.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_SX_CLK_CTRL4.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_SX_CLK_CTRL4.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_SX_CLK_CTRL4.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TD_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09C (byte 0x3_C270), access unknown, reset unknown (`write` starts from 0).
-public enum TD_CGTT_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum TD_CGTT_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF09C,
       writeOneToClearMask: 0x0000_0000,
       layout: "TD_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `TD_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TD_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `TD_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TA_CGTT_CTRL`: gfx_8_0 register, MMIO dword 0xF09D (byte 0x3_C274), access unknown, reset unknown (`write` starts from 0).
-public enum TA_CGTT_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum TA_CGTT_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF09D,
       writeOneToClearMask: 0x0000_0000,
       layout: "TA_CGTT_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `TA_CGTT_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TA_CGTT_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `TA_CGTT_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_TCP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09E (byte 0x3_C278), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_TCP_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum CGTT_TCP_CLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF09E,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_TCP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_TCP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_TCP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_TCP_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_TCI_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF09F (byte 0x3_C27C), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_TCI_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum CGTT_TCI_CLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF09F,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_TCI_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_TCI_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_TCI_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_TCI_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_GDS_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A0 (byte 0x3_C280), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_GDS_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum CGTT_GDS_CLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_GDS_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CGTT_GDS_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_GDS_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_GDS_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DB_CGTT_CLK_CTRL_0`: gfx_8_0 register, MMIO dword 0xF0A4 (byte 0x3_C290), access unknown, reset unknown (`write` starts from 0).
-public enum DB_CGTT_CLK_CTRL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SX_CLK_CTRL0_Layout`, which 6 registers share.
+public enum DB_CGTT_CLK_CTRL_0: CGTT_SX_CLK_CTRL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "DB_CGTT_CLK_CTRL_0 ON_DELAY@0:4 OFF_HYSTERESIS@4:8 RESERVED@12:12 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `DB_CGTT_CLK_CTRL_0.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `DB_CGTT_CLK_CTRL_0.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `DB_CGTT_CLK_CTRL_0.RESERVED`: bits 23:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `DB_CGTT_CLK_CTRL_0.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CB_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0A8 (byte 0x3_C2A0), access unknown, reset unknown (`write` starts from 0).
-public enum CB_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum CB_CGTT_SCLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CB_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `CB_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CB_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CB_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCC_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AC (byte 0x3_C2B0), access unknown, reset unknown (`write` starts from 0).
-public enum TCC_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum TCC_CGTT_SCLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCC_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `TCC_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TCC_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `TCC_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `TCA_CGTT_SCLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0AD (byte 0x3_C2B4), access unknown, reset unknown (`write` starts from 0).
-public enum TCA_CGTT_SCLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_SC_CLK_CTRL_Layout`, which 9 registers share.
+public enum TCA_CGTT_SCLK_CTRL: CGTT_SC_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "TCA_CGTT_SCLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `TCA_CGTT_SCLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `TCA_CGTT_SCLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `TCA_CGTT_SCLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CP_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B0 (byte 0x3_C2C0), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CP_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_CP_CLK_CTRL_Layout`, which 3 registers share.
+public enum CGTT_CP_CLK_CTRL: CGTT_CP_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CP_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
-
-  /// `CGTT_CP_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CP_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_CP_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CPF_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B1 (byte 0x3_C2C4), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CPF_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_CP_CLK_CTRL_Layout`, which 3 registers share.
+public enum CGTT_CPF_CLK_CTRL: CGTT_CP_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CPF_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
-
-  /// `CGTT_CPF_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CPF_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_CPF_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_CPC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B2 (byte 0x3_C2C8), access unknown, reset unknown (`write` starts from 0).
-public enum CGTT_CPC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CGTT_CP_CLK_CTRL_Layout`, which 3 registers share.
+public enum CGTT_CPC_CLK_CTRL: CGTT_CP_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "CGTT_CPC_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE_PERFMON@29:1 SOFT_OVERRIDE_DYN@30:1 SOFT_OVERRIDE_REG@31:1")
   }
-
-  /// `CGTT_CPC_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CGTT_CPC_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_PERFMON`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE_PERFMON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_DYN`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE_DYN: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CGTT_CPC_CLK_CTRL.SOFT_OVERRIDE_REG`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE_REG: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CGTT_RLC_CLK_CTRL`: gfx_8_0 register, MMIO dword 0xF0B8 (byte 0x3_C2E0), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_RLC_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0B8,
       writeOneToClearMask: 0x0000_0000,
@@ -4173,7 +1625,7 @@ public enum CGTT_RLC_CLK_CTRL: Register {
 
 /// `CP_PFP_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF814 (byte 0x3_E050), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PFP_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF814,
       writeOneToClearMask: 0x0000_0000,
@@ -4185,21 +1637,20 @@ public enum CP_PFP_UCODE_ADDR: Register {
 }
 
 /// `CP_PFP_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF815 (byte 0x3_E054), access unknown, reset unknown (`write` starts from 0).
-public enum CP_PFP_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum CP_PFP_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF815,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_PFP_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `CP_PFP_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_ME_RAM_RADDR`: gfx_8_0 register, MMIO dword 0xF816 (byte 0x3_E058), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_RAM_RADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF816,
       writeOneToClearMask: 0x0000_0000,
@@ -4214,7 +1665,7 @@ public enum CP_ME_RAM_RADDR: Register {
 ///
 /// Another name for `CP_ME_RAM_RADDR`, at the same offset.
 public enum CP_ME_RAM_WADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF816,
       writeOneToClearMask: 0x0000_0000,
@@ -4227,7 +1678,7 @@ public enum CP_ME_RAM_WADDR: Register {
 
 /// `CP_ME_RAM_DATA`: gfx_8_0 register, MMIO dword 0xF817 (byte 0x3_E05C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_RAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF817,
       writeOneToClearMask: 0x0000_0000,
@@ -4240,7 +1691,7 @@ public enum CP_ME_RAM_DATA: Register {
 
 /// `CP_CE_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF818 (byte 0x3_E060), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CE_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF818,
       writeOneToClearMask: 0x0000_0000,
@@ -4252,73 +1703,68 @@ public enum CP_CE_UCODE_ADDR: Register {
 }
 
 /// `CP_CE_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF819 (byte 0x3_E064), access unknown, reset unknown (`write` starts from 0).
-public enum CP_CE_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum CP_CE_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF819,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_CE_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `CP_CE_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME1_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81A (byte 0x3_E068), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME1_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC_ME1_UCODE_ADDR_Layout`, which 2 registers share.
+public enum CP_MEC_ME1_UCODE_ADDR: CP_MEC_ME1_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF81A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_UCODE_ADDR UCODE_ADDR@0:17")
   }
-
-  /// `CP_MEC_ME1_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME1_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81B (byte 0x3_E06C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME1_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum CP_MEC_ME1_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF81B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME1_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `CP_MEC_ME1_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MEC_ME2_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF81C (byte 0x3_E070), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME2_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_MEC_ME1_UCODE_ADDR_Layout`, which 2 registers share.
+public enum CP_MEC_ME2_UCODE_ADDR: CP_MEC_ME1_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF81C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_UCODE_ADDR UCODE_ADDR@0:17")
   }
-
-  /// `CP_MEC_ME2_UCODE_ADDR.UCODE_ADDR`: bits 16:0, access unknown.
-  public static var UCODE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `CP_MEC_ME2_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF81D (byte 0x3_E074), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_ME2_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum CP_MEC_ME2_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF81D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_ME2_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `CP_MEC_ME2_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GPU_BIST_CONTROL`: gfx_8_0 register, MMIO dword 0xF835 (byte 0x3_E0D4), access unknown, reset unknown (`write` starts from 0).
 public enum GPU_BIST_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF835,
       writeOneToClearMask: 0x0000_0000,
@@ -4343,7 +1789,7 @@ public enum GPU_BIST_CONTROL: Register {
 
 /// `RLC_ROM_CNTL`: gfx_8_0 register, MMIO dword 0xF836 (byte 0x3_E0D8), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_ROM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF836,
       writeOneToClearMask: 0x0000_0000,
@@ -4372,130 +1818,110 @@ public enum RLC_ROM_CNTL: Register {
 /// `RLC_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_ADDR`, at the same offset.
-public enum RLC_GPM_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_UCODE_ADDR_Layout`, which 3 registers share.
+public enum RLC_GPM_UCODE_ADDR: RLC_GPM_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
-
-  /// `RLC_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_HYP_GPM_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xF83C (byte 0x3_E0F0), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_HYP_GPM_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_UCODE_ADDR_Layout`, which 3 registers share.
+public enum RLC_HYP_GPM_UCODE_ADDR: RLC_GPM_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83C,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_HYP_GPM_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
-
-  /// `RLC_HYP_GPM_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_HYP_GPM_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `RLC_HYP_GPM_UCODE_DATA`, at the same offset.
-public enum RLC_GPM_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum RLC_GPM_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `RLC_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_HYP_GPM_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xF83D (byte 0x3_E0F4), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_HYP_GPM_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum RLC_HYP_GPM_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_HYP_GPM_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `RLC_HYP_GPM_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GRBM_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `GRBM_HYP_CAM_INDEX`, at the same offset.
-public enum GRBM_CAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_CAM_INDEX_Layout`, which 2 registers share.
+public enum GRBM_CAM_INDEX: GRBM_CAM_INDEX_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_CAM_INDEX CAM_INDEX@0:3")
   }
-
-  /// `GRBM_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GRBM_HYP_CAM_INDEX`: gfx_8_0 register, MMIO dword 0xF83E (byte 0x3_E0F8), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_HYP_CAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_CAM_INDEX_Layout`, which 2 registers share.
+public enum GRBM_HYP_CAM_INDEX: GRBM_CAM_INDEX_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_HYP_CAM_INDEX CAM_INDEX@0:3")
   }
-
-  /// `GRBM_HYP_CAM_INDEX.CAM_INDEX`: bits 2:0, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
 }
 
 /// `GRBM_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `GRBM_HYP_CAM_DATA`, at the same offset.
-public enum GRBM_CAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_CAM_DATA_Layout`, which 2 registers share.
+public enum GRBM_CAM_DATA: GRBM_CAM_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
   }
-
-  /// `GRBM_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GRBM_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  public static var CAM_REMAPADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GRBM_HYP_CAM_DATA`: gfx_8_0 register, MMIO dword 0xF83F (byte 0x3_E0FC), access unknown, reset unknown (`write` starts from 0).
-public enum GRBM_HYP_CAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_CAM_DATA_Layout`, which 2 registers share.
+public enum GRBM_HYP_CAM_DATA: GRBM_CAM_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GRBM_HYP_CAM_DATA CAM_ADDR@0:16 CAM_REMAPADDR@16:16")
   }
-
-  /// `GRBM_HYP_CAM_DATA.CAM_ADDR`: bits 15:0, access unknown.
-  public static var CAM_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GRBM_HYP_CAM_DATA.CAM_REMAPADDR`: bits 31:16, access unknown.
-  public static var CAM_REMAPADDR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SQ_HV_VMID_CTRL`: gfx_8_0 register, MMIO dword 0xF840 (byte 0x3_E100), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_HV_VMID_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF840,
       writeOneToClearMask: 0x0000_0000,
@@ -4511,7 +1937,7 @@ public enum SQ_HV_VMID_CTRL: Register {
 
 /// `GFX_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0xF87F (byte 0x3_E1FC), access unknown, reset unknown (`write` starts from 0).
 public enum GFX_PIPE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF87F,
       writeOneToClearMask: 0x0000_0000,
@@ -4524,7 +1950,7 @@ public enum GFX_PIPE_PRIORITY: Register {
 
 /// `RLC_GPU_IOV_VF_ENABLE`: gfx_8_0 register, MMIO dword 0xFB00 (byte 0x3_EC00), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB00,
       writeOneToClearMask: 0x0000_0000,
@@ -4543,7 +1969,7 @@ public enum RLC_GPU_IOV_VF_ENABLE: Register {
 
 /// `RLC_GPU_IOV_CFG_REG1`: gfx_8_0 register, MMIO dword 0xFB01 (byte 0x3_EC04), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB01,
       writeOneToClearMask: 0x0000_0000,
@@ -4574,7 +2000,7 @@ public enum RLC_GPU_IOV_CFG_REG1: Register {
 
 /// `RLC_GPU_IOV_CFG_REG2`: gfx_8_0 register, MMIO dword 0xFB02 (byte 0x3_EC08), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB02,
       writeOneToClearMask: 0x0000_0000,
@@ -4590,7 +2016,7 @@ public enum RLC_GPU_IOV_CFG_REG2: Register {
 
 /// `RLC_GPU_IOV_CFG_REG6`: gfx_8_0 register, MMIO dword 0xFB06 (byte 0x3_EC18), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG6: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB06,
       writeOneToClearMask: 0x0000_0000,
@@ -4611,21 +2037,20 @@ public enum RLC_GPU_IOV_CFG_REG6: Register {
 }
 
 /// `RLC_GPU_IOV_CFG_REG8`: gfx_8_0 register, MMIO dword 0xFB08 (byte 0x3_EC20), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_CFG_REG8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPU_IOV_CFG_REG8_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_CFG_REG8: RLC_GPU_IOV_CFG_REG8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB08,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_CFG_REG8 VM_BUSY_STATUS@0:32")
   }
-
-  /// `RLC_GPU_IOV_CFG_REG8.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_CFG_REG9`: gfx_8_0 register, MMIO dword 0xFB21 (byte 0x3_EC84), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG9: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB21,
       writeOneToClearMask: 0x0000_0000,
@@ -4644,7 +2069,7 @@ public enum RLC_GPU_IOV_CFG_REG9: Register {
 
 /// `RLC_GPU_IOV_CFG_REG10`: gfx_8_0 register, MMIO dword 0xFB22 (byte 0x3_EC88), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG10: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB22,
       writeOneToClearMask: 0x0000_0000,
@@ -4660,7 +2085,7 @@ public enum RLC_GPU_IOV_CFG_REG10: Register {
 
 /// `RLC_GPU_IOV_CFG_REG11`: gfx_8_0 register, MMIO dword 0xFB23 (byte 0x3_EC8C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG11: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB23,
       writeOneToClearMask: 0x0000_0000,
@@ -4673,7 +2098,7 @@ public enum RLC_GPU_IOV_CFG_REG11: Register {
 
 /// `RLC_GPU_IOV_CFG_REG12`: gfx_8_0 register, MMIO dword 0xFB24 (byte 0x3_EC90), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG12: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB24,
       writeOneToClearMask: 0x0000_0000,
@@ -4695,7 +2120,7 @@ public enum RLC_GPU_IOV_CFG_REG12: Register {
 
 /// `RLC_GPU_IOV_CFG_REG13`: gfx_8_0 register, MMIO dword 0xFB25 (byte 0x3_EC94), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG13: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB25,
       writeOneToClearMask: 0x0000_0000,
@@ -4717,7 +2142,7 @@ public enum RLC_GPU_IOV_CFG_REG13: Register {
 
 /// `RLC_GPU_IOV_CFG_REG14`: gfx_8_0 register, MMIO dword 0xFB26 (byte 0x3_EC98), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG14: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB26,
       writeOneToClearMask: 0x0000_0000,
@@ -4739,7 +2164,7 @@ public enum RLC_GPU_IOV_CFG_REG14: Register {
 
 /// `RLC_GPU_IOV_CFG_REG15`: gfx_8_0 register, MMIO dword 0xFB27 (byte 0x3_EC9C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_CFG_REG15: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB27,
       writeOneToClearMask: 0x0000_0000,
@@ -4761,7 +2186,7 @@ public enum RLC_GPU_IOV_CFG_REG15: Register {
 
 /// `RLC_GPU_IOV_ACTIVE_FCN_ID`: gfx_8_0 register, MMIO dword 0xFB40 (byte 0x3_ED00), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB40,
       writeOneToClearMask: 0x0000_0000,
@@ -4779,88 +2204,68 @@ public enum RLC_GPU_IOV_ACTIVE_FCN_ID: Register {
 }
 
 /// `RLC_GPM_VMID_THREAD2`: gfx_8_0 register, MMIO dword 0xFB41 (byte 0x3_ED04), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPM_VMID_THREAD2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_VMID_THREAD0_Layout`, which 3 registers share.
+public enum RLC_GPM_VMID_THREAD2: RLC_GPM_VMID_THREAD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB41,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPM_VMID_THREAD2 RLC_VMID@0:4 RESERVED0@4:4 RLC_QUEUEID@8:3 RESERVED1@11:21")
   }
-
-  /// `RLC_GPM_VMID_THREAD2.RLC_VMID`: bits 3:0, access unknown.
-  public static var RLC_VMID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD2.RESERVED0`: bits 7:4, access unknown.
-  public static var RESERVED0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `RLC_GPM_VMID_THREAD2.RLC_QUEUEID`: bits 10:8, access unknown.
-  public static var RLC_QUEUEID: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `RLC_GPM_VMID_THREAD2.RESERVED1`: bits 31:11, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt32> { .init(lsb: 11, width: 21) }
 }
 
 /// `RLC_GPU_IOV_UCODE_ADDR`: gfx_8_0 register, MMIO dword 0xFB42 (byte 0x3_ED08), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_UCODE_ADDR_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_UCODE_ADDR: RLC_GPM_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB42,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_UCODE_ADDR UCODE_ADDR@0:12 RESERVED@12:20")
   }
-
-  /// `RLC_GPU_IOV_UCODE_ADDR.UCODE_ADDR`: bits 11:0, access unknown.
-  public static var UCODE_ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `RLC_GPU_IOV_UCODE_ADDR.RESERVED`: bits 31:12, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 12, width: 20) }
 }
 
 /// `RLC_GPU_IOV_UCODE_DATA`: gfx_8_0 register, MMIO dword 0xFB43 (byte 0x3_ED0C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_PFP_UCODE_DATA_Layout`, which 7 registers share.
+public enum RLC_GPU_IOV_UCODE_DATA: CP_PFP_UCODE_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB43,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_UCODE_DATA UCODE_DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_UCODE_DATA.UCODE_DATA`: bits 31:0, access unknown.
-  public static var UCODE_DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCRATCH_ADDR`: gfx_8_0 register, MMIO dword 0xFB44 (byte 0x3_ED10), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCRATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_SCRATCH_ADDR_Layout`, which 2 registers share.
+public enum RLC_GPU_IOV_SCRATCH_ADDR: RLC_GPM_SCRATCH_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB44,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCRATCH_ADDR ADDR@0:9 RESERVED@9:23")
   }
-
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.ADDR`: bits 8:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `RLC_GPU_IOV_SCRATCH_ADDR.RESERVED`: bits 31:9, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 9, width: 23) }
 }
 
 /// `RLC_GPU_IOV_SCRATCH_DATA`: gfx_8_0 register, MMIO dword 0xFB45 (byte 0x3_ED14), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCRATCH_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPU_IOV_SCRATCH_DATA: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB45,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCRATCH_DATA DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_SCRATCH_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_F32_CNTL`: gfx_8_0 register, MMIO dword 0xFB46 (byte 0x3_ED18), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_F32_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB46,
       writeOneToClearMask: 0x0000_0000,
@@ -4876,7 +2281,7 @@ public enum RLC_GPU_IOV_F32_CNTL: Register {
 
 /// `RLC_GPU_IOV_F32_RESET`: gfx_8_0 register, MMIO dword 0xFB47 (byte 0x3_ED1C), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_F32_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB47,
       writeOneToClearMask: 0x0000_0000,
@@ -4891,77 +2296,44 @@ public enum RLC_GPU_IOV_F32_RESET: Register {
 }
 
 /// `RLC_GPU_IOV_SDMA0_STATUS`: gfx_8_0 register, MMIO dword 0xFB48 (byte 0x3_ED20), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPU_IOV_SDMA0_STATUS_Layout`, which 2 registers share.
+public enum RLC_GPU_IOV_SDMA0_STATUS: RLC_GPU_IOV_SDMA0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB48,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA0_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
   }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.PREEMPTED`: bit 0, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED`: bits 7:1, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.SAVED`: bit 8, access unknown.
-  public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED1`: bits 11:9, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESTORED`: bit 12, access unknown.
-  public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA0_STATUS.RESERVED2`: bits 31:13, access unknown.
-  public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
 /// `RLC_GPU_IOV_SDMA1_STATUS`: gfx_8_0 register, MMIO dword 0xFB49 (byte 0x3_ED24), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPU_IOV_SDMA0_STATUS_Layout`, which 2 registers share.
+public enum RLC_GPU_IOV_SDMA1_STATUS: RLC_GPU_IOV_SDMA0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB49,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA1_STATUS PREEMPTED@0:1 RESERVED@1:7 SAVED@8:1 RESERVED1@9:3 RESTORED@12:1 RESERVED2@13:19")
   }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.PREEMPTED`: bit 0, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED`: bits 7:1, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.SAVED`: bit 8, access unknown.
-  public static var SAVED: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED1`: bits 11:9, access unknown.
-  public static var RESERVED1: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESTORED`: bit 12, access unknown.
-  public static var RESTORED: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `RLC_GPU_IOV_SDMA1_STATUS.RESERVED2`: bits 31:13, access unknown.
-  public static var RESERVED2: RegisterField<Self, UInt32> { .init(lsb: 13, width: 19) }
 }
 
 /// `RLC_GPU_IOV_SMU_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4A (byte 0x3_ED28), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SMU_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SMU_RLC_RESPONSE_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_SMU_RESPONSE: SMU_RLC_RESPONSE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SMU_RESPONSE RESP@0:32")
   }
-
-  /// `RLC_GPU_IOV_SMU_RESPONSE.RESP`: bits 31:0, access unknown.
-  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_VIRT_RESET_REQ`: gfx_8_0 register, MMIO dword 0xFB4C (byte 0x3_ED30), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB4C,
       writeOneToClearMask: 0x0000_0000,
@@ -4979,125 +2351,116 @@ public enum RLC_GPU_IOV_VIRT_RESET_REQ: Register {
 }
 
 /// `RLC_GPU_IOV_RLC_RESPONSE`: gfx_8_0 register, MMIO dword 0xFB4D (byte 0x3_ED34), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_RLC_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SMU_RLC_RESPONSE_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_RLC_RESPONSE: SMU_RLC_RESPONSE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_RLC_RESPONSE RESP@0:32")
   }
-
-  /// `RLC_GPU_IOV_RLC_RESPONSE.RESP`: bits 31:0, access unknown.
-  public static var RESP: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_DISABLE`: gfx_8_0 register, MMIO dword 0xFB4E (byte 0x3_ED38), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_INT_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_DISABLE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_INT_DISABLE: RLC_GPM_INT_DISABLE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_INT_DISABLE DISABLE@0:32")
   }
-
-  /// `RLC_GPU_IOV_INT_DISABLE.DISABLE`: bits 31:0, access unknown.
-  public static var DISABLE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_INT_FORCE`: gfx_8_0 register, MMIO dword 0xFB4F (byte 0x3_ED3C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_INT_FORCE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPM_INT_FORCE_TH0_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_INT_FORCE: RLC_GPM_INT_FORCE_TH0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_INT_FORCE FORCE@0:32")
   }
-
-  /// `RLC_GPU_IOV_INT_FORCE.FORCE`: bits 31:0, access unknown.
-  public static var FORCE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB50 (byte 0x3_ED40), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPU_IOV_CFG_REG8_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_SDMA0_BUSY_STATUS: RLC_GPU_IOV_CFG_REG8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB50,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA0_BUSY_STATUS VM_BUSY_STATUS@0:32")
   }
-
-  /// `RLC_GPU_IOV_SDMA0_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS`: gfx_8_0 register, MMIO dword 0xFB51 (byte 0x3_ED44), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `RLC_GPU_IOV_CFG_REG8_Layout`, which 3 registers share.
+public enum RLC_GPU_IOV_SDMA1_BUSY_STATUS: RLC_GPU_IOV_CFG_REG8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB51,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SDMA1_BUSY_STATUS VM_BUSY_STATUS@0:32")
   }
-
-  /// `RLC_GPU_IOV_SDMA1_BUSY_STATUS.VM_BUSY_STATUS`: bits 31:0, access unknown.
-  public static var VM_BUSY_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_0`: gfx_8_0 register, MMIO dword 0xFB52 (byte 0x3_ED48), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPU_IOV_SCH_0: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB52,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_0 DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_SCH_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_1`: gfx_8_0 register, MMIO dword 0xFB53 (byte 0x3_ED4C), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPU_IOV_SCH_1: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB53,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_1 DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_SCH_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_2`: gfx_8_0 register, MMIO dword 0xFB54 (byte 0x3_ED50), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPU_IOV_SCH_2: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB54,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_2 DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_SCH_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_3`: gfx_8_0 register, MMIO dword 0xFB55 (byte 0x3_ED54), access unknown, reset unknown (`write` starts from 0).
-public enum RLC_GPU_IOV_SCH_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GRBM_DEBUG_DATA_Layout`, which 181 registers share.
+public enum RLC_GPU_IOV_SCH_3: GRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB55,
       writeOneToClearMask: 0x0000_0000,
       layout: "RLC_GPU_IOV_SCH_3 DATA@0:32")
   }
-
-  /// `RLC_GPU_IOV_SCH_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RLC_GPU_IOV_SCH_INT`: gfx_8_0 register, MMIO dword 0xFB56 (byte 0x3_ED58), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_GPU_IOV_SCH_INT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB56,
       writeOneToClearMask: 0x0000_0000,
@@ -5109,883 +2472,498 @@ public enum RLC_GPU_IOV_SCH_INT: Register {
 }
 
 /// `DIDT_SQ_CTRL0`: gfx_8_0 register, index 0x0 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL0: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL0_Layout`, which 3 registers share.
+public enum DIDT_SQ_CTRL0: DIDT_SQ_CTRL0_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_SQ_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
 }
 
 /// `DIDT_SQ_CTRL1`: gfx_8_0 register, index 0x1 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL1: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL1_Layout`, which 5 registers share.
+public enum DIDT_SQ_CTRL1: DIDT_SQ_CTRL1_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
-
-  /// `DIDT_SQ_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_SQ_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_SQ_CTRL2`: gfx_8_0 register, index 0x2 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL2: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL2_Layout`, which 5 registers share.
+public enum DIDT_SQ_CTRL2: DIDT_SQ_CTRL2_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
-
-  /// `DIDT_SQ_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_SQ_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_1`: bit 26, access unknown.
-  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_SQ_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_SQ_CTRL2.UNUSED_2`: bit 31, access unknown.
-  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_SQ_CTRL_OCP`: gfx_8_0 register, index 0x3 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_CTRL_OCP: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL_OCP_Layout`, which 5 registers share.
+public enum DIDT_SQ_CTRL_OCP: DIDT_SQ_CTRL_OCP_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
-
-  /// `DIDT_SQ_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_SQ_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_SQ_WEIGHT0_3`: gfx_8_0 register, index 0x10 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT0_3: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT0_3_Layout`, which 5 registers share.
+public enum DIDT_SQ_WEIGHT0_3: DIDT_SQ_WEIGHT0_3_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_SQ_WEIGHT4_7`: gfx_8_0 register, index 0x11 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT4_7: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT4_7_Layout`, which 5 registers share.
+public enum DIDT_SQ_WEIGHT4_7: DIDT_SQ_WEIGHT4_7_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_SQ_WEIGHT8_11`: gfx_8_0 register, index 0x12 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_SQ_WEIGHT8_11: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT8_11_Layout`, which 5 registers share.
+public enum DIDT_SQ_WEIGHT8_11: DIDT_SQ_WEIGHT8_11_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_SQ_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_SQ_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_CTRL0`: gfx_8_0 register, index 0x20 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL0: IndirectRegister {
+///
+/// Its fields are those of `DIDT_DB_CTRL0_Layout`, which 2 registers share.
+public enum DIDT_DB_CTRL0: DIDT_DB_CTRL0_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
   }
-
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_DB_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_DB_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_DB_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_DB_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `DIDT_DB_CTRL1`: gfx_8_0 register, index 0x21 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL1: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL1_Layout`, which 5 registers share.
+public enum DIDT_DB_CTRL1: DIDT_SQ_CTRL1_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
-
-  /// `DIDT_DB_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DB_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DB_CTRL2`: gfx_8_0 register, index 0x22 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL2: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL2_Layout`, which 5 registers share.
+public enum DIDT_DB_CTRL2: DIDT_SQ_CTRL2_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
-
-  /// `DIDT_DB_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `DIDT_DB_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_DB_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_DB_CTRL2.UNUSED_1`: bit 26, access unknown.
-  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_DB_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_DB_CTRL2.UNUSED_2`: bit 31, access unknown.
-  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_DB_CTRL_OCP`: gfx_8_0 register, index 0x23 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_CTRL_OCP: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL_OCP_Layout`, which 5 registers share.
+public enum DIDT_DB_CTRL_OCP: DIDT_SQ_CTRL_OCP_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
-
-  /// `DIDT_DB_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DB_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DB_WEIGHT0_3`: gfx_8_0 register, index 0x30 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT0_3: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT0_3_Layout`, which 5 registers share.
+public enum DIDT_DB_WEIGHT0_3: DIDT_SQ_WEIGHT0_3_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_WEIGHT4_7`: gfx_8_0 register, index 0x31 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT4_7: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT4_7_Layout`, which 5 registers share.
+public enum DIDT_DB_WEIGHT4_7: DIDT_SQ_WEIGHT4_7_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DB_WEIGHT8_11`: gfx_8_0 register, index 0x32 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DB_WEIGHT8_11: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT8_11_Layout`, which 5 registers share.
+public enum DIDT_DB_WEIGHT8_11: DIDT_SQ_WEIGHT8_11_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DB_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DB_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_CTRL0`: gfx_8_0 register, index 0x40 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL0: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL0_Layout`, which 3 registers share.
+public enum DIDT_TD_CTRL0: DIDT_SQ_CTRL0_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
-
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_TD_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_TD_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_TD_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_TD_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_TD_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
 }
 
 /// `DIDT_TD_CTRL1`: gfx_8_0 register, index 0x41 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL1: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL1_Layout`, which 5 registers share.
+public enum DIDT_TD_CTRL1: DIDT_SQ_CTRL1_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
-
-  /// `DIDT_TD_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TD_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TD_CTRL2`: gfx_8_0 register, index 0x42 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL2: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL2_Layout`, which 5 registers share.
+public enum DIDT_TD_CTRL2: DIDT_SQ_CTRL2_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
-
-  /// `DIDT_TD_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `DIDT_TD_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_TD_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_TD_CTRL2.UNUSED_1`: bit 26, access unknown.
-  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_TD_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_TD_CTRL2.UNUSED_2`: bit 31, access unknown.
-  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_TD_CTRL_OCP`: gfx_8_0 register, index 0x43 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_CTRL_OCP: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL_OCP_Layout`, which 5 registers share.
+public enum DIDT_TD_CTRL_OCP: DIDT_SQ_CTRL_OCP_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
-
-  /// `DIDT_TD_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TD_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TD_WEIGHT0_3`: gfx_8_0 register, index 0x50 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT0_3: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT0_3_Layout`, which 5 registers share.
+public enum DIDT_TD_WEIGHT0_3: DIDT_SQ_WEIGHT0_3_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_WEIGHT4_7`: gfx_8_0 register, index 0x51 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT4_7: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT4_7_Layout`, which 5 registers share.
+public enum DIDT_TD_WEIGHT4_7: DIDT_SQ_WEIGHT4_7_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x51,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TD_WEIGHT8_11`: gfx_8_0 register, index 0x52 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TD_WEIGHT8_11: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT8_11_Layout`, which 5 registers share.
+public enum DIDT_TD_WEIGHT8_11: DIDT_SQ_WEIGHT8_11_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TD_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TD_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_CTRL0`: gfx_8_0 register, index 0x60 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL0: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL0_Layout`, which 3 registers share.
+public enum DIDT_TCP_CTRL0: DIDT_SQ_CTRL0_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x60,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1 DIDT_MAX_STALLS_ALLOWED_HI@6:6 DIDT_MAX_STALLS_ALLOWED_LO@12:6")
   }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_HI`: bits 11:6, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_HI: RegisterField<Self, UInt8> {
-    .init(lsb: 6, width: 6)
-  }
-
-  /// `DIDT_TCP_CTRL0.DIDT_MAX_STALLS_ALLOWED_LO`: bits 17:12, access unknown.
-  public static var DIDT_MAX_STALLS_ALLOWED_LO: RegisterField<Self, UInt8> {
-    .init(lsb: 12, width: 6)
-  }
 }
 
 /// `DIDT_TCP_CTRL1`: gfx_8_0 register, index 0x61 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL1: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL1_Layout`, which 5 registers share.
+public enum DIDT_TCP_CTRL1: DIDT_SQ_CTRL1_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x61,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
-
-  /// `DIDT_TCP_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TCP_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TCP_CTRL2`: gfx_8_0 register, index 0x62 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL2: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL2_Layout`, which 5 registers share.
+public enum DIDT_TCP_CTRL2: DIDT_SQ_CTRL2_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x62,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
-
-  /// `DIDT_TCP_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_TCP_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_1`: bit 26, access unknown.
-  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_TCP_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_TCP_CTRL2.UNUSED_2`: bit 31, access unknown.
-  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_TCP_CTRL_OCP`: gfx_8_0 register, index 0x63 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_CTRL_OCP: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL_OCP_Layout`, which 5 registers share.
+public enum DIDT_TCP_CTRL_OCP: DIDT_SQ_CTRL_OCP_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x63,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
-
-  /// `DIDT_TCP_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_TCP_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_TCP_WEIGHT0_3`: gfx_8_0 register, index 0x70 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT0_3: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT0_3_Layout`, which 5 registers share.
+public enum DIDT_TCP_WEIGHT0_3: DIDT_SQ_WEIGHT0_3_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x70,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_WEIGHT4_7`: gfx_8_0 register, index 0x71 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT4_7: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT4_7_Layout`, which 5 registers share.
+public enum DIDT_TCP_WEIGHT4_7: DIDT_SQ_WEIGHT4_7_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x71,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_TCP_WEIGHT8_11`: gfx_8_0 register, index 0x72 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_TCP_WEIGHT8_11: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT8_11_Layout`, which 5 registers share.
+public enum DIDT_TCP_WEIGHT8_11: DIDT_SQ_WEIGHT8_11_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x72,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_TCP_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_TCP_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_CTRL0`: gfx_8_0 register, index 0x80 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL0: IndirectRegister {
+///
+/// Its fields are those of `DIDT_DB_CTRL0_Layout`, which 2 registers share.
+public enum DIDT_DBR_CTRL0: DIDT_DB_CTRL0_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL0 DIDT_CTRL_EN@0:1 USE_REF_CLOCK@1:1 PHASE_OFFSET@2:2 DIDT_CTRL_RST@4:1 DIDT_CLK_EN_OVERRIDE@5:1")
   }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_EN`: bit 0, access unknown.
-  public static var DIDT_CTRL_EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.USE_REF_CLOCK`: bit 1, access unknown.
-  public static var USE_REF_CLOCK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.PHASE_OFFSET`: bits 3:2, access unknown.
-  public static var PHASE_OFFSET: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CTRL_RST`: bit 4, access unknown.
-  public static var DIDT_CTRL_RST: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `DIDT_DBR_CTRL0.DIDT_CLK_EN_OVERRIDE`: bit 5, access unknown.
-  public static var DIDT_CLK_EN_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
 }
 
 /// `DIDT_DBR_CTRL1`: gfx_8_0 register, index 0x81 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL1: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL1_Layout`, which 5 registers share.
+public enum DIDT_DBR_CTRL1: DIDT_SQ_CTRL1_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL1 MIN_POWER@0:16 MAX_POWER@16:16")
   }
-
-  /// `DIDT_DBR_CTRL1.MIN_POWER`: bits 15:0, access unknown.
-  public static var MIN_POWER: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DBR_CTRL1.MAX_POWER`: bits 31:16, access unknown.
-  public static var MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DBR_CTRL2`: gfx_8_0 register, index 0x82 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL2: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL2_Layout`, which 5 registers share.
+public enum DIDT_DBR_CTRL2: DIDT_SQ_CTRL2_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL2 MAX_POWER_DELTA@0:14 UNUSED_0@14:2 SHORT_TERM_INTERVAL_SIZE@16:10 UNUSED_1@26:1 LONG_TERM_INTERVAL_RATIO@27:4 UNUSED_2@31:1")
   }
-
-  /// `DIDT_DBR_CTRL2.MAX_POWER_DELTA`: bits 13:0, access unknown.
-  public static var MAX_POWER_DELTA: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_0`: bits 15:14, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `DIDT_DBR_CTRL2.SHORT_TERM_INTERVAL_SIZE`: bits 25:16, access unknown.
-  public static var SHORT_TERM_INTERVAL_SIZE: RegisterField<Self, UInt16> {
-    .init(lsb: 16, width: 10)
-  }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_1`: bit 26, access unknown.
-  public static var UNUSED_1: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `DIDT_DBR_CTRL2.LONG_TERM_INTERVAL_RATIO`: bits 30:27, access unknown.
-  public static var LONG_TERM_INTERVAL_RATIO: RegisterField<Self, UInt8> {
-    .init(lsb: 27, width: 4)
-  }
-
-  /// `DIDT_DBR_CTRL2.UNUSED_2`: bit 31, access unknown.
-  public static var UNUSED_2: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `DIDT_DBR_CTRL_OCP`: gfx_8_0 register, index 0x83 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_CTRL_OCP: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_CTRL_OCP_Layout`, which 5 registers share.
+public enum DIDT_DBR_CTRL_OCP: DIDT_SQ_CTRL_OCP_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_CTRL_OCP UNUSED_0@0:16 OCP_MAX_POWER@16:16")
   }
-
-  /// `DIDT_DBR_CTRL_OCP.UNUSED_0`: bits 15:0, access unknown.
-  public static var UNUSED_0: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `DIDT_DBR_CTRL_OCP.OCP_MAX_POWER`: bits 31:16, access unknown.
-  public static var OCP_MAX_POWER: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `DIDT_DBR_WEIGHT0_3`: gfx_8_0 register, index 0x90 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT0_3: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT0_3_Layout`, which 5 registers share.
+public enum DIDT_DBR_WEIGHT0_3: DIDT_SQ_WEIGHT0_3_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT0_3 WEIGHT0@0:8 WEIGHT1@8:8 WEIGHT2@16:8 WEIGHT3@24:8")
   }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT0`: bits 7:0, access unknown.
-  public static var WEIGHT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT1`: bits 15:8, access unknown.
-  public static var WEIGHT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT2`: bits 23:16, access unknown.
-  public static var WEIGHT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT0_3.WEIGHT3`: bits 31:24, access unknown.
-  public static var WEIGHT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_WEIGHT4_7`: gfx_8_0 register, index 0x91 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT4_7: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT4_7_Layout`, which 5 registers share.
+public enum DIDT_DBR_WEIGHT4_7: DIDT_SQ_WEIGHT4_7_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT4_7 WEIGHT4@0:8 WEIGHT5@8:8 WEIGHT6@16:8 WEIGHT7@24:8")
   }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT4`: bits 7:0, access unknown.
-  public static var WEIGHT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT5`: bits 15:8, access unknown.
-  public static var WEIGHT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT6`: bits 23:16, access unknown.
-  public static var WEIGHT6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT4_7.WEIGHT7`: bits 31:24, access unknown.
-  public static var WEIGHT7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `DIDT_DBR_WEIGHT8_11`: gfx_8_0 register, index 0x92 of space `didt`, through DIDT_IND_INDEX/DIDT_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum DIDT_DBR_WEIGHT8_11: IndirectRegister {
+///
+/// Its fields are those of `DIDT_SQ_WEIGHT8_11_Layout`, which 5 registers share.
+public enum DIDT_DBR_WEIGHT8_11: DIDT_SQ_WEIGHT8_11_Layout {
   public typealias Index = DIDT_IND_INDEX
   public typealias Data = DIDT_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92,
       writeOneToClearMask: 0x0000_0000,
       layout: "DIDT_DBR_WEIGHT8_11 WEIGHT8@0:8 WEIGHT9@8:8 WEIGHT10@16:8 WEIGHT11@24:8")
   }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT8`: bits 7:0, access unknown.
-  public static var WEIGHT8: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT9`: bits 15:8, access unknown.
-  public static var WEIGHT9: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT10`: bits 23:16, access unknown.
-  public static var WEIGHT10: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `DIDT_DBR_WEIGHT8_11.WEIGHT11`: bits 31:24, access unknown.
-  public static var WEIGHT11: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `CLIPPER_DEBUG_REG00`: gfx_8_0 register, index 0x0 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -6085,7 +3063,7 @@ public enum CLIPPER_DEBUG_REG00: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG01`: gfx_8_0 register, index 0x1 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -6165,7 +3143,7 @@ public enum CLIPPER_DEBUG_REG01: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG02`: gfx_8_0 register, index 0x2 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -6251,7 +3229,7 @@ public enum CLIPPER_DEBUG_REG02: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG03`: gfx_8_0 register, index 0x3 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -6311,7 +3289,7 @@ public enum CLIPPER_DEBUG_REG03: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG04`: gfx_8_0 register, index 0x4 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
@@ -6356,7 +3334,7 @@ public enum CLIPPER_DEBUG_REG04: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG05`: gfx_8_0 register, index 0x5 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
@@ -6416,7 +3394,7 @@ public enum CLIPPER_DEBUG_REG05: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG06`: gfx_8_0 register, index 0x6 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
@@ -6461,7 +3439,7 @@ public enum CLIPPER_DEBUG_REG06: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG07`: gfx_8_0 register, index 0x7 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
@@ -6521,7 +3499,7 @@ public enum CLIPPER_DEBUG_REG07: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG08`: gfx_8_0 register, index 0x8 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
@@ -6566,7 +3544,7 @@ public enum CLIPPER_DEBUG_REG08: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG09`: gfx_8_0 register, index 0x9 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
@@ -6626,7 +3604,7 @@ public enum CLIPPER_DEBUG_REG09: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
@@ -6671,7 +3649,7 @@ public enum CLIPPER_DEBUG_REG10: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
@@ -6781,7 +3759,7 @@ public enum CLIPPER_DEBUG_REG11: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
@@ -6859,7 +3837,7 @@ public enum CLIPPER_DEBUG_REG12: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
@@ -6939,7 +3917,7 @@ public enum CLIPPER_DEBUG_REG13: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
@@ -6993,7 +3971,7 @@ public enum CLIPPER_DEBUG_REG14: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -7026,7 +4004,7 @@ public enum CLIPPER_DEBUG_REG15: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
@@ -7082,7 +4060,7 @@ public enum CLIPPER_DEBUG_REG16: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
@@ -7138,7 +4116,7 @@ public enum CLIPPER_DEBUG_REG17: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG18`: gfx_8_0 register, index 0x12 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
@@ -7194,7 +4172,7 @@ public enum CLIPPER_DEBUG_REG18: RegisterDefinition {
 
 /// `CLIPPER_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_clipper` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
@@ -7250,7 +4228,7 @@ public enum CLIPPER_DEBUG_REG19: RegisterDefinition {
 
 /// `GDS_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -7293,7 +4271,7 @@ public enum GDS_DEBUG_REG0: RegisterDefinition {
 
 /// `GDS_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -7336,7 +4314,7 @@ public enum GDS_DEBUG_REG1: RegisterDefinition {
 
 /// `GDS_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -7367,7 +4345,7 @@ public enum GDS_DEBUG_REG2: RegisterDefinition {
 
 /// `GDS_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -7386,7 +4364,7 @@ public enum GDS_DEBUG_REG3: RegisterDefinition {
 
 /// `GDS_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
@@ -7456,7 +4434,7 @@ public enum GDS_DEBUG_REG4: RegisterDefinition {
 
 /// `GDS_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
@@ -7490,7 +4468,7 @@ public enum GDS_DEBUG_REG5: RegisterDefinition {
 
 /// `GDS_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_gds` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
@@ -7512,7 +4490,7 @@ public enum GDS_DEBUG_REG6: RegisterDefinition {
 
 /// `IA_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -7591,7 +4569,7 @@ public enum IA_DEBUG_REG0: RegisterDefinition {
 
 /// `IA_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -7694,7 +4672,7 @@ public enum IA_DEBUG_REG1: RegisterDefinition {
 
 /// `IA_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -7797,7 +4775,7 @@ public enum IA_DEBUG_REG2: RegisterDefinition {
 
 /// `IA_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -7904,7 +4882,7 @@ public enum IA_DEBUG_REG3: RegisterDefinition {
 
 /// `IA_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
@@ -7995,7 +4973,7 @@ public enum IA_DEBUG_REG4: RegisterDefinition {
 
 /// `IA_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
@@ -8019,7 +4997,7 @@ public enum IA_DEBUG_REG5: RegisterDefinition {
 
 /// `IA_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
@@ -8062,7 +5040,7 @@ public enum IA_DEBUG_REG6: RegisterDefinition {
 
 /// `IA_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
@@ -8121,7 +5099,7 @@ public enum IA_DEBUG_REG7: RegisterDefinition {
 
 /// `IA_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
@@ -8185,7 +5163,7 @@ public enum IA_DEBUG_REG8: RegisterDefinition {
 
 /// `IA_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_ia` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum IA_DEBUG_REG9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
@@ -8264,7 +5242,7 @@ public enum IA_DEBUG_REG9: RegisterDefinition {
 
 /// `PA_SC_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -8280,7 +5258,7 @@ public enum PA_SC_DEBUG_REG0: RegisterDefinition {
 
 /// `PA_SC_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_pa` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -8296,7 +5274,7 @@ public enum PA_SC_DEBUG_REG1: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG0`: gfx_8_0 register, index 0x18 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
@@ -8351,7 +5329,7 @@ public enum SETUP_DEBUG_REG0: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG1`: gfx_8_0 register, index 0x19 of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
@@ -8367,7 +5345,7 @@ public enum SETUP_DEBUG_REG1: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG2`: gfx_8_0 register, index 0x1A of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
@@ -8383,7 +5361,7 @@ public enum SETUP_DEBUG_REG2: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG3`: gfx_8_0 register, index 0x1B of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
@@ -8399,7 +5377,7 @@ public enum SETUP_DEBUG_REG3: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG4`: gfx_8_0 register, index 0x1C of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
@@ -8442,7 +5420,7 @@ public enum SETUP_DEBUG_REG4: RegisterDefinition {
 
 /// `SETUP_DEBUG_REG5`: gfx_8_0 register, index 0x1D of space `ix_setup` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SETUP_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,

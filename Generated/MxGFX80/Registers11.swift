@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SQ_DEBUG_STS_LOCAL`: gfx_8_0 register, index 0x8 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
@@ -22,7 +23,7 @@ public enum SQ_DEBUG_STS_LOCAL: RegisterDefinition {
 
 /// `SQ_DEBUG_CTRL_LOCAL`: gfx_8_0 register, index 0x9 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_DEBUG_CTRL_LOCAL: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
@@ -37,7 +38,7 @@ public enum SQ_DEBUG_CTRL_LOCAL: RegisterDefinition {
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
 public enum SQ_INTERRUPT_WORD_AUTO: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
@@ -77,7 +78,7 @@ public enum SQ_INTERRUPT_WORD_AUTO: RegisterDefinition {
 
 /// `SQ_INTERRUPT_WORD_CMN`: gfx_8_0 register, index 0x20C0 of space `ix_sq` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SQ_INTERRUPT_WORD_CMN: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
@@ -95,7 +96,7 @@ public enum SQ_INTERRUPT_WORD_CMN: RegisterDefinition {
 ///
 /// Another name for `SQ_INTERRUPT_WORD_CMN`, at the same offset.
 public enum SQ_INTERRUPT_WORD_WAVE: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C0,
       writeOneToClearMask: 0x0000_0000,
@@ -132,7 +133,7 @@ public enum SQ_INTERRUPT_WORD_WAVE: RegisterDefinition {
 
 /// `SXIFCCG_DEBUG_REG0`: gfx_8_0 register, index 0x14 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
@@ -171,7 +172,7 @@ public enum SXIFCCG_DEBUG_REG0: RegisterDefinition {
 
 /// `SXIFCCG_DEBUG_REG1`: gfx_8_0 register, index 0x15 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
@@ -217,7 +218,7 @@ public enum SXIFCCG_DEBUG_REG1: RegisterDefinition {
 
 /// `SXIFCCG_DEBUG_REG2`: gfx_8_0 register, index 0x16 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
@@ -252,7 +253,7 @@ public enum SXIFCCG_DEBUG_REG2: RegisterDefinition {
 
 /// `SXIFCCG_DEBUG_REG3`: gfx_8_0 register, index 0x17 of space `ix_sxifccg` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum SXIFCCG_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
@@ -315,7 +316,7 @@ public enum SXIFCCG_DEBUG_REG3: RegisterDefinition {
 
 /// `VGT_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -421,7 +422,7 @@ public enum VGT_DEBUG_REG0: RegisterDefinition {
 
 /// `VGT_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -527,7 +528,7 @@ public enum VGT_DEBUG_REG1: RegisterDefinition {
 
 /// `VGT_DEBUG_REG18`: gfx_8_0 register, index 0x7 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG18: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
@@ -617,7 +618,7 @@ public enum VGT_DEBUG_REG18: RegisterDefinition {
 
 /// `VGT_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
@@ -723,7 +724,7 @@ public enum VGT_DEBUG_REG8: RegisterDefinition {
 
 /// `VGT_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
@@ -810,7 +811,7 @@ public enum VGT_DEBUG_REG9: RegisterDefinition {
 
 /// `VGT_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
@@ -851,7 +852,7 @@ public enum VGT_DEBUG_REG10: RegisterDefinition {
 
 /// `VGT_DEBUG_REG11`: gfx_8_0 register, index 0xB of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG11: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
@@ -957,7 +958,7 @@ public enum VGT_DEBUG_REG11: RegisterDefinition {
 
 /// `VGT_DEBUG_REG12`: gfx_8_0 register, index 0xC of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG12: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
@@ -1003,7 +1004,7 @@ public enum VGT_DEBUG_REG12: RegisterDefinition {
 
 /// `VGT_DEBUG_REG13`: gfx_8_0 register, index 0xD of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG13: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
@@ -1054,7 +1055,7 @@ public enum VGT_DEBUG_REG13: RegisterDefinition {
 
 /// `VGT_DEBUG_REG14`: gfx_8_0 register, index 0xE of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG14: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
@@ -1132,7 +1133,7 @@ public enum VGT_DEBUG_REG14: RegisterDefinition {
 
 /// `VGT_DEBUG_REG15`: gfx_8_0 register, index 0xF of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG15: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -1178,7 +1179,7 @@ public enum VGT_DEBUG_REG15: RegisterDefinition {
 
 /// `VGT_DEBUG_REG16`: gfx_8_0 register, index 0x10 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG16: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
@@ -1274,7 +1275,7 @@ public enum VGT_DEBUG_REG16: RegisterDefinition {
 
 /// `VGT_DEBUG_REG17`: gfx_8_0 register, index 0x11 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG17: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
@@ -1302,7 +1303,7 @@ public enum VGT_DEBUG_REG17: RegisterDefinition {
 
 /// `VGT_DEBUG_REG19`: gfx_8_0 register, index 0x13 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG19: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
@@ -1398,7 +1399,7 @@ public enum VGT_DEBUG_REG19: RegisterDefinition {
 
 /// `VGT_DEBUG_REG20`: gfx_8_0 register, index 0x14 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG20: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
@@ -1438,7 +1439,7 @@ public enum VGT_DEBUG_REG20: RegisterDefinition {
 
 /// `VGT_DEBUG_REG21`: gfx_8_0 register, index 0x15 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG21: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
@@ -1538,7 +1539,7 @@ public enum VGT_DEBUG_REG21: RegisterDefinition {
 
 /// `VGT_DEBUG_REG22`: gfx_8_0 register, index 0x16 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG22: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
@@ -1596,7 +1597,7 @@ public enum VGT_DEBUG_REG22: RegisterDefinition {
 
 /// `VGT_DEBUG_REG23`: gfx_8_0 register, index 0x17 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG23: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
@@ -1663,7 +1664,7 @@ public enum VGT_DEBUG_REG23: RegisterDefinition {
 
 /// `VGT_DEBUG_REG24`: gfx_8_0 register, index 0x18 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG24: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
@@ -1684,7 +1685,7 @@ public enum VGT_DEBUG_REG24: RegisterDefinition {
 
 /// `VGT_DEBUG_REG25`: gfx_8_0 register, index 0x19 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG25: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
@@ -1708,7 +1709,7 @@ public enum VGT_DEBUG_REG25: RegisterDefinition {
 
 /// `VGT_DEBUG_REG27`: gfx_8_0 register, index 0x1B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG27: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
@@ -1780,7 +1781,7 @@ public enum VGT_DEBUG_REG27: RegisterDefinition {
 
 /// `VGT_DEBUG_REG28`: gfx_8_0 register, index 0x1C of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG28: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
@@ -1889,7 +1890,7 @@ public enum VGT_DEBUG_REG28: RegisterDefinition {
 
 /// `VGT_DEBUG_REG29`: gfx_8_0 register, index 0x1D of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG29: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
@@ -1998,7 +1999,7 @@ public enum VGT_DEBUG_REG29: RegisterDefinition {
 
 /// `VGT_DEBUG_REG2`: gfx_8_0 register, index 0x1E of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
@@ -2098,7 +2099,7 @@ public enum VGT_DEBUG_REG2: RegisterDefinition {
 
 /// `VGT_DEBUG_REG3`: gfx_8_0 register, index 0x1F of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
@@ -2120,7 +2121,7 @@ public enum VGT_DEBUG_REG3: RegisterDefinition {
 
 /// `VGT_DEBUG_REG4`: gfx_8_0 register, index 0x20 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
@@ -2148,7 +2149,7 @@ public enum VGT_DEBUG_REG4: RegisterDefinition {
 
 /// `VGT_DEBUG_REG5`: gfx_8_0 register, index 0x21 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
@@ -2182,7 +2183,7 @@ public enum VGT_DEBUG_REG5: RegisterDefinition {
 
 /// `VGT_DEBUG_REG6`: gfx_8_0 register, index 0x22 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
@@ -2198,7 +2199,7 @@ public enum VGT_DEBUG_REG6: RegisterDefinition {
 
 /// `VGT_DEBUG_REG7`: gfx_8_0 register, index 0x23 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
@@ -2229,7 +2230,7 @@ public enum VGT_DEBUG_REG7: RegisterDefinition {
 
 /// `VGT_DEBUG_REG26`: gfx_8_0 register, index 0x24 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG26: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
@@ -2287,7 +2288,7 @@ public enum VGT_DEBUG_REG26: RegisterDefinition {
 
 /// `VGT_DEBUG_REG31`: gfx_8_0 register, index 0x26 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG31: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26,
       writeOneToClearMask: 0x0000_0000,
@@ -2395,7 +2396,7 @@ public enum VGT_DEBUG_REG31: RegisterDefinition {
 
 /// `VGT_DEBUG_REG32`: gfx_8_0 register, index 0x27 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG32: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
@@ -2497,7 +2498,7 @@ public enum VGT_DEBUG_REG32: RegisterDefinition {
 
 /// `VGT_DEBUG_REG33`: gfx_8_0 register, index 0x28 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG33: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
@@ -2597,7 +2598,7 @@ public enum VGT_DEBUG_REG33: RegisterDefinition {
 
 /// `VGT_DEBUG_REG34`: gfx_8_0 register, index 0x29 of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG34: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
@@ -2706,7 +2707,7 @@ public enum VGT_DEBUG_REG34: RegisterDefinition {
 
 /// `VGT_DEBUG_REG36`: gfx_8_0 register, index 0x2B of space `ix_vgt` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum VGT_DEBUG_REG36: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
@@ -2719,7 +2720,7 @@ public enum VGT_DEBUG_REG36: RegisterDefinition {
 
 /// `WD_DEBUG_REG0`: gfx_8_0 register, index 0x0 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -2825,7 +2826,7 @@ public enum WD_DEBUG_REG0: RegisterDefinition {
 
 /// `WD_DEBUG_REG1`: gfx_8_0 register, index 0x1 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -2898,7 +2899,7 @@ public enum WD_DEBUG_REG1: RegisterDefinition {
 
 /// `WD_DEBUG_REG2`: gfx_8_0 register, index 0x2 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -2977,7 +2978,7 @@ public enum WD_DEBUG_REG2: RegisterDefinition {
 
 /// `WD_DEBUG_REG3`: gfx_8_0 register, index 0x3 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -3082,7 +3083,7 @@ public enum WD_DEBUG_REG3: RegisterDefinition {
 
 /// `WD_DEBUG_REG4`: gfx_8_0 register, index 0x4 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
@@ -3179,7 +3180,7 @@ public enum WD_DEBUG_REG4: RegisterDefinition {
 
 /// `WD_DEBUG_REG5`: gfx_8_0 register, index 0x5 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
@@ -3288,7 +3289,7 @@ public enum WD_DEBUG_REG5: RegisterDefinition {
 
 /// `WD_DEBUG_REG6`: gfx_8_0 register, index 0x6 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
@@ -3301,7 +3302,7 @@ public enum WD_DEBUG_REG6: RegisterDefinition {
 
 /// `WD_DEBUG_REG7`: gfx_8_0 register, index 0x7 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
@@ -3360,7 +3361,7 @@ public enum WD_DEBUG_REG7: RegisterDefinition {
 
 /// `WD_DEBUG_REG8`: gfx_8_0 register, index 0x8 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
@@ -3433,7 +3434,7 @@ public enum WD_DEBUG_REG8: RegisterDefinition {
 
 /// `WD_DEBUG_REG9`: gfx_8_0 register, index 0x9 of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
@@ -3509,7 +3510,7 @@ public enum WD_DEBUG_REG9: RegisterDefinition {
 
 /// `WD_DEBUG_REG10`: gfx_8_0 register, index 0xA of space `ix_wd` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum WD_DEBUG_REG10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
@@ -3612,7 +3613,7 @@ public enum WD_DEBUG_REG10: RegisterDefinition {
 public enum SQ_WAVE_MODE: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
@@ -3654,7 +3655,7 @@ public enum SQ_WAVE_MODE: IndirectRegister {
 public enum SQ_WAVE_STATUS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
@@ -3735,7 +3736,7 @@ public enum SQ_WAVE_STATUS: IndirectRegister {
 public enum SQ_WAVE_TRAPSTS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
@@ -3759,7 +3760,7 @@ public enum SQ_WAVE_TRAPSTS: IndirectRegister {
 public enum SQ_WAVE_HW_ID: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
@@ -3804,7 +3805,7 @@ public enum SQ_WAVE_HW_ID: IndirectRegister {
 public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
@@ -3828,7 +3829,7 @@ public enum SQ_WAVE_GPR_ALLOC: IndirectRegister {
 public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
@@ -3846,7 +3847,7 @@ public enum SQ_WAVE_LDS_ALLOC: IndirectRegister {
 public enum SQ_WAVE_IB_STS: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
@@ -3876,7 +3877,7 @@ public enum SQ_WAVE_IB_STS: IndirectRegister {
 public enum SQ_WAVE_PC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
@@ -3891,7 +3892,7 @@ public enum SQ_WAVE_PC_LO: IndirectRegister {
 public enum SQ_WAVE_PC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
@@ -3906,7 +3907,7 @@ public enum SQ_WAVE_PC_HI: IndirectRegister {
 public enum SQ_WAVE_INST_DW0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
@@ -3921,7 +3922,7 @@ public enum SQ_WAVE_INST_DW0: IndirectRegister {
 public enum SQ_WAVE_INST_DW1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
@@ -3936,7 +3937,7 @@ public enum SQ_WAVE_INST_DW1: IndirectRegister {
 public enum SQ_WAVE_IB_DBG0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
@@ -3987,7 +3988,7 @@ public enum SQ_WAVE_IB_DBG0: IndirectRegister {
 public enum SQ_WAVE_IB_DBG1: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
@@ -4011,250 +4012,234 @@ public enum SQ_WAVE_IB_DBG1: IndirectRegister {
 }
 
 /// `SQ_WAVE_TBA_LO`: gfx_8_0 register, index 0x26C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TBA_LO: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TBA_LO_Layout`, which 2 registers share.
+public enum SQ_WAVE_TBA_LO: SQ_WAVE_TBA_LO_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TBA_LO ADDR_LO@0:32")
   }
-
-  /// `SQ_WAVE_TBA_LO.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TBA_HI`: gfx_8_0 register, index 0x26D of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TBA_HI: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TBA_HI_Layout`, which 2 registers share.
+public enum SQ_WAVE_TBA_HI: SQ_WAVE_TBA_HI_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TBA_HI ADDR_HI@0:8")
   }
-
-  /// `SQ_WAVE_TBA_HI.ADDR_HI`: bits 7:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TMA_LO`: gfx_8_0 register, index 0x26E of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TMA_LO: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TBA_LO_Layout`, which 2 registers share.
+public enum SQ_WAVE_TMA_LO: SQ_WAVE_TBA_LO_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TMA_LO ADDR_LO@0:32")
   }
-
-  /// `SQ_WAVE_TMA_LO.ADDR_LO`: bits 31:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TMA_HI`: gfx_8_0 register, index 0x26F of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TMA_HI: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TBA_HI_Layout`, which 2 registers share.
+public enum SQ_WAVE_TMA_HI: SQ_WAVE_TBA_HI_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TMA_HI ADDR_HI@0:8")
   }
-
-  /// `SQ_WAVE_TMA_HI.ADDR_HI`: bits 7:0, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SQ_WAVE_TTMP0`: gfx_8_0 register, index 0x270 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP0: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP0: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x270,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP0 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP1`: gfx_8_0 register, index 0x271 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP1: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP1: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x271,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP1 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP2`: gfx_8_0 register, index 0x272 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP2: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP2: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x272,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP2 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP3`: gfx_8_0 register, index 0x273 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP3: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP3: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x273,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP3 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP4`: gfx_8_0 register, index 0x274 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP4: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP4: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x274,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP4 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP5`: gfx_8_0 register, index 0x275 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP5: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP5: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x275,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP5 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP6`: gfx_8_0 register, index 0x276 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP6: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP6: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x276,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP6 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP7`: gfx_8_0 register, index 0x277 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP7: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP7: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x277,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP7 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP8`: gfx_8_0 register, index 0x278 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP8: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP8: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x278,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP8 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP9`: gfx_8_0 register, index 0x279 of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP9: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP9: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x279,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP9 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP10`: gfx_8_0 register, index 0x27A of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP10: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP10: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP10 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_TTMP11`: gfx_8_0 register, index 0x27B of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
-public enum SQ_WAVE_TTMP11: IndirectRegister {
+///
+/// Its fields are those of `SQ_WAVE_TTMP0_Layout`, which 12 registers share.
+public enum SQ_WAVE_TTMP11: SQ_WAVE_TTMP0_Layout {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SQ_WAVE_TTMP11 DATA@0:32")
   }
-
-  /// `SQ_WAVE_TTMP11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SQ_WAVE_M0`: gfx_8_0 register, index 0x27C of space `sq`, through SQ_IND_INDEX/SQ_IND_DATA, access unknown, reset unknown (`write` starts from 0).
 public enum SQ_WAVE_M0: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27C,
       writeOneToClearMask: 0x0000_0000,
@@ -4269,7 +4254,7 @@ public enum SQ_WAVE_M0: IndirectRegister {
 public enum SQ_WAVE_EXEC_LO: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27E,
       writeOneToClearMask: 0x0000_0000,
@@ -4284,7 +4269,7 @@ public enum SQ_WAVE_EXEC_LO: IndirectRegister {
 public enum SQ_WAVE_EXEC_HI: IndirectRegister {
   public typealias Index = SQ_IND_INDEX
   public typealias Data = SQ_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27F,
       writeOneToClearMask: 0x0000_0000,

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `VM_L2_CNTL`: gmc_8_1 register, MMIO dword 0x500 (byte 0x1400), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x500,
       writeOneToClearMask: 0x0000_0000,
@@ -85,7 +86,7 @@ public enum VM_L2_CNTL: Register {
 
 /// `VM_L2_CNTL2`: gmc_8_1 register, MMIO dword 0x501 (byte 0x1404), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x501,
       writeOneToClearMask: 0x0000_0000,
@@ -122,7 +123,7 @@ public enum VM_L2_CNTL2: Register {
 
 /// `VM_L2_CNTL3`: gmc_8_1 register, MMIO dword 0x502 (byte 0x1408), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x502,
       writeOneToClearMask: 0x0000_0000,
@@ -177,7 +178,7 @@ public enum VM_L2_CNTL3: Register {
 
 /// `VM_L2_STATUS`: gmc_8_1 register, MMIO dword 0x503 (byte 0x140C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x503,
       writeOneToClearMask: 0x0000_0000,
@@ -192,236 +193,32 @@ public enum VM_L2_STATUS: Register {
 }
 
 /// `VM_CONTEXT0_CNTL`: gmc_8_1 register, MMIO dword 0x504 (byte 0x1410), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_CNTL_Layout`, which 2 registers share.
+public enum VM_CONTEXT0_CNTL: VM_CONTEXT0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x504,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
   }
-
-  /// `VM_CONTEXT0_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
-  public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
-  public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
-  public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
-  public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
-  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
-  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
-  public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `VM_CONTEXT1_CNTL`: gmc_8_1 register, MMIO dword 0x505 (byte 0x1414), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_CNTL_Layout`, which 2 registers share.
+public enum VM_CONTEXT1_CNTL: VM_CONTEXT0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x505,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_CNTL ENABLE_CONTEXT@0:1 PAGE_TABLE_DEPTH@1:2 RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT@3:1 RANGE_PROTECTION_FAULT_ENABLE_DEFAULT@4:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT@6:1 DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT@7:1 PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT@9:1 PDE0_PROTECTION_FAULT_ENABLE_DEFAULT@10:1 PDE0_PROTECTION_FAULT_ENABLE_SAVE@11:1 VALID_PROTECTION_FAULT_ENABLE_INTERRUPT@12:1 VALID_PROTECTION_FAULT_ENABLE_DEFAULT@13:1 VALID_PROTECTION_FAULT_ENABLE_SAVE@14:1 READ_PROTECTION_FAULT_ENABLE_INTERRUPT@15:1 READ_PROTECTION_FAULT_ENABLE_DEFAULT@16:1 READ_PROTECTION_FAULT_ENABLE_SAVE@17:1 WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT@18:1 WRITE_PROTECTION_FAULT_ENABLE_DEFAULT@19:1 WRITE_PROTECTION_FAULT_ENABLE_SAVE@20:1 EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT@21:1 EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT@22:1 EXECUTE_PROTECTION_FAULT_ENABLE_SAVE@23:1 PAGE_TABLE_BLOCK_SIZE@24:4")
   }
-
-  /// `VM_CONTEXT1_CNTL.ENABLE_CONTEXT`: bit 0, access unknown.
-  public static var ENABLE_CONTEXT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_DEPTH`: bits 2:1, access unknown.
-  public static var PAGE_TABLE_DEPTH: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 3, access unknown.
-  public static var RANGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.RANGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 4, access unknown.
-  public static var RANGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 6, access unknown.
-  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 6, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 7, access unknown.
-  public static var DUMMY_PAGE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 7, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 9, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 9, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 10, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.PDE0_PROTECTION_FAULT_ENABLE_SAVE`: bit 11, access unknown.
-  public static var PDE0_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 12, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 13, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.VALID_PROTECTION_FAULT_ENABLE_SAVE`: bit 14, access unknown.
-  public static var VALID_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 14, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 15, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 15, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 16, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 16, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.READ_PROTECTION_FAULT_ENABLE_SAVE`: bit 17, access unknown.
-  public static var READ_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 18, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 19, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 19, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.WRITE_PROTECTION_FAULT_ENABLE_SAVE`: bit 20, access unknown.
-  public static var WRITE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 20, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT`: bit 21, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_INTERRUPT: RegisterField<Self, Bool> {
-    .init(lsb: 21, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT`: bit 22, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_DEFAULT: RegisterField<Self, Bool> {
-    .init(lsb: 22, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.EXECUTE_PROTECTION_FAULT_ENABLE_SAVE`: bit 23, access unknown.
-  public static var EXECUTE_PROTECTION_FAULT_ENABLE_SAVE: RegisterField<Self, Bool> {
-    .init(lsb: 23, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL.PAGE_TABLE_BLOCK_SIZE`: bits 27:24, access unknown.
-  public static var PAGE_TABLE_BLOCK_SIZE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `VM_DUMMY_PAGE_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0x506 (byte 0x1418), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DUMMY_PAGE_FAULT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x506,
       writeOneToClearMask: 0x0000_0000,
@@ -442,7 +239,7 @@ public enum VM_DUMMY_PAGE_FAULT_CNTL: Register {
 
 /// `VM_DUMMY_PAGE_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x507 (byte 0x141C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DUMMY_PAGE_FAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x507,
       writeOneToClearMask: 0x0000_0000,
@@ -454,169 +251,116 @@ public enum VM_DUMMY_PAGE_FAULT_ADDR: Register {
 }
 
 /// `VM_CONTEXT0_CNTL2`: gmc_8_1 register, MMIO dword 0x50C (byte 0x1430), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_CNTL2_Layout`, which 2 registers share.
+public enum VM_CONTEXT0_CNTL2: VM_CONTEXT0_CNTL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
   }
-
-  /// `VM_CONTEXT0_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
-  public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
-  public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `VM_CONTEXT0_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
-  public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
 }
 
 /// `VM_CONTEXT1_CNTL2`: gmc_8_1 register, MMIO dword 0x50D (byte 0x1434), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_CNTL2_Layout`, which 2 registers share.
+public enum VM_CONTEXT1_CNTL2: VM_CONTEXT0_CNTL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_CNTL2 CLEAR_PROTECTION_FAULT_STATUS_ADDR@0:1 ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT@1:1 ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT@2:1 ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES@3:1 WAIT_FOR_IDLE_WHEN_INVALIDATE@4:1")
   }
-
-  /// `VM_CONTEXT1_CNTL2.CLEAR_PROTECTION_FAULT_STATUS_ADDR`: bit 0, access unknown.
-  public static var CLEAR_PROTECTION_FAULT_STATUS_ADDR: RegisterField<Self, Bool> {
-    .init(lsb: 0, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL2.ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT`: bit 1, access unknown.
-  public static var ENABLE_CLEAR_PROTECTION_FAULT_STATUS_ADDR_WHEN_INVALIDATE_CONTEXT: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL2.ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT`: bit 2, access unknown.
-  public static var ENABLE_INTERRUPT_PROCESSING_FOR_SUBSEQUENT_FAULTS_PER_CONTEXT: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL2.ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES`: bit 3, access unknown.
-  public static var ALLOW_SUBSEQUENT_PROTECTION_FAULT_STATUS_ADDR_UPDATES: RegisterField<Self, Bool> {
-    .init(lsb: 3, width: 1)
-  }
-
-  /// `VM_CONTEXT1_CNTL2.WAIT_FOR_IDLE_WHEN_INVALIDATE`: bit 4, access unknown.
-  public static var WAIT_FOR_IDLE_WHEN_INVALIDATE: RegisterField<Self, Bool> {
-    .init(lsb: 4, width: 1)
-  }
 }
 
 /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50F (byte 0x143C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT9_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT9_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x510 (byte 0x1440), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT10_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x510,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT10_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT10_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x511 (byte 0x1444), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT11_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x511,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT11_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT11_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x512 (byte 0x1448), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT12_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x512,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT12_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT12_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x513 (byte 0x144C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT13_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x513,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT13_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT13_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x514 (byte 0x1450), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT14_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x514,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT14_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT14_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x515 (byte 0x1454), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT15_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x515,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT15_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT15_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_INVALIDATE_RESPONSE`: gmc_8_1 register, MMIO dword 0x51F (byte 0x147C), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INVALIDATE_RESPONSE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x51F,
       writeOneToClearMask: 0x0000_0000,
@@ -673,112 +417,104 @@ public enum VM_INVALIDATE_RESPONSE: Register {
 }
 
 /// `VM_PRT_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52C (byte 0x14B0), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE0_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE0_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52C,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE0_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE0_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52D (byte 0x14B4), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE1_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE1_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52D,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE1_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE1_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52E (byte 0x14B8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE2_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE2_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE2_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE2_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x52F (byte 0x14BC), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE3_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE3_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE3_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE3_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x530 (byte 0x14C0), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE0_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE0_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x530,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE0_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE0_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x531 (byte 0x14C4), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE1_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE1_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x531,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE1_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE1_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x532 (byte 0x14C8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE2_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE2_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x532,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE2_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE2_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_APERTURE3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x533 (byte 0x14CC), access unknown, reset unknown (`write` starts from 0).
-public enum VM_PRT_APERTURE3_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_PRT_APERTURE3_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x533,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_PRT_APERTURE3_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_PRT_APERTURE3_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_PRT_CNTL`: gmc_8_1 register, MMIO dword 0x534 (byte 0x14D0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_PRT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x534,
       writeOneToClearMask: 0x0000_0000,
@@ -821,7 +557,7 @@ public enum VM_PRT_CNTL: Register {
 
 /// `VM_CONTEXTS_DISABLE`: gmc_8_1 register, MMIO dword 0x535 (byte 0x14D4), access unknown, reset unknown (`write` starts from 0).
 public enum VM_CONTEXTS_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x535,
       writeOneToClearMask: 0x0000_0000,
@@ -878,136 +614,104 @@ public enum VM_CONTEXTS_DISABLE: Register {
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x536 (byte 0x14D8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PROTECTION_FAULT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout`, which 3 registers share.
+public enum VM_CONTEXT0_PROTECTION_FAULT_STATUS: VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x536,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0x537 (byte 0x14DC), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PROTECTION_FAULT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout`, which 3 registers share.
+public enum VM_CONTEXT1_PROTECTION_FAULT_STATUS: VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x537,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x538 (byte 0x14E0), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT_Layout`, which 2 registers share.
+public enum VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT: VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x538,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT NAME@0:32")
   }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
-  public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT`: gmc_8_1 register, MMIO dword 0x539 (byte 0x14E4), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT_Layout`, which 2 registers share.
+public enum VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT: VM_CONTEXT0_PROTECTION_FAULT_MCCLIENT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x539,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT NAME@0:32")
   }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_MCCLIENT.NAME`: bits 31:0, access unknown.
-  public static var NAME: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53E (byte 0x14F8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PROTECTION_FAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout`, which 3 registers share.
+public enum VM_CONTEXT0_PROTECTION_FAULT_ADDR: VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x53E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0x53F (byte 0x14FC), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PROTECTION_FAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout`, which 3 registers share.
+public enum VM_CONTEXT1_PROTECTION_FAULT_ADDR: VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x53F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x546 (byte 0x1518), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR_Layout`, which 2 registers share.
+public enum VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR: VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x546,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
   }
-
-  /// `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x547 (byte 0x151C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR_Layout`, which 2 registers share.
+public enum VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR: VM_CONTEXT0_PROTECTION_FAULT_DEFAULT_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x547,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR PHYSICAL_PAGE_ADDR@0:28")
   }
-
-  /// `VM_CONTEXT1_PROTECTION_FAULT_DEFAULT_ADDR.PHYSICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_FAULT_CLIENT_ID`: gmc_8_1 register, MMIO dword 0x54E (byte 0x1538), access unknown, reset unknown (`write` starts from 0).
 public enum VM_FAULT_CLIENT_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x54E,
       writeOneToClearMask: 0x0000_0000,
@@ -1030,151 +734,140 @@ public enum VM_FAULT_CLIENT_ID: Register {
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x550 (byte 0x1540), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT1_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x550,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT1_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x551 (byte 0x1544), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT2_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x551,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT2_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT2_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x552 (byte 0x1548), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT3_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x552,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT3_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT3_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x553 (byte 0x154C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT4_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x553,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT4_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT4_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x554 (byte 0x1550), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT5_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x554,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT5_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT5_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x555 (byte 0x1554), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT6_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x555,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT6_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT6_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x556 (byte 0x1558), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum VM_CONTEXT7_PAGE_TABLE_BASE_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x556,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT7_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT7_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x557 (byte 0x155C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PAGE_TABLE_START_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_CONTEXT0_PAGE_TABLE_START_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x557,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT0_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR`: gmc_8_1 register, MMIO dword 0x558 (byte 0x1560), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PAGE_TABLE_START_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_CONTEXT1_PAGE_TABLE_START_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x558,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_START_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT1_PAGE_TABLE_START_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x55F (byte 0x157C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PAGE_TABLE_END_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_CONTEXT0_PAGE_TABLE_END_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x55F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT0_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR`: gmc_8_1 register, MMIO dword 0x560 (byte 0x1580), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT1_PAGE_TABLE_END_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_CONTEXT1_PAGE_TABLE_END_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x560,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT1_PAGE_TABLE_END_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT1_PAGE_TABLE_END_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_DEBUG`: gmc_8_1 register, MMIO dword 0x56F (byte 0x15BC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x56F,
       writeOneToClearMask: 0x0000_0000,
@@ -1187,7 +880,7 @@ public enum VM_DEBUG: Register {
 
 /// `VM_L2_CG`: gmc_8_1 register, MMIO dword 0x570 (byte 0x15C0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x570,
       writeOneToClearMask: 0x0000_0000,
@@ -1209,7 +902,7 @@ public enum VM_L2_CG: Register {
 
 /// `VM_L2_BANK_SELECT_MASKA`: gmc_8_1 register, MMIO dword 0x572 (byte 0x15C8), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_MASKA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x572,
       writeOneToClearMask: 0x0000_0000,
@@ -1222,7 +915,7 @@ public enum VM_L2_BANK_SELECT_MASKA: Register {
 
 /// `VM_L2_BANK_SELECT_MASKB`: gmc_8_1 register, MMIO dword 0x573 (byte 0x15CC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_BANK_SELECT_MASKB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x573,
       writeOneToClearMask: 0x0000_0000,
@@ -1234,34 +927,32 @@ public enum VM_L2_BANK_SELECT_MASKB: Register {
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x575 (byte 0x15D4), access unknown, reset unknown (`write` starts from 0).
-public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x575,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x576 (byte 0x15D8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x576,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_L2_CONTEXT1_IDENTITY_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET`: gmc_8_1 register, MMIO dword 0x577 (byte 0x15DC), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x577,
       writeOneToClearMask: 0x0000_0000,
@@ -1274,7 +965,7 @@ public enum VM_L2_CONTEXT_IDENTITY_PHYSICAL_OFFSET: Register {
 
 /// `VM_L2_CNTL4`: gmc_8_1 register, MMIO dword 0x578 (byte 0x15E0), access unknown, reset unknown (`write` starts from 0).
 public enum VM_L2_CNTL4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x578,
       writeOneToClearMask: 0x0000_0000,
@@ -1353,1383 +1044,740 @@ public enum VM_L2_CNTL4: Register {
 }
 
 /// `VM_L2_BANK_SELECT_RESERVED_CID`: gmc_8_1 register, MMIO dword 0x579 (byte 0x15E4), access unknown, reset unknown (`write` starts from 0).
-public enum VM_L2_BANK_SELECT_RESERVED_CID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_L2_BANK_SELECT_RESERVED_CID_Layout`, which 2 registers share.
+public enum VM_L2_BANK_SELECT_RESERVED_CID: VM_L2_BANK_SELECT_RESERVED_CID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x579,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_RESERVED_CID RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
   }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
-  public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
-  public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 9)
-  }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.ENABLE`: bit 20, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
-  public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
-  public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
 }
 
 /// `VM_L2_BANK_SELECT_RESERVED_CID2`: gmc_8_1 register, MMIO dword 0x57A (byte 0x15E8), access unknown, reset unknown (`write` starts from 0).
-public enum VM_L2_BANK_SELECT_RESERVED_CID2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_L2_BANK_SELECT_RESERVED_CID_Layout`, which 2 registers share.
+public enum VM_L2_BANK_SELECT_RESERVED_CID2: VM_L2_BANK_SELECT_RESERVED_CID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x57A,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_L2_BANK_SELECT_RESERVED_CID2 RESERVED_READ_CLIENT_ID@0:9 RESERVED_WRITE_CLIENT_ID@10:9 ENABLE@20:1 RESERVED_CACHE_INVALIDATION_MODE@24:1 RESERVED_CACHE_PRIVATE_INVALIDATION@25:1")
   }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_READ_CLIENT_ID`: bits 8:0, access unknown.
-  public static var RESERVED_READ_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_WRITE_CLIENT_ID`: bits 18:10, access unknown.
-  public static var RESERVED_WRITE_CLIENT_ID: RegisterField<Self, UInt16> {
-    .init(lsb: 10, width: 9)
-  }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.ENABLE`: bit 20, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_INVALIDATION_MODE`: bit 24, access unknown.
-  public static var RESERVED_CACHE_INVALIDATION_MODE: RegisterField<Self, Bool> {
-    .init(lsb: 24, width: 1)
-  }
-
-  /// `VM_L2_BANK_SELECT_RESERVED_CID2.RESERVED_CACHE_PRIVATE_INVALIDATION`: bit 25, access unknown.
-  public static var RESERVED_CACHE_PRIVATE_INVALIDATION: RegisterField<Self, Bool> {
-    .init(lsb: 25, width: 1)
-  }
 }
 
 /// `MC_CITF_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A0 (byte 0x1E80), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_CITF_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_CITF_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A1 (byte 0x1E84), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_HUB_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_HUB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_RPB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A2 (byte 0x1E88), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_RPB_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_RPB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A3 (byte 0x1E8C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_MCBVM_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A4 (byte 0x1E90), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_MCDVM_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A5 (byte 0x1E94), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_L2_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_VM_L2_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_VM_L2_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A6 (byte 0x1E98), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum MC_ARB_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `MC_ARB_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7A7 (byte 0x1E9C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum ATC_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_CITF_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A8 (byte 0x1EA0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_CITF_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_CITF_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_CITF_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_HUB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7A9 (byte 0x1EA4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_HUB_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_HUB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_HUB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AA (byte 0x1EA8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_MCBVM_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_MCBVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AB (byte 0x1EAC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_MCDVM_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_MCDVM_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_RPB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AC (byte 0x1EB0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_RPB_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_RPB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_RPB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AD (byte 0x1EB4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_L2_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_VM_L2_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_VM_L2_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_L2_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_ARB_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AE (byte 0x1EB8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum MC_ARB_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `MC_ARB_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_ARB_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7AF (byte 0x1EBC), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum ATC_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_CITF_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B0 (byte 0x1EC0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_CITF_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_CITF_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B1 (byte 0x1EC4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_CITF_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_CITF_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B2 (byte 0x1EC8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_CITF_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_CITF_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B3 (byte 0x1ECC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_CITF_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_CITF_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B4 (byte 0x1ED0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_HUB_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_HUB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B5 (byte 0x1ED4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_HUB_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_HUB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7B6 (byte 0x1ED8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_HUB_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_HUB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7B7 (byte 0x1EDC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_HUB_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_HUB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7B8 (byte 0x1EE0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_RPB_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_RPB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7B9 (byte 0x1EE4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_RPB_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_RPB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BA (byte 0x1EE8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_RPB_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_RPB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BB (byte 0x1EEC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_RPB_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_RPB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7BC (byte 0x1EF0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_ARB_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_ARB_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7BD (byte 0x1EF4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_ARB_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_ARB_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7BE (byte 0x1EF8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_ARB_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_ARB_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7BF (byte 0x1EFC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_ARB_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_ARB_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C0 (byte 0x1F00), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCBVM_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C1 (byte 0x1F04), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCBVM_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C2 (byte 0x1F08), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCBVM_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C3 (byte 0x1F0C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCBVM_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C4 (byte 0x1F10), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCDVM_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C5 (byte 0x1F14), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCDVM_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7C6 (byte 0x1F18), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCDVM_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7C7 (byte 0x1F1C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_MCDVM_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7C8 (byte 0x1F20), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum ATC_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7C9 (byte 0x1F24), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum ATC_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER2_CFG`: gmc_8_1 register, MMIO dword 0x7CA (byte 0x1F28), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER2_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum ATC_PERFCOUNTER2_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER2_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `ATC_PERFCOUNTER2_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `ATC_PERFCOUNTER2_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `ATC_PERFCOUNTER2_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `ATC_PERFCOUNTER2_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER3_CFG`: gmc_8_1 register, MMIO dword 0x7CB (byte 0x1F2C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER3_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum ATC_PERFCOUNTER3_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER3_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `ATC_PERFCOUNTER3_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `ATC_PERFCOUNTER3_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `ATC_PERFCOUNTER3_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `ATC_PERFCOUNTER3_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7CC (byte 0x1F30), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_L2_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_VM_L2_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_VM_L2_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7CD (byte 0x1F34), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_L2_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum MC_VM_L2_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_VM_L2_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_CITF_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CE (byte 0x1F38), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_CITF_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_CITF_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_HUB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7CF (byte 0x1F3C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_HUB_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_HUB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_RPB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D0 (byte 0x1F40), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_RPB_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_RPB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D1 (byte 0x1F44), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCBVM_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_MCBVM_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCBVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_MCBVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D2 (byte 0x1F48), access unknown, reset unknown (`write` starts from 0).
-public enum MC_MCDVM_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_MCDVM_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_MCDVM_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_MCDVM_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D3 (byte 0x1F4C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_L2_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_VM_L2_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_L2_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_VM_L2_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_ARB_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D4 (byte 0x1F50), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum MC_ARB_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_ARB_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7D5 (byte 0x1F54), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum ATC_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_LO`: gmc_8_1 register, MMIO dword 0x7D6 (byte 0x1F58), access unknown, reset unknown (`write` starts from 0).
-public enum CHUB_ATC_PERFCOUNTER_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_LO_Layout`, which 9 registers share.
+public enum CHUB_ATC_PERFCOUNTER_LO: MC_CITF_PERFCOUNTER_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_LO COUNTER_LO@0:32")
   }
-
-  /// `CHUB_ATC_PERFCOUNTER_LO.COUNTER_LO`: bits 31:0, access unknown.
-  public static var COUNTER_LO: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_HI`: gmc_8_1 register, MMIO dword 0x7D7 (byte 0x1F5C), access unknown, reset unknown (`write` starts from 0).
-public enum CHUB_ATC_PERFCOUNTER_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_HI_Layout`, which 9 registers share.
+public enum CHUB_ATC_PERFCOUNTER_HI: MC_CITF_PERFCOUNTER_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_HI COUNTER_HI@0:16 COMPARE_VALUE@16:16")
   }
-
-  /// `CHUB_ATC_PERFCOUNTER_HI.COUNTER_HI`: bits 15:0, access unknown.
-  public static var COUNTER_HI: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `CHUB_ATC_PERFCOUNTER_HI.COMPARE_VALUE`: bits 31:16, access unknown.
-  public static var COMPARE_VALUE: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER0_CFG`: gmc_8_1 register, MMIO dword 0x7D8 (byte 0x1F60), access unknown, reset unknown (`write` starts from 0).
-public enum CHUB_ATC_PERFCOUNTER0_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum CHUB_ATC_PERFCOUNTER0_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER0_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CHUB_ATC_PERFCOUNTER0_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER1_CFG`: gmc_8_1 register, MMIO dword 0x7D9 (byte 0x1F64), access unknown, reset unknown (`write` starts from 0).
-public enum CHUB_ATC_PERFCOUNTER1_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER0_CFG_Layout`, which 32 registers share.
+public enum CHUB_ATC_PERFCOUNTER1_CFG: MC_CITF_PERFCOUNTER0_CFG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER1_CFG PERF_SEL@0:8 PERF_SEL_END@8:8 PERF_MODE@24:4 ENABLE@28:1 CLEAR@29:1")
   }
-
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL`: bits 7:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_SEL_END`: bits 15:8, access unknown.
-  public static var PERF_SEL_END: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.PERF_MODE`: bits 27:24, access unknown.
-  public static var PERF_MODE: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `CHUB_ATC_PERFCOUNTER1_CFG.CLEAR`: bit 29, access unknown.
-  public static var CLEAR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL`: gmc_8_1 register, MMIO dword 0x7DA (byte 0x1F68), access unknown, reset unknown (`write` starts from 0).
-public enum CHUB_ATC_PERFCOUNTER_RSLT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout`, which 9 registers share.
+public enum CHUB_ATC_PERFCOUNTER_RSLT_CNTL: MC_CITF_PERFCOUNTER_RSLT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "CHUB_ATC_PERFCOUNTER_RSLT_CNTL PERF_COUNTER_SELECT@0:4 START_TRIGGER@8:8 STOP_TRIGGER@16:8 ENABLE_ANY@24:1 CLEAR_ALL@25:1 STOP_ALL_ON_SATURATE@26:1")
   }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.PERF_COUNTER_SELECT`: bits 3:0, access unknown.
-  public static var PERF_COUNTER_SELECT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.START_TRIGGER`: bits 15:8, access unknown.
-  public static var START_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_TRIGGER`: bits 23:16, access unknown.
-  public static var STOP_TRIGGER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.ENABLE_ANY`: bit 24, access unknown.
-  public static var ENABLE_ANY: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.CLEAR_ALL`: bit 25, access unknown.
-  public static var CLEAR_ALL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `CHUB_ATC_PERFCOUNTER_RSLT_CNTL.STOP_ALL_ON_SATURATE`: bit 26, access unknown.
-  public static var STOP_ALL_ON_SATURATE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
 }
 
 /// `MC_CONFIG`: gmc_8_1 register, MMIO dword 0x800 (byte 0x2000), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x800,
       writeOneToClearMask: 0x0000_0000,
@@ -2769,7 +1817,7 @@ public enum MC_CONFIG: Register {
 
 /// `MC_SHARED_CHMAP`: gmc_8_1 register, MMIO dword 0x801 (byte 0x2004), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHMAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x801,
       writeOneToClearMask: 0x0000_0000,
@@ -2797,7 +1845,7 @@ public enum MC_SHARED_CHMAP: Register {
 
 /// `MC_SHARED_CHREMAP`: gmc_8_1 register, MMIO dword 0x802 (byte 0x2008), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHREMAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x802,
       writeOneToClearMask: 0x0000_0000,
@@ -2831,7 +1879,7 @@ public enum MC_SHARED_CHREMAP: Register {
 
 /// `MC_RD_GRP_GFX`: gmc_8_1 register, MMIO dword 0x803 (byte 0x200C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_GFX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x803,
       writeOneToClearMask: 0x0000_0000,
@@ -2865,7 +1913,7 @@ public enum MC_RD_GRP_GFX: Register {
 
 /// `MC_WR_GRP_GFX`: gmc_8_1 register, MMIO dword 0x804 (byte 0x2010), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_GFX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x804,
       writeOneToClearMask: 0x0000_0000,
@@ -2899,7 +1947,7 @@ public enum MC_WR_GRP_GFX: Register {
 
 /// `MC_RD_GRP_SYS`: gmc_8_1 register, MMIO dword 0x805 (byte 0x2014), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_SYS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x805,
       writeOneToClearMask: 0x0000_0000,
@@ -2933,7 +1981,7 @@ public enum MC_RD_GRP_SYS: Register {
 
 /// `MC_WR_GRP_SYS`: gmc_8_1 register, MMIO dword 0x806 (byte 0x2018), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_SYS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x806,
       writeOneToClearMask: 0x0000_0000,
@@ -2967,7 +2015,7 @@ public enum MC_WR_GRP_SYS: Register {
 
 /// `MC_RD_GRP_OTH`: gmc_8_1 register, MMIO dword 0x807 (byte 0x201C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_OTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x807,
       writeOneToClearMask: 0x0000_0000,
@@ -3001,7 +2049,7 @@ public enum MC_RD_GRP_OTH: Register {
 
 /// `MC_WR_GRP_OTH`: gmc_8_1 register, MMIO dword 0x808 (byte 0x2020), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_OTH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x808,
       writeOneToClearMask: 0x0000_0000,
@@ -3035,7 +2083,7 @@ public enum MC_WR_GRP_OTH: Register {
 
 /// `MC_VM_FB_LOCATION`: gmc_8_1 register, MMIO dword 0x809 (byte 0x2024), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_LOCATION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x809,
       writeOneToClearMask: 0x0000_0000,
@@ -3051,7 +2099,7 @@ public enum MC_VM_FB_LOCATION: Register {
 
 /// `MC_VM_AGP_TOP`: gmc_8_1 register, MMIO dword 0x80A (byte 0x2028), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_TOP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80A,
       writeOneToClearMask: 0x0000_0000,
@@ -3064,7 +2112,7 @@ public enum MC_VM_AGP_TOP: Register {
 
 /// `MC_VM_AGP_BOT`: gmc_8_1 register, MMIO dword 0x80B (byte 0x202C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_BOT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80B,
       writeOneToClearMask: 0x0000_0000,
@@ -3077,7 +2125,7 @@ public enum MC_VM_AGP_BOT: Register {
 
 /// `MC_VM_AGP_BASE`: gmc_8_1 register, MMIO dword 0x80C (byte 0x2030), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_AGP_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80C,
       writeOneToClearMask: 0x0000_0000,
@@ -3089,47 +2137,44 @@ public enum MC_VM_AGP_BASE: Register {
 }
 
 /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x80D (byte 0x2034), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_SYSTEM_APERTURE_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum MC_VM_SYSTEM_APERTURE_LOW_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_LOW_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `MC_VM_SYSTEM_APERTURE_LOW_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x80E (byte 0x2038), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_SYSTEM_APERTURE_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_PRT_APERTURE0_LOW_ADDR_Layout`, which 16 registers share.
+public enum MC_VM_SYSTEM_APERTURE_HIGH_ADDR: VM_PRT_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_HIGH_ADDR LOGICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `MC_VM_SYSTEM_APERTURE_HIGH_ADDR.LOGICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR`: gmc_8_1 register, MMIO dword 0x80F (byte 0x203C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout`, which 15 registers share.
+public enum MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR: VM_CONTEXT9_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `MC_VM_SYSTEM_APERTURE_DEFAULT_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_CNTL`: gmc_8_1 register, MMIO dword 0x810 (byte 0x2040), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_DC_WRITE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x810,
       writeOneToClearMask: 0x0000_0000,
@@ -3164,112 +2209,104 @@ public enum MC_VM_DC_WRITE_CNTL: Register {
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x811 (byte 0x2044), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x811,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x812 (byte 0x2048), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x812,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_1_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x813 (byte 0x204C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x813,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_2_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR`: gmc_8_1 register, MMIO dword 0x814 (byte 0x2050), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x814,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_3_LOW_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x815 (byte 0x2054), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x815,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_0_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x816 (byte 0x2058), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x816,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_1_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x817 (byte 0x205C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x817,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_2_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0x818 (byte 0x2060), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout`, which 8 registers share.
+public enum MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR: MC_VM_DC_WRITE_HIT_REGION_0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x818,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR PHYSICAL_ADDRESS@0:28")
   }
-
-  /// `MC_VM_DC_WRITE_HIT_REGION_3_HIGH_ADDR.PHYSICAL_ADDRESS`: bits 27:0, access unknown.
-  public static var PHYSICAL_ADDRESS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MX_L1_TLB_CNTL`: gmc_8_1 register, MMIO dword 0x819 (byte 0x2064), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MX_L1_TLB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x819,
       writeOneToClearMask: 0x0000_0000,
@@ -3303,7 +2340,7 @@ public enum MC_VM_MX_L1_TLB_CNTL: Register {
 
 /// `MC_VM_FB_OFFSET`: gmc_8_1 register, MMIO dword 0x81A (byte 0x2068), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_FB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81A,
       writeOneToClearMask: 0x0000_0000,
@@ -3316,7 +2353,7 @@ public enum MC_VM_FB_OFFSET: Register {
 
 /// `MC_VM_STEERING`: gmc_8_1 register, MMIO dword 0x81B (byte 0x206C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_STEERING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81B,
       writeOneToClearMask: 0x0000_0000,
@@ -3329,7 +2366,7 @@ public enum MC_VM_STEERING: Register {
 
 /// `MC_SHARED_CHREMAP2`: gmc_8_1 register, MMIO dword 0x81C (byte 0x2070), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_CHREMAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81C,
       writeOneToClearMask: 0x0000_0000,
@@ -3363,7 +2400,7 @@ public enum MC_SHARED_CHREMAP2: Register {
 
 /// `MC_SHARED_VF_ENABLE`: gmc_8_1 register, MMIO dword 0x81D (byte 0x2074), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81D,
       writeOneToClearMask: 0x0000_0000,
@@ -3376,7 +2413,7 @@ public enum MC_SHARED_VF_ENABLE: Register {
 
 /// `MC_SHARED_VIRT_RESET_REQ`: gmc_8_1 register, MMIO dword 0x81E (byte 0x2078), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81E,
       writeOneToClearMask: 0x0000_0000,
@@ -3392,7 +2429,7 @@ public enum MC_SHARED_VIRT_RESET_REQ: Register {
 
 /// `MC_SHARED_ACTIVE_FCN_ID`: gmc_8_1 register, MMIO dword 0x81F (byte 0x207C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81F,
       writeOneToClearMask: 0x0000_0000,
@@ -3408,7 +2445,7 @@ public enum MC_SHARED_ACTIVE_FCN_ID: Register {
 
 /// `MC_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x828 (byte 0x20A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CONFIG_MCD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x828,
       writeOneToClearMask: 0x0000_0000,
@@ -3457,7 +2494,7 @@ public enum MC_CONFIG_MCD: Register {
 
 /// `MC_CG_CONFIG_MCD`: gmc_8_1 register, MMIO dword 0x829 (byte 0x20A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CG_CONFIG_MCD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x829,
       writeOneToClearMask: 0x0000_0000,
@@ -3500,7 +2537,7 @@ public enum MC_CG_CONFIG_MCD: Register {
 
 /// `MC_MEM_POWER_LS`: gmc_8_1 register, MMIO dword 0x82A (byte 0x20A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_MEM_POWER_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82A,
       writeOneToClearMask: 0x0000_0000,
@@ -3516,7 +2553,7 @@ public enum MC_MEM_POWER_LS: Register {
 
 /// `MC_SHARED_BLACKOUT_CNTL`: gmc_8_1 register, MMIO dword 0x82B (byte 0x20AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SHARED_BLACKOUT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82B,
       writeOneToClearMask: 0x0000_0000,
@@ -3541,7 +2578,7 @@ public enum MC_SHARED_BLACKOUT_CNTL: Register {
 
 /// `MC_HUB_MISC_POWER`: gmc_8_1 register, MMIO dword 0x82D (byte 0x20B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_POWER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82D,
       writeOneToClearMask: 0x0000_0000,
@@ -3556,83 +2593,44 @@ public enum MC_HUB_MISC_POWER: Register {
 }
 
 /// `MC_HUB_MISC_HUB_CG`: gmc_8_1 register, MMIO dword 0x82E (byte 0x20B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_MISC_HUB_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_HUB_MISC_HUB_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_HUB_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_HUB_MISC_HUB_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_HUB_MISC_HUB_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_HUB_MISC_HUB_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_HUB_MISC_HUB_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_MISC_HUB_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x82F (byte 0x20BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_MISC_VM_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_HUB_MISC_VM_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_HUB_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_HUB_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_HUB_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_HUB_MISC_VM_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_SIP_CG`: gmc_8_1 register, MMIO dword 0x830 (byte 0x20C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_MISC_SIP_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_HUB_MISC_SIP_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x830,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_SIP_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_HUB_MISC_SIP_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_HUB_MISC_SIP_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_HUB_MISC_SIP_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_HUB_MISC_SIP_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_MISC_SIP_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_HUB_MISC_STATUS`: gmc_8_1 register, MMIO dword 0x832 (byte 0x20C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x832,
       writeOneToClearMask: 0x0000_0000,
@@ -3706,7 +2704,7 @@ public enum MC_HUB_MISC_STATUS: Register {
 
 /// `MC_HUB_MISC_OVERRIDE`: gmc_8_1 register, MMIO dword 0x833 (byte 0x20CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x833,
       writeOneToClearMask: 0x0000_0000,
@@ -3718,21 +2716,20 @@ public enum MC_HUB_MISC_OVERRIDE: Register {
 }
 
 /// `MC_HUB_MISC_FRAMING`: gmc_8_1 register, MMIO dword 0x834 (byte 0x20D0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_MISC_FRAMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_FRAMING_Layout`, which 3 registers share.
+public enum MC_HUB_MISC_FRAMING: MC_HUB_MISC_FRAMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x834,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_MISC_FRAMING BITS@0:32")
   }
-
-  /// `MC_HUB_MISC_FRAMING.BITS`: bits 31:0, access unknown.
-  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_HUB_WDP_CNTL`: gmc_8_1 register, MMIO dword 0x835 (byte 0x20D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x835,
       writeOneToClearMask: 0x0000_0000,
@@ -3792,7 +2789,7 @@ public enum MC_HUB_WDP_CNTL: Register {
 
 /// `MC_HUB_WDP_ERR`: gmc_8_1 register, MMIO dword 0x836 (byte 0x20D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_ERR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x836,
       writeOneToClearMask: 0x0000_0000,
@@ -3808,7 +2805,7 @@ public enum MC_HUB_WDP_ERR: Register {
 
 /// `MC_HUB_WDP_BP`: gmc_8_1 register, MMIO dword 0x837 (byte 0x20DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x837,
       writeOneToClearMask: 0x0000_0000,
@@ -3827,7 +2824,7 @@ public enum MC_HUB_WDP_BP: Register {
 
 /// `MC_HUB_WDP_STATUS`: gmc_8_1 register, MMIO dword 0x838 (byte 0x20E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x838,
       writeOneToClearMask: 0x0000_0000,
@@ -3906,7 +2903,7 @@ public enum MC_HUB_WDP_STATUS: Register {
 
 /// `MC_HUB_RDREQ_STATUS`: gmc_8_1 register, MMIO dword 0x839 (byte 0x20E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x839,
       writeOneToClearMask: 0x0000_0000,
@@ -3964,7 +2961,7 @@ public enum MC_HUB_RDREQ_STATUS: Register {
 
 /// `MC_HUB_WRRET_STATUS`: gmc_8_1 register, MMIO dword 0x83A (byte 0x20E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83A,
       writeOneToClearMask: 0x0000_0000,
@@ -3998,7 +2995,7 @@ public enum MC_HUB_WRRET_STATUS: Register {
 
 /// `MC_HUB_RDREQ_CNTL`: gmc_8_1 register, MMIO dword 0x83B (byte 0x20EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83B,
       writeOneToClearMask: 0x0000_0000,
@@ -4071,7 +3068,7 @@ public enum MC_HUB_RDREQ_CNTL: Register {
 
 /// `MC_HUB_WRRET_CNTL`: gmc_8_1 register, MMIO dword 0x83C (byte 0x20F0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WRRET_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83C,
       writeOneToClearMask: 0x0000_0000,
@@ -4098,98 +3095,44 @@ public enum MC_HUB_WRRET_CNTL: Register {
 }
 
 /// `MC_HUB_RDREQ_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83D (byte 0x20F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_WTM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_WTM_CNTL_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_WTM_CNTL: MC_HUB_RDREQ_WTM_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
   }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_HUB_RDREQ_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_HUB_WDP_WTM_CNTL`: gmc_8_1 register, MMIO dword 0x83E (byte 0x20F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_WTM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_WTM_CNTL_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_WTM_CNTL: MC_HUB_RDREQ_WTM_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_WTM_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3")
   }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_HUB_WDP_WTM_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_HUB_WDP_CREDITS`: gmc_8_1 register, MMIO dword 0x83F (byte 0x20FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_CREDITS: MC_HUB_WDP_CREDITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
   }
-
-  /// `MC_HUB_WDP_CREDITS.VM0`: bits 7:0, access unknown.
-  public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_WDP_CREDITS.VM1`: bits 15:8, access unknown.
-  public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_WDP_CREDITS.STOR0`: bits 23:16, access unknown.
-  public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_HUB_WDP_CREDITS.STOR1`: bits 31:24, access unknown.
-  public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_HUB_WDP_CREDITS2`: gmc_8_1 register, MMIO dword 0x840 (byte 0x2100), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x840,
       writeOneToClearMask: 0x0000_0000,
@@ -4210,64 +3153,32 @@ public enum MC_HUB_WDP_CREDITS2: Register {
 }
 
 /// `MC_HUB_WDP_GBL0`: gmc_8_1 register, MMIO dword 0x841 (byte 0x2104), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_GBL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_GBL0: MC_HUB_WDP_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x841,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_GBL0 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
   }
-
-  /// `MC_HUB_WDP_GBL0.MAXBURST`: bits 3:0, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_HUB_WDP_GBL0.LAZY_TIMER`: bits 7:4, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD`: bits 15:8, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_WDP_GBL0.STALL_MODE`: bit 16, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
-  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
-
-  /// `MC_HUB_WDP_GBL0.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
-  public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_GBL1`: gmc_8_1 register, MMIO dword 0x842 (byte 0x2108), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_GBL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_GBL1: MC_HUB_WDP_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x842,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_GBL1 MAXBURST@0:4 LAZY_TIMER@4:4 STALL_THRESHOLD@8:8 STALL_MODE@16:1 STALL_THRESHOLD_PRI@17:8 STALL_THRESHOLD_URG@25:7")
   }
-
-  /// `MC_HUB_WDP_GBL1.MAXBURST`: bits 3:0, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_HUB_WDP_GBL1.LAZY_TIMER`: bits 7:4, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD`: bits 15:8, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_WDP_GBL1.STALL_MODE`: bit 16, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_PRI`: bits 24:17, access unknown.
-  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
-
-  /// `MC_HUB_WDP_GBL1.STALL_THRESHOLD_URG`: bits 31:25, access unknown.
-  public static var STALL_THRESHOLD_URG: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS3`: gmc_8_1 register, MMIO dword 0x843 (byte 0x210C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_CREDITS3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x843,
       writeOneToClearMask: 0x0000_0000,
@@ -4282,30 +3193,20 @@ public enum MC_HUB_WDP_CREDITS3: Register {
 }
 
 /// `MC_HUB_RDREQ_CREDITS`: gmc_8_1 register, MMIO dword 0x844 (byte 0x2110), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_CREDITS: MC_HUB_WDP_CREDITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x844,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_CREDITS VM0@0:8 VM1@8:8 STOR0@16:8 STOR1@24:8")
   }
-
-  /// `MC_HUB_RDREQ_CREDITS.VM0`: bits 7:0, access unknown.
-  public static var VM0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_RDREQ_CREDITS.VM1`: bits 15:8, access unknown.
-  public static var VM1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_HUB_RDREQ_CREDITS.STOR0`: bits 23:16, access unknown.
-  public static var STOR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_HUB_RDREQ_CREDITS.STOR1`: bits 31:24, access unknown.
-  public static var STOR1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_CREDITS2`: gmc_8_1 register, MMIO dword 0x845 (byte 0x2114), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_CREDITS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x845,
       writeOneToClearMask: 0x0000_0000,
@@ -4321,7 +3222,7 @@ public enum MC_HUB_RDREQ_CREDITS2: Register {
 
 /// `MC_HUB_SHARED_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x846 (byte 0x2118), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_SHARED_DAGB_DLY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x846,
       writeOneToClearMask: 0x0000_0000,
@@ -4340,7 +3241,7 @@ public enum MC_HUB_SHARED_DAGB_DLY: Register {
 
 /// `MC_HUB_MISC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x847 (byte 0x211C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_IDLE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x847,
       writeOneToClearMask: 0x0000_0000,
@@ -4445,90 +3346,56 @@ public enum MC_HUB_MISC_IDLE_STATUS: Register {
 }
 
 /// `MC_HUB_RDREQ_DMIF_LIMIT`: gmc_8_1 register, MMIO dword 0x848 (byte 0x2120), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_DMIF_LIMIT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_DMIF_LIMIT_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_DMIF_LIMIT: MC_HUB_RDREQ_DMIF_LIMIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x848,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_DMIF_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
   }
-
-  /// `MC_HUB_RDREQ_DMIF_LIMIT.ENABLE`: bits 1:0, access unknown.
-  public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_HUB_RDREQ_DMIF_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
-  public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
 /// `MC_HUB_RDREQ_ACPG_LIMIT`: gmc_8_1 register, MMIO dword 0x849 (byte 0x2124), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ACPG_LIMIT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_DMIF_LIMIT_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_ACPG_LIMIT: MC_HUB_RDREQ_DMIF_LIMIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x849,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPG_LIMIT ENABLE@0:2 LIMIT_COUNT@2:5")
   }
-
-  /// `MC_HUB_RDREQ_ACPG_LIMIT.ENABLE`: bits 1:0, access unknown.
-  public static var ENABLE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_HUB_RDREQ_ACPG_LIMIT.LIMIT_COUNT`: bits 6:2, access unknown.
-  public static var LIMIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 2, width: 5) }
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84A (byte 0x2128), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_BYPASS_GBL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_BYPASS_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_BYPASS_GBL0: MC_HUB_WDP_BYPASS_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BYPASS_GBL0 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
   }
-
-  /// `MC_HUB_WDP_BYPASS_GBL0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL0.CID1`: bits 8:1, access unknown.
-  public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL0.CID2`: bits 16:9, access unknown.
-  public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL0.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
-  public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL0.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
-  public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_BYPASS_GBL1`: gmc_8_1 register, MMIO dword 0x84B (byte 0x212C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_BYPASS_GBL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_BYPASS_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_WDP_BYPASS_GBL1: MC_HUB_WDP_BYPASS_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_BYPASS_GBL1 ENABLE@0:1 CID1@1:8 CID2@9:8 HDP_PRIORITY_TIME@17:7 OTH_PRIORITY_TIME@24:7")
   }
-
-  /// `MC_HUB_WDP_BYPASS_GBL1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL1.CID1`: bits 8:1, access unknown.
-  public static var CID1: RegisterField<Self, UInt8> { .init(lsb: 1, width: 8) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL1.CID2`: bits 16:9, access unknown.
-  public static var CID2: RegisterField<Self, UInt8> { .init(lsb: 9, width: 8) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL1.HDP_PRIORITY_TIME`: bits 23:17, access unknown.
-  public static var HDP_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_BYPASS_GBL1.OTH_PRIORITY_TIME`: bits 30:24, access unknown.
-  public static var OTH_PRIORITY_TIME: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_BYPASS_GBL0`: gmc_8_1 register, MMIO dword 0x84C (byte 0x2130), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_BYPASS_GBL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84C,
       writeOneToClearMask: 0x0000_0000,
@@ -4546,92 +3413,32 @@ public enum MC_HUB_RDREQ_BYPASS_GBL0: Register {
 }
 
 /// `MC_HUB_WDP_SH2`: gmc_8_1 register, MMIO dword 0x84D (byte 0x2134), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SH2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SH2: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH2 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SH2.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SH2.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SH2.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SH2.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SH2.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SH2.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SH2.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SH2.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SH2.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SH3`: gmc_8_1 register, MMIO dword 0x84E (byte 0x2138), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SH3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SH3: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH3 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SH3.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SH3.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SH3.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SH3.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SH3.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SH3.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SH3.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SH3.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SH3.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_MISC_ATOMIC_IDLE_STATUS`: gmc_8_1 register, MMIO dword 0x84F (byte 0x213C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84F,
       writeOneToClearMask: 0x0000_0000,
@@ -4708,186 +3515,68 @@ public enum MC_HUB_MISC_ATOMIC_IDLE_STATUS: Register {
 }
 
 /// `MC_HUB_WDP_VIN0`: gmc_8_1 register, MMIO dword 0x850 (byte 0x2140), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VIN0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_VIN0: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x850,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VIN0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_VIN0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VIN0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VIN0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VIN0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VIN0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VIN0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VIN0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VIN0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VIN0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_RDREQ_MCDW`: gmc_8_1 register, MMIO dword 0x851 (byte 0x2144), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDW: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x851,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDW.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDW.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDW.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDW.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDW.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDW.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDW.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDX`: gmc_8_1 register, MMIO dword 0x852 (byte 0x2148), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDX: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x852,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDX.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDX.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDX.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDX.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDX.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDX.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDX.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDY`: gmc_8_1 register, MMIO dword 0x853 (byte 0x214C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDY: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x853,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDY.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDY.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDY.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDY.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDY.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDY.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDY.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDZ`: gmc_8_1 register, MMIO dword 0x854 (byte 0x2150), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDZ: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x854,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDZ.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDZ.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDZ.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDZ.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDZ.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDZ.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDZ.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_SIP`: gmc_8_1 register, MMIO dword 0x855 (byte 0x2154), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_RDREQ_SIP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x855,
       writeOneToClearMask: 0x0000_0000,
@@ -4905,703 +3594,248 @@ public enum MC_HUB_RDREQ_SIP: Register {
 }
 
 /// `MC_HUB_RDREQ_GBL0`: gmc_8_1 register, MMIO dword 0x856 (byte 0x2158), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_GBL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_GBL0: MC_HUB_RDREQ_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x856,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_GBL0 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
   }
-
-  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD`: bits 7:0, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_RDREQ_GBL0.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
-  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_GBL1`: gmc_8_1 register, MMIO dword 0x857 (byte 0x215C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_GBL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_GBL0_Layout`, which 2 registers share.
+public enum MC_HUB_RDREQ_GBL1: MC_HUB_RDREQ_GBL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x857,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_GBL1 STALL_THRESHOLD@0:8 STALL_THRESHOLD_PRI@8:8")
   }
-
-  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD`: bits 7:0, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_HUB_RDREQ_GBL1.STALL_THRESHOLD_PRI`: bits 15:8, access unknown.
-  public static var STALL_THRESHOLD_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_HUB_RDREQ_SMU`: gmc_8_1 register, MMIO dword 0x858 (byte 0x2160), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_SMU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_SMU: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x858,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_SMU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_SMU.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_SMU.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_SMU.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_SMU.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SDMA0`: gmc_8_1 register, MMIO dword 0x859 (byte 0x2164), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_SDMA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_SDMA0: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x859,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_SDMA0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_HDP`: gmc_8_1 register, MMIO dword 0x85A (byte 0x2168), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_HDP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_HDP: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_HDP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_HDP.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_HDP.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_HDP.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_HDP.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SDMA1`: gmc_8_1 register, MMIO dword 0x85B (byte 0x216C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_SDMA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_SDMA1: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_SDMA1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_RLC`: gmc_8_1 register, MMIO dword 0x85C (byte 0x2170), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_RLC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_RLC: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_RLC.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_RLC.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_RLC.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_RLC.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_RLC.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_SEM`: gmc_8_1 register, MMIO dword 0x85D (byte 0x2174), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_SEM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_SEM: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_SEM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_SEM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_SEM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_SEM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_SEM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCE0`: gmc_8_1 register, MMIO dword 0x85E (byte 0x2178), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VCE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_VCE0_Layout`, which 4 registers share.
+public enum MC_HUB_RDREQ_VCE0: MC_HUB_RDREQ_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_RDREQ_VCE0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE0.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_UMC`: gmc_8_1 register, MMIO dword 0x85F (byte 0x217C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_UMC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_VCE0_Layout`, which 4 registers share.
+public enum MC_HUB_RDREQ_UMC: MC_HUB_RDREQ_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_RDREQ_UMC.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_UMC.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_UMC.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_UMC.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_UMC.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_UMC.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_UMC.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_UVD`: gmc_8_1 register, MMIO dword 0x860 (byte 0x2180), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_UVD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_VCE0_Layout`, which 4 registers share.
+public enum MC_HUB_RDREQ_UVD: MC_HUB_RDREQ_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x860,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_RDREQ_UVD.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_UVD.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_UVD.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_UVD.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_UVD.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_UVD.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_TLS`: gmc_8_1 register, MMIO dword 0x861 (byte 0x2184), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_TLS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_TLS: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x861,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_TLS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_TLS.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_TLS.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_TLS.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_TLS.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_TLS.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_TLS.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_TLS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_TLS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_DMIF`: gmc_8_1 register, MMIO dword 0x862 (byte 0x2188), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_DMIF: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_DMIF: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x862,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_DMIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_DMIF.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_DMIF.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_DMIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_DMIF.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_DMIF.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_DMIF.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_DMIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_DMIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_MCIF`: gmc_8_1 register, MMIO dword 0x863 (byte 0x218C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCIF: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_MCIF: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x863,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_MCIF.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCIF.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCIF.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCIF.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VMC`: gmc_8_1 register, MMIO dword 0x864 (byte 0x2190), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VMC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_VMC: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x864,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_VMC.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VMC.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VMC.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VMC.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VMC.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCEU0`: gmc_8_1 register, MMIO dword 0x865 (byte 0x2194), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VCEU0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_VCEU0: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x865,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_VCEU0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_MCDW`: gmc_8_1 register, MMIO dword 0x866 (byte 0x2198), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDW: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x866,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDW ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDW.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDW.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDW.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDW.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDW.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDW.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDW.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDW.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDX`: gmc_8_1 register, MMIO dword 0x867 (byte 0x219C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDX: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x867,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDX ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDX.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDX.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDX.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDX.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDX.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDX.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDX.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDX.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDY`: gmc_8_1 register, MMIO dword 0x868 (byte 0x21A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDY: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x868,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDY ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDY.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDY.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDY.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDY.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDY.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDY.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDY.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDY.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDZ`: gmc_8_1 register, MMIO dword 0x869 (byte 0x21A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDZ: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x869,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDZ ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDZ.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDZ.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDZ.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDZ.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDZ.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDZ.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDZ.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_SIP`: gmc_8_1 register, MMIO dword 0x86A (byte 0x21A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_SIP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86A,
       writeOneToClearMask: 0x0000_0000,
@@ -5616,1350 +3850,433 @@ public enum MC_HUB_WDP_SIP: Register {
 }
 
 /// `MC_HUB_WDP_SDMA1`: gmc_8_1 register, MMIO dword 0x86B (byte 0x21AC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SDMA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SDMA1: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SDMA1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SDMA1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SDMA1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SDMA1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SDMA1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SH0`: gmc_8_1 register, MMIO dword 0x86C (byte 0x21B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SH0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SH0: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SH0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SH0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SH0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SH0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SH0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SH0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SH0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SH0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SH0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_MCIF`: gmc_8_1 register, MMIO dword 0x86D (byte 0x21B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCIF: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_MCIF: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCIF ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_MCIF.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCIF.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_MCIF.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_MCIF.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_MCIF.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_MCIF.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_MCIF.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_MCIF.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_MCIF.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_VCE0`: gmc_8_1 register, MMIO dword 0x86E (byte 0x21B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VCE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_VCE0_Layout`, which 3 registers share.
+public enum MC_HUB_WDP_VCE0: MC_HUB_WDP_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCE0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
-
-  /// `MC_HUB_WDP_VCE0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VCE0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VCE0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VCE0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_WDP_VCE0.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_XDP`: gmc_8_1 register, MMIO dword 0x86F (byte 0x21BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_XDP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_XDP: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_XDP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_XDP.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_XDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_XDP.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_XDP.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_XDP.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_XDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_XDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_XDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_IH`: gmc_8_1 register, MMIO dword 0x870 (byte 0x21C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_IH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_IH: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x870,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_IH ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_IH.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_IH.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_IH.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_IH.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_IH.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_IH.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_IH.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_IH.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_IH.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_IH.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_RLC`: gmc_8_1 register, MMIO dword 0x871 (byte 0x21C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_RLC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_RLC: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x871,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_RLC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_RLC.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_RLC.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_RLC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_RLC.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_RLC.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_RLC.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_RLC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_RLC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_RLC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SEM`: gmc_8_1 register, MMIO dword 0x872 (byte 0x21C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SEM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SEM: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x872,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SEM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SEM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SEM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SEM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SEM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SEM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SEM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SEM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SEM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SEM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SMU`: gmc_8_1 register, MMIO dword 0x873 (byte 0x21CC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SMU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SMU: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x873,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SMU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SMU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SMU.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SMU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SMU.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SMU.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SMU.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SMU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SMU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SMU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SH1`: gmc_8_1 register, MMIO dword 0x874 (byte 0x21D0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SH1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SH1: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x874,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SH1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SH1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SH1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SH1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SH1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SH1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SH1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SH1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SH1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SH1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_UMC`: gmc_8_1 register, MMIO dword 0x875 (byte 0x21D4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_UMC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_UMC: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x875,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_UMC ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_UMC.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_UMC.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_UMC.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_UMC.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_UMC.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_UMC.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_UMC.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_UMC.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_UMC.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_UVD`: gmc_8_1 register, MMIO dword 0x876 (byte 0x21D8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_UVD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_VCE0_Layout`, which 3 registers share.
+public enum MC_HUB_WDP_UVD: MC_HUB_WDP_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x876,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_UVD ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
-
-  /// `MC_HUB_WDP_UVD.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_UVD.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_UVD.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_UVD.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_WDP_UVD.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_HDP`: gmc_8_1 register, MMIO dword 0x877 (byte 0x21DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_HDP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_HDP: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x877,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_HDP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_HDP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_HDP.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_HDP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_HDP.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_HDP.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_HDP.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_HDP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_HDP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_HDP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_SDMA0`: gmc_8_1 register, MMIO dword 0x878 (byte 0x21E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SDMA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SDMA0: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x878,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SDMA0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SDMA0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SDMA0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SDMA0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SDMA0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SDMA0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WRRET_MCDW`: gmc_8_1 register, MMIO dword 0x879 (byte 0x21E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDW: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x879,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDW STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDW.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDW.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDX`: gmc_8_1 register, MMIO dword 0x87A (byte 0x21E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDX: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDX STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDX.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDX.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDY`: gmc_8_1 register, MMIO dword 0x87B (byte 0x21EC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDY: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDY STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDY.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDY.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDZ`: gmc_8_1 register, MMIO dword 0x87C (byte 0x21F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDZ: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDZ STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDZ.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDZ.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WDP_VCEU0`: gmc_8_1 register, MMIO dword 0x87D (byte 0x21F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VCEU0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_VCEU0: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCEU0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_VCEU0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VCEU0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU0.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VCEU0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VCEU0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU0.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU0.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_XDMAM`: gmc_8_1 register, MMIO dword 0x87E (byte 0x21F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_XDMAM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_XDMAM: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_XDMAM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_XDMAM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_XDMAM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_XDMAM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_XDMAM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_XDMA`: gmc_8_1 register, MMIO dword 0x87F (byte 0x21FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_XDMA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_XDMA: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_XDMA ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_XDMA.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_XDMA.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_XDMA.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_XDMA.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_XDMA.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_XDMA.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_XDMA.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_XDMA.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_XDMA.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_RDREQ_XDMAM`: gmc_8_1 register, MMIO dword 0x880 (byte 0x2200), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_XDMAM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_XDMAM: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x880,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_XDMAM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_XDMAM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_XDMAM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_XDMAM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_XDMAM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_XDMAM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_XDMAM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_XDMAM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_XDMAM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_ACPG`: gmc_8_1 register, MMIO dword 0x881 (byte 0x2204), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ACPG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_ACPG_Layout`, which 5 registers share.
+public enum MC_HUB_RDREQ_ACPG: MC_HUB_RDREQ_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x881,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
-
-  /// `MC_HUB_RDREQ_ACPG.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.PRIORITY_DISABLE`: bit 17, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPG.STALL_THRESHOLD`: bits 24:19, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ACPO`: gmc_8_1 register, MMIO dword 0x882 (byte 0x2208), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ACPO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_ACPG_Layout`, which 5 registers share.
+public enum MC_HUB_RDREQ_ACPO: MC_HUB_RDREQ_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x882,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
-
-  /// `MC_HUB_RDREQ_ACPO.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.PRIORITY_DISABLE`: bit 17, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_RDREQ_ACPO.STALL_THRESHOLD`: bits 24:19, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_SAMMSP`: gmc_8_1 register, MMIO dword 0x883 (byte 0x220C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_SAMMSP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_SAMMSP: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x883,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_SAMMSP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VP8`: gmc_8_1 register, MMIO dword 0x884 (byte 0x2210), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VP8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_VP8: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x884,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_VP8.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VP8.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VP8U`: gmc_8_1 register, MMIO dword 0x885 (byte 0x2214), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VP8U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_VP8U: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x885,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_VP8U.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8U.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8U.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8U.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_ACPG`: gmc_8_1 register, MMIO dword 0x886 (byte 0x2218), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ACPG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ACPG: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x886,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ACPG ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ACPG.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ACPG.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ACPG.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ACPG.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ACPG.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ACPG.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ACPO`: gmc_8_1 register, MMIO dword 0x887 (byte 0x221C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ACPO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ACPO: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x887,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ACPO ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ACPO.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ACPO.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ACPO.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ACPO.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ACPO.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ACPO.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_SAMMSP`: gmc_8_1 register, MMIO dword 0x888 (byte 0x2220), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_SAMMSP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_SAMMSP: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x888,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_SAMMSP ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_SAMMSP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_SAMMSP.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_SAMMSP.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_SAMMSP.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_SAMMSP.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_SAMMSP.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_SAMMSP.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_SAMMSP.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_SAMMSP.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_VP8`: gmc_8_1 register, MMIO dword 0x889 (byte 0x2224), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VP8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_VP8: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x889,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VP8 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_VP8.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VP8.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VP8.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VP8.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VP8.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VP8.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VP8.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VP8.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VP8.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_VP8U`: gmc_8_1 register, MMIO dword 0x88A (byte 0x2228), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VP8U: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_VP8U: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x88A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VP8U ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_WDP_VP8U.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VP8U.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VP8U.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VP8U.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VP8U.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VP8U.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VP8U.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VP8U.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VP8U.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
 }
 
 /// `MC_VM_MB_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x891 (byte 0x2244), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB0_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB0_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x891,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x892 (byte 0x2248), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB1_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB1_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x892,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x893 (byte 0x224C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB2_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB2_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x893,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x895 (byte 0x2254), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB0_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x895,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB0_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MB_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }

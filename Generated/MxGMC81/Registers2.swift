@@ -3,1189 +3,659 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MC_VM_MB_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x896 (byte 0x2258), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB1_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x896,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB1_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MB_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x897 (byte 0x225C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB2_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x897,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB2_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MB_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MB_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x8A1 (byte 0x2284), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L2ARBITER_L2_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L2ARBITER_L2_CREDITS_Layout`, which 2 registers share.
+public enum MC_VM_MB_L2ARBITER_L2_CREDITS: MC_VM_MB_L2ARBITER_L2_CREDITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
   }
-
-  /// `MC_VM_MB_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
-  public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MB_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x8A5 (byte 0x2294), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB3_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB3_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MB_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x8A6 (byte 0x2298), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLB3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MB_L1_TLB3_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLB3_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MB_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8CD (byte 0x2334), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR0: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR0 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8CE (byte 0x2338), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR1: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR1 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8CF (byte 0x233C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR2: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR2 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8D0 (byte 0x2340), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR3: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR3 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR4`: gmc_8_1 register, MMIO dword 0x8D1 (byte 0x2344), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR4: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR4 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR4.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR5`: gmc_8_1 register, MMIO dword 0x8D2 (byte 0x2348), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR5: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR5 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR5.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR6`: gmc_8_1 register, MMIO dword 0x8D3 (byte 0x234C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR6: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR6 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR6.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR7`: gmc_8_1 register, MMIO dword 0x8D4 (byte 0x2350), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR7: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR7 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR7.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR8`: gmc_8_1 register, MMIO dword 0x8D5 (byte 0x2354), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR8: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR8 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR8.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_SRC_APRTR9`: gmc_8_1 register, MMIO dword 0x8D6 (byte 0x2358), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_SRC_APRTR9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_SRC_APRTR9: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_SRC_APRTR9 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_RTR_SRC_APRTR9.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR0`: gmc_8_1 register, MMIO dword 0x8D7 (byte 0x235C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_SRC_APRTR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_SRC_APRTR0: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR0 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR0.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR1`: gmc_8_1 register, MMIO dword 0x8D8 (byte 0x2360), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_SRC_APRTR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_SRC_APRTR1: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR1 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR1.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR2`: gmc_8_1 register, MMIO dword 0x8D9 (byte 0x2364), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_SRC_APRTR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_SRC_APRTR2: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR2 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR2.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_XDMA_RTR_SRC_APRTR3`: gmc_8_1 register, MMIO dword 0x8DA (byte 0x2368), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_SRC_APRTR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_SRC_APRTR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_SRC_APRTR3: MC_XPB_RTR_SRC_APRTR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_SRC_APRTR3 BASE_ADDR@0:25")
   }
-
-  /// `MC_XPB_XDMA_RTR_SRC_APRTR3.BASE_ADDR`: bits 24:0, access unknown.
-  public static var BASE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 25) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8DB (byte 0x236C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP0: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8DC (byte 0x2370), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP1: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8DD (byte 0x2374), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP2: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8DE (byte 0x2378), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP3: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP4`: gmc_8_1 register, MMIO dword 0x8DF (byte 0x237C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP4: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP4 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP4.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP4.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP4.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP4.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP5`: gmc_8_1 register, MMIO dword 0x8E0 (byte 0x2380), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP5: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP5 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP5.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP5.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP5.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP5.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP6`: gmc_8_1 register, MMIO dword 0x8E1 (byte 0x2384), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP6: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP6 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP6.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP6.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP6.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP6.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP7`: gmc_8_1 register, MMIO dword 0x8E2 (byte 0x2388), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP7: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP7 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP7.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP7.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP7.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP7.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP8`: gmc_8_1 register, MMIO dword 0x8E3 (byte 0x238C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP8: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP8 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP8.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP8.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP8.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP8.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_RTR_DEST_MAP9`: gmc_8_1 register, MMIO dword 0x8E4 (byte 0x2390), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_RTR_DEST_MAP9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_RTR_DEST_MAP9: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_RTR_DEST_MAP9 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_RTR_DEST_MAP9.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_RTR_DEST_MAP9.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP9.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_RTR_DEST_MAP9.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP0`: gmc_8_1 register, MMIO dword 0x8E5 (byte 0x2394), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_DEST_MAP0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_DEST_MAP0: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP0 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP0.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP1`: gmc_8_1 register, MMIO dword 0x8E6 (byte 0x2398), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_DEST_MAP1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_DEST_MAP1: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP1 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP1.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP2`: gmc_8_1 register, MMIO dword 0x8E7 (byte 0x239C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_DEST_MAP2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_DEST_MAP2: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP2 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP2.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_XDMA_RTR_DEST_MAP3`: gmc_8_1 register, MMIO dword 0x8E8 (byte 0x23A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_RTR_DEST_MAP3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_RTR_DEST_MAP0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_RTR_DEST_MAP3: MC_XPB_RTR_DEST_MAP0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_RTR_DEST_MAP3 NMR@0:1 DEST_OFFSET@1:19 DEST_SEL@20:4 DEST_SEL_RPB@24:1 SIDE_OK@25:1 APRTR_SIZE@26:5")
   }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.NMR`: bit 0, access unknown.
-  public static var NMR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_OFFSET`: bits 19:1, access unknown.
-  public static var DEST_OFFSET: RegisterField<Self, UInt32> { .init(lsb: 1, width: 19) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL`: bits 23:20, access unknown.
-  public static var DEST_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.DEST_SEL_RPB`: bit 24, access unknown.
-  public static var DEST_SEL_RPB: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.SIDE_OK`: bit 25, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_XPB_XDMA_RTR_DEST_MAP3.APRTR_SIZE`: bits 30:26, access unknown.
-  public static var APRTR_SIZE: RegisterField<Self, UInt8> { .init(lsb: 26, width: 5) }
 }
 
 /// `MC_XPB_CLG_CFG0`: gmc_8_1 register, MMIO dword 0x8E9 (byte 0x23A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG0: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG0 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG0.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG0.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG0.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG0.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG0.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG1`: gmc_8_1 register, MMIO dword 0x8EA (byte 0x23A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG1: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG1 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG1.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG1.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG1.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG1.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG1.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG2`: gmc_8_1 register, MMIO dword 0x8EB (byte 0x23AC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG2: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG2 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG2.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG2.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG2.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG2.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG2.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG3`: gmc_8_1 register, MMIO dword 0x8EC (byte 0x23B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG3: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG3 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG3.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG3.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG3.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG3.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG3.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG4`: gmc_8_1 register, MMIO dword 0x8ED (byte 0x23B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG4: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8ED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG4 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG4.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG4.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG4.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG4.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG4.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG5`: gmc_8_1 register, MMIO dword 0x8EE (byte 0x23B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG5: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG5 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG5.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG5.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG5.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG5.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG5.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG6`: gmc_8_1 register, MMIO dword 0x8EF (byte 0x23BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG6: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG6 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG6.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG6.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG6.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG6.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG6.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG7`: gmc_8_1 register, MMIO dword 0x8F0 (byte 0x23C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG7: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG7 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG7.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG7.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG7.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG7.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG7.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG8`: gmc_8_1 register, MMIO dword 0x8F1 (byte 0x23C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG8: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG8 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG8.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG8.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG8.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG8.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG8.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG9`: gmc_8_1 register, MMIO dword 0x8F2 (byte 0x23C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG9: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG9 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG9.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG9.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG9.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG9.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG9.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG10`: gmc_8_1 register, MMIO dword 0x8F3 (byte 0x23CC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG10: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG10 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG10.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG10.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG10.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG10.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG10.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG11`: gmc_8_1 register, MMIO dword 0x8F4 (byte 0x23D0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG11: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG11 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG11.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG11.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG11.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG11.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG11.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG12`: gmc_8_1 register, MMIO dword 0x8F5 (byte 0x23D4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG12: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG12 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG12.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG12.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG12.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG12.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG12.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG13`: gmc_8_1 register, MMIO dword 0x8F6 (byte 0x23D8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG13: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG13 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG13.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG13.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG13.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG13.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG13.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG14`: gmc_8_1 register, MMIO dword 0x8F7 (byte 0x23DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG14: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG14 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG14.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG14.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG14.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG14.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG14.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG15`: gmc_8_1 register, MMIO dword 0x8F8 (byte 0x23E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG15: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG15 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG15.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG15.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG15.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG15.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG15.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG16`: gmc_8_1 register, MMIO dword 0x8F9 (byte 0x23E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG16: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG16: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG16 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG16.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG16.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG16.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG16.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG16.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG17`: gmc_8_1 register, MMIO dword 0x8FA (byte 0x23E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG17: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG17: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG17 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG17.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG17.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG17.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG17.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG17.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG18`: gmc_8_1 register, MMIO dword 0x8FB (byte 0x23EC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG18: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG18: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG18 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG18.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG18.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG18.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG18.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG18.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG19`: gmc_8_1 register, MMIO dword 0x8FC (byte 0x23F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG19: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG19: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG19 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG19.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG19.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG19.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG19.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG19.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_EXTRA`: gmc_8_1 register, MMIO dword 0x8FD (byte 0x23F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_EXTRA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_EXTRA_Layout`, which 2 registers share.
+public enum MC_XPB_CLG_EXTRA: MC_XPB_CLG_EXTRA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_EXTRA CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
   }
-
-  /// `MC_XPB_CLG_EXTRA.CMP0`: bits 7:0, access unknown.
-  public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA.MSK0`: bits 15:8, access unknown.
-  public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA.VLD0`: bit 16, access unknown.
-  public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_XPB_CLG_EXTRA.CMP1`: bits 24:17, access unknown.
-  public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA.VLD1`: bit 25, access unknown.
-  public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_XPB_LB_ADDR`: gmc_8_1 register, MMIO dword 0x8FE (byte 0x23F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_LB_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FE,
       writeOneToClearMask: 0x0000_0000,
@@ -1206,46 +676,32 @@ public enum MC_XPB_LB_ADDR: Register {
 }
 
 /// `MC_XPB_UNC_THRESH_HST`: gmc_8_1 register, MMIO dword 0x8FF (byte 0x23FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_UNC_THRESH_HST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_UNC_THRESH_HST_Layout`, which 2 registers share.
+public enum MC_XPB_UNC_THRESH_HST: MC_XPB_UNC_THRESH_HST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_UNC_THRESH_HST CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
   }
-
-  /// `MC_XPB_UNC_THRESH_HST.CHANGE_PREF`: bits 5:0, access unknown.
-  public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_XPB_UNC_THRESH_HST.STRONG_PREF`: bits 11:6, access unknown.
-  public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_XPB_UNC_THRESH_HST.USE_UNFULL`: bits 17:12, access unknown.
-  public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `MC_XPB_UNC_THRESH_SID`: gmc_8_1 register, MMIO dword 0x900 (byte 0x2400), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_UNC_THRESH_SID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_UNC_THRESH_HST_Layout`, which 2 registers share.
+public enum MC_XPB_UNC_THRESH_SID: MC_XPB_UNC_THRESH_HST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x900,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_UNC_THRESH_SID CHANGE_PREF@0:6 STRONG_PREF@6:6 USE_UNFULL@12:6")
   }
-
-  /// `MC_XPB_UNC_THRESH_SID.CHANGE_PREF`: bits 5:0, access unknown.
-  public static var CHANGE_PREF: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_XPB_UNC_THRESH_SID.STRONG_PREF`: bits 11:6, access unknown.
-  public static var STRONG_PREF: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_XPB_UNC_THRESH_SID.USE_UNFULL`: bits 17:12, access unknown.
-  public static var USE_UNFULL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
 }
 
 /// `MC_XPB_WCB_STS`: gmc_8_1 register, MMIO dword 0x901 (byte 0x2404), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_WCB_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x901,
       writeOneToClearMask: 0x0000_0000,
@@ -1264,7 +720,7 @@ public enum MC_XPB_WCB_STS: Register {
 
 /// `MC_XPB_WCB_CFG`: gmc_8_1 register, MMIO dword 0x902 (byte 0x2408), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_WCB_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x902,
       writeOneToClearMask: 0x0000_0000,
@@ -1283,7 +739,7 @@ public enum MC_XPB_WCB_CFG: Register {
 
 /// `MC_XPB_P2P_BAR_CFG`: gmc_8_1 register, MMIO dword 0x903 (byte 0x240C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x903,
       writeOneToClearMask: 0x0000_0000,
@@ -1319,280 +775,104 @@ public enum MC_XPB_P2P_BAR_CFG: Register {
 }
 
 /// `MC_XPB_P2P_BAR0`: gmc_8_1 register, MMIO dword 0x904 (byte 0x2410), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR0: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x904,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR0 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR0.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR0.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR0.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR0.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR0.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR0.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR0.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR0.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR1`: gmc_8_1 register, MMIO dword 0x905 (byte 0x2414), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR1: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x905,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR1 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR1.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR1.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR1.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR1.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR1.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR1.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR1.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR1.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR2`: gmc_8_1 register, MMIO dword 0x906 (byte 0x2418), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR2: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x906,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR2 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR2.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR2.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR2.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR2.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR2.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR2.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR2.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR2.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR3`: gmc_8_1 register, MMIO dword 0x907 (byte 0x241C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR3: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x907,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR3 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR3.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR3.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR3.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR3.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR3.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR3.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR3.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR3.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR4`: gmc_8_1 register, MMIO dword 0x908 (byte 0x2420), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR4: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x908,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR4 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR4.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR4.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR4.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR4.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR4.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR4.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR4.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR4.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR5`: gmc_8_1 register, MMIO dword 0x909 (byte 0x2424), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR5: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x909,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR5 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR5.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR5.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR5.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR5.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR5.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR5.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR5.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR5.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR6`: gmc_8_1 register, MMIO dword 0x90A (byte 0x2428), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR6: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR6 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR6.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR6.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR6.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR6.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR6.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR6.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR6.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR6.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR7`: gmc_8_1 register, MMIO dword 0x90B (byte 0x242C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR0_Layout`, which 8 registers share.
+public enum MC_XPB_P2P_BAR7: MC_XPB_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR7 HOST_FLUSH@0:4 REG_SYS_BAR@4:4 MEM_SYS_BAR@8:4 VALID@12:1 SEND_DIS@13:1 COMPRESS_DIS@14:1 RESERVED@15:1 ADDRESS@16:16")
   }
-
-  /// `MC_XPB_P2P_BAR7.HOST_FLUSH`: bits 3:0, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_P2P_BAR7.REG_SYS_BAR`: bits 7:4, access unknown.
-  public static var REG_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_XPB_P2P_BAR7.MEM_SYS_BAR`: bits 11:8, access unknown.
-  public static var MEM_SYS_BAR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_XPB_P2P_BAR7.VALID`: bit 12, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_XPB_P2P_BAR7.SEND_DIS`: bit 13, access unknown.
-  public static var SEND_DIS: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_XPB_P2P_BAR7.COMPRESS_DIS`: bit 14, access unknown.
-  public static var COMPRESS_DIS: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_XPB_P2P_BAR7.RESERVED`: bit 15, access unknown.
-  public static var RESERVED: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_XPB_P2P_BAR7.ADDRESS`: bits 31:16, access unknown.
-  public static var ADDRESS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_XPB_P2P_BAR_SETUP`: gmc_8_1 register, MMIO dword 0x90C (byte 0x2430), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_SETUP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90C,
       writeOneToClearMask: 0x0000_0000,
@@ -1623,7 +903,7 @@ public enum MC_XPB_P2P_BAR_SETUP: Register {
 
 /// `MC_XPB_P2P_BAR_DEBUG`: gmc_8_1 register, MMIO dword 0x90D (byte 0x2434), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_P2P_BAR_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90D,
       writeOneToClearMask: 0x0000_0000,
@@ -1641,331 +921,212 @@ public enum MC_XPB_P2P_BAR_DEBUG: Register {
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_ABOVE`: gmc_8_1 register, MMIO dword 0x90E (byte 0x2438), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR_DELTA_ABOVE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR_DELTA_ABOVE_Layout`, which 2 registers share.
+public enum MC_XPB_P2P_BAR_DELTA_ABOVE: MC_XPB_P2P_BAR_DELTA_ABOVE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_DELTA_ABOVE EN@0:8 DELTA@8:20")
   }
-
-  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.EN`: bits 7:0, access unknown.
-  public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XPB_P2P_BAR_DELTA_ABOVE.DELTA`: bits 27:8, access unknown.
-  public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
 /// `MC_XPB_P2P_BAR_DELTA_BELOW`: gmc_8_1 register, MMIO dword 0x90F (byte 0x243C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_P2P_BAR_DELTA_BELOW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_P2P_BAR_DELTA_ABOVE_Layout`, which 2 registers share.
+public enum MC_XPB_P2P_BAR_DELTA_BELOW: MC_XPB_P2P_BAR_DELTA_ABOVE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_P2P_BAR_DELTA_BELOW EN@0:8 DELTA@8:20")
   }
-
-  /// `MC_XPB_P2P_BAR_DELTA_BELOW.EN`: bits 7:0, access unknown.
-  public static var EN: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XPB_P2P_BAR_DELTA_BELOW.DELTA`: bits 27:8, access unknown.
-  public static var DELTA: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x910 (byte 0x2440), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR0: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x910,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x911 (byte 0x2444), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR1: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x911,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x912 (byte 0x2448), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR2: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x912,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x913 (byte 0x244C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR3: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x913,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR4`: gmc_8_1 register, MMIO dword 0x914 (byte 0x2450), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR4: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x914,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR4 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR4.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR4.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR4.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR5`: gmc_8_1 register, MMIO dword 0x915 (byte 0x2454), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR5: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x915,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR5 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR5.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR5.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR5.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR6`: gmc_8_1 register, MMIO dword 0x916 (byte 0x2458), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR6: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x916,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR6 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR6.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR6.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR6.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR7`: gmc_8_1 register, MMIO dword 0x917 (byte 0x245C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR7: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x917,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR7 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR7.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR7.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR7.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR8`: gmc_8_1 register, MMIO dword 0x918 (byte 0x2460), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR8: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x918,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR8 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR8.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR8.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR8.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_PEER_SYS_BAR9`: gmc_8_1 register, MMIO dword 0x919 (byte 0x2464), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_PEER_SYS_BAR9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_PEER_SYS_BAR9: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x919,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_PEER_SYS_BAR9 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_PEER_SYS_BAR9.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR9.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_PEER_SYS_BAR9.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR0`: gmc_8_1 register, MMIO dword 0x91A (byte 0x2468), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_PEER_SYS_BAR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_PEER_SYS_BAR0: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR0 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR0.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR1`: gmc_8_1 register, MMIO dword 0x91B (byte 0x246C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_PEER_SYS_BAR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_PEER_SYS_BAR1: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR1 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR1.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR2`: gmc_8_1 register, MMIO dword 0x91C (byte 0x2470), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_PEER_SYS_BAR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_PEER_SYS_BAR2: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR2 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR2.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_XDMA_PEER_SYS_BAR3`: gmc_8_1 register, MMIO dword 0x91D (byte 0x2474), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_XDMA_PEER_SYS_BAR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_PEER_SYS_BAR0_Layout`, which 14 registers share.
+public enum MC_XPB_XDMA_PEER_SYS_BAR3: MC_XPB_PEER_SYS_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_XDMA_PEER_SYS_BAR3 VALID@0:1 SIDE_OK@1:1 ADDR@2:25")
   }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.SIDE_OK`: bit 1, access unknown.
-  public static var SIDE_OK: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_XPB_XDMA_PEER_SYS_BAR3.ADDR`: bits 26:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 25) }
 }
 
 /// `MC_XPB_CLK_GAT`: gmc_8_1 register, MMIO dword 0x91E (byte 0x2478), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLK_GAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_XPB_CLK_GAT: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLK_GAT ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_XPB_CLK_GAT.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_XPB_CLK_GAT.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_XPB_CLK_GAT.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_XPB_CLK_GAT.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_XPB_CLK_GAT.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_XPB_INTF_CFG`: gmc_8_1 register, MMIO dword 0x91F (byte 0x247C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91F,
       writeOneToClearMask: 0x0000_0000,
@@ -2008,7 +1169,7 @@ public enum MC_XPB_INTF_CFG: Register {
 
 /// `MC_XPB_INTF_STS`: gmc_8_1 register, MMIO dword 0x920 (byte 0x2480), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x920,
       writeOneToClearMask: 0x0000_0000,
@@ -2039,7 +1200,7 @@ public enum MC_XPB_INTF_STS: Register {
 
 /// `MC_XPB_PIPE_STS`: gmc_8_1 register, MMIO dword 0x921 (byte 0x2484), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PIPE_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x921,
       writeOneToClearMask: 0x0000_0000,
@@ -2088,7 +1249,7 @@ public enum MC_XPB_PIPE_STS: Register {
 
 /// `MC_XPB_SUB_CTRL`: gmc_8_1 register, MMIO dword 0x922 (byte 0x2488), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_SUB_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x922,
       writeOneToClearMask: 0x0000_0000,
@@ -2158,7 +1319,7 @@ public enum MC_XPB_SUB_CTRL: Register {
 
 /// `MC_XPB_MAP_INVERT_FLUSH_NUM_LSB`: gmc_8_1 register, MMIO dword 0x923 (byte 0x248C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x923,
       writeOneToClearMask: 0x0000_0000,
@@ -2171,7 +1332,7 @@ public enum MC_XPB_MAP_INVERT_FLUSH_NUM_LSB: Register {
 
 /// `MC_XPB_PERF_KNOBS`: gmc_8_1 register, MMIO dword 0x924 (byte 0x2490), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_PERF_KNOBS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x924,
       writeOneToClearMask: 0x0000_0000,
@@ -2189,34 +1350,32 @@ public enum MC_XPB_PERF_KNOBS: Register {
 }
 
 /// `MC_XPB_STICKY`: gmc_8_1 register, MMIO dword 0x925 (byte 0x2494), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_STICKY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_FRAMING_Layout`, which 3 registers share.
+public enum MC_XPB_STICKY: MC_HUB_MISC_FRAMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x925,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_STICKY BITS@0:32")
   }
-
-  /// `MC_XPB_STICKY.BITS`: bits 31:0, access unknown.
-  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_STICKY_W1C`: gmc_8_1 register, MMIO dword 0x926 (byte 0x2498), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_STICKY_W1C: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_FRAMING_Layout`, which 3 registers share.
+public enum MC_XPB_STICKY_W1C: MC_HUB_MISC_FRAMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x926,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_STICKY_W1C BITS@0:32")
   }
-
-  /// `MC_XPB_STICKY_W1C.BITS`: bits 31:0, access unknown.
-  public static var BITS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XPB_MISC_CFG`: gmc_8_1 register, MMIO dword 0x927 (byte 0x249C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_MISC_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x927,
       writeOneToClearMask: 0x0000_0000,
@@ -2240,308 +1399,152 @@ public enum MC_XPB_MISC_CFG: Register {
 }
 
 /// `MC_XPB_CLG_CFG20`: gmc_8_1 register, MMIO dword 0x928 (byte 0x24A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG20: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG20: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x928,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG20 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG20.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG20.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG20.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG20.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG20.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG21`: gmc_8_1 register, MMIO dword 0x929 (byte 0x24A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG21: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG21: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x929,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG21 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG21.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG21.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG21.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG21.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG21.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG22`: gmc_8_1 register, MMIO dword 0x92A (byte 0x24A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG22: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG22: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG22 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG22.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG22.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG22.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG22.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG22.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG23`: gmc_8_1 register, MMIO dword 0x92B (byte 0x24AC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG23: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG23: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG23 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG23.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG23.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG23.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG23.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG23.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG24`: gmc_8_1 register, MMIO dword 0x92C (byte 0x24B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG24: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG24: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG24 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG24.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG24.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG24.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG24.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG24.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG25`: gmc_8_1 register, MMIO dword 0x92D (byte 0x24B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG25: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG25: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG25 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG25.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG25.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG25.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG25.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG25.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG26`: gmc_8_1 register, MMIO dword 0x92E (byte 0x24B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG26: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG26: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG26 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG26.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG26.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG26.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG26.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG26.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG27`: gmc_8_1 register, MMIO dword 0x92F (byte 0x24BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG27: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG27: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG27 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG27.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG27.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG27.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG27.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG27.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG28`: gmc_8_1 register, MMIO dword 0x930 (byte 0x24C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG28: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG28: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x930,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG28 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG28.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG28.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG28.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG28.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG28.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG29`: gmc_8_1 register, MMIO dword 0x931 (byte 0x24C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG29: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG29: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x931,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG29 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG29.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG29.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG29.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG29.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG29.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG30`: gmc_8_1 register, MMIO dword 0x932 (byte 0x24C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG30: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG30: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x932,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG30 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG30.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG30.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG30.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG30.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG30.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG31`: gmc_8_1 register, MMIO dword 0x933 (byte 0x24CC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG31: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG31: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x933,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG31 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG31.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG31.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG31.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG31.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG31.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_INTF_CFG2`: gmc_8_1 register, MMIO dword 0x934 (byte 0x24D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XPB_INTF_CFG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x934,
       writeOneToClearMask: 0x0000_0000,
@@ -2553,158 +1556,80 @@ public enum MC_XPB_INTF_CFG2: Register {
 }
 
 /// `MC_XPB_CLG_EXTRA_RD`: gmc_8_1 register, MMIO dword 0x935 (byte 0x24D4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_EXTRA_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_EXTRA_Layout`, which 2 registers share.
+public enum MC_XPB_CLG_EXTRA_RD: MC_XPB_CLG_EXTRA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x935,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_EXTRA_RD CMP0@0:8 MSK0@8:8 VLD0@16:1 CMP1@17:8 VLD1@25:1")
   }
-
-  /// `MC_XPB_CLG_EXTRA_RD.CMP0`: bits 7:0, access unknown.
-  public static var CMP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA_RD.MSK0`: bits 15:8, access unknown.
-  public static var MSK0: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA_RD.VLD0`: bit 16, access unknown.
-  public static var VLD0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_XPB_CLG_EXTRA_RD.CMP1`: bits 24:17, access unknown.
-  public static var CMP1: RegisterField<Self, UInt8> { .init(lsb: 17, width: 8) }
-
-  /// `MC_XPB_CLG_EXTRA_RD.VLD1`: bit 25, access unknown.
-  public static var VLD1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_XPB_CLG_CFG32`: gmc_8_1 register, MMIO dword 0x936 (byte 0x24D8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG32: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG32: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x936,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG32 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG32.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG32.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG32.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG32.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG32.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG33`: gmc_8_1 register, MMIO dword 0x937 (byte 0x24DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG33: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG33: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x937,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG33 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG33.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG33.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG33.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG33.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG33.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG34`: gmc_8_1 register, MMIO dword 0x938 (byte 0x24E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG34: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG34: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x938,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG34 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG34.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG34.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG34.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG34.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG34.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG35`: gmc_8_1 register, MMIO dword 0x939 (byte 0x24E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG35: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG35: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x939,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG35 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG35.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG35.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG35.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG35.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG35.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_XPB_CLG_CFG36`: gmc_8_1 register, MMIO dword 0x93A (byte 0x24E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XPB_CLG_CFG36: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XPB_CLG_CFG0_Layout`, which 37 registers share.
+public enum MC_XPB_CLG_CFG36: MC_XPB_CLG_CFG0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x93A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XPB_CLG_CFG36 WCB_NUM@0:4 LB_TYPE@4:3 P2P_BAR@7:3 HOST_FLUSH@10:4 SIDE_FLUSH@14:4")
   }
-
-  /// `MC_XPB_CLG_CFG36.WCB_NUM`: bits 3:0, access unknown.
-  public static var WCB_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_XPB_CLG_CFG36.LB_TYPE`: bits 6:4, access unknown.
-  public static var LB_TYPE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_XPB_CLG_CFG36.P2P_BAR`: bits 9:7, access unknown.
-  public static var P2P_BAR: RegisterField<Self, UInt8> { .init(lsb: 7, width: 3) }
-
-  /// `MC_XPB_CLG_CFG36.HOST_FLUSH`: bits 13:10, access unknown.
-  public static var HOST_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
-
-  /// `MC_XPB_CLG_CFG36.SIDE_FLUSH`: bits 17:14, access unknown.
-  public static var SIDE_FLUSH: RegisterField<Self, UInt8> { .init(lsb: 14, width: 4) }
 }
 
 /// `MC_RPB_CONF`: gmc_8_1 register, MMIO dword 0x94D (byte 0x2534), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CONF: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x94D,
       writeOneToClearMask: 0x0000_0000,
@@ -2723,7 +1648,7 @@ public enum MC_RPB_CONF: Register {
 
 /// `MC_RPB_IF_CONF`: gmc_8_1 register, MMIO dword 0x94E (byte 0x2538), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_IF_CONF: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x94E,
       writeOneToClearMask: 0x0000_0000,
@@ -2739,7 +1664,7 @@ public enum MC_RPB_IF_CONF: Register {
 
 /// `MC_RPB_DBG1`: gmc_8_1 register, MMIO dword 0x94F (byte 0x253C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_DBG1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x94F,
       writeOneToClearMask: 0x0000_0000,
@@ -2760,7 +1685,7 @@ public enum MC_RPB_DBG1: Register {
 
 /// `MC_RPB_EFF_CNTL`: gmc_8_1 register, MMIO dword 0x950 (byte 0x2540), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_EFF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x950,
       writeOneToClearMask: 0x0000_0000,
@@ -2776,7 +1701,7 @@ public enum MC_RPB_EFF_CNTL: Register {
 
 /// `MC_RPB_ARB_CNTL`: gmc_8_1 register, MMIO dword 0x951 (byte 0x2544), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_ARB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x951,
       writeOneToClearMask: 0x0000_0000,
@@ -2795,7 +1720,7 @@ public enum MC_RPB_ARB_CNTL: Register {
 
 /// `MC_RPB_BIF_CNTL`: gmc_8_1 register, MMIO dword 0x952 (byte 0x2548), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_BIF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x952,
       writeOneToClearMask: 0x0000_0000,
@@ -2810,30 +1735,20 @@ public enum MC_RPB_BIF_CNTL: Register {
 }
 
 /// `MC_RPB_WR_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x953 (byte 0x254C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_WR_SWITCH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_RPB_WR_SWITCH_CNTL_Layout`, which 2 registers share.
+public enum MC_RPB_WR_SWITCH_CNTL: MC_RPB_WR_SWITCH_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x953,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_WR_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
   }
-
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
-  public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
-  public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
-  public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_RPB_WR_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
-  public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_RPB_WR_COMBINE_CNTL`: gmc_8_1 register, MMIO dword 0x954 (byte 0x2550), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_WR_COMBINE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x954,
       writeOneToClearMask: 0x0000_0000,
@@ -2854,30 +1769,20 @@ public enum MC_RPB_WR_COMBINE_CNTL: Register {
 }
 
 /// `MC_RPB_RD_SWITCH_CNTL`: gmc_8_1 register, MMIO dword 0x955 (byte 0x2554), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RPB_RD_SWITCH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_RPB_WR_SWITCH_CNTL_Layout`, which 2 registers share.
+public enum MC_RPB_RD_SWITCH_CNTL: MC_RPB_WR_SWITCH_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x955,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RPB_RD_SWITCH_CNTL QUEUE0_SWITCH_NUM@0:8 QUEUE1_SWITCH_NUM@8:8 QUEUE2_SWITCH_NUM@16:8 QUEUE3_SWITCH_NUM@24:8")
   }
-
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE0_SWITCH_NUM`: bits 7:0, access unknown.
-  public static var QUEUE0_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE1_SWITCH_NUM`: bits 15:8, access unknown.
-  public static var QUEUE1_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE2_SWITCH_NUM`: bits 23:16, access unknown.
-  public static var QUEUE2_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_RPB_RD_SWITCH_CNTL.QUEUE3_SWITCH_NUM`: bits 31:24, access unknown.
-  public static var QUEUE3_SWITCH_NUM: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_RPB_CID_QUEUE_WR`: gmc_8_1 register, MMIO dword 0x956 (byte 0x2558), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x956,
       writeOneToClearMask: 0x0000_0000,
@@ -2902,7 +1807,7 @@ public enum MC_RPB_CID_QUEUE_WR: Register {
 
 /// `MC_RPB_CID_QUEUE_RD`: gmc_8_1 register, MMIO dword 0x957 (byte 0x255C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x957,
       writeOneToClearMask: 0x0000_0000,
@@ -2921,7 +1826,7 @@ public enum MC_RPB_CID_QUEUE_RD: Register {
 
 /// `MC_RPB_PERF_COUNTER_CNTL`: gmc_8_1 register, MMIO dword 0x958 (byte 0x2560), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERF_COUNTER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x958,
       writeOneToClearMask: 0x0000_0000,
@@ -2962,7 +1867,7 @@ public enum MC_RPB_PERF_COUNTER_CNTL: Register {
 
 /// `MC_RPB_PERF_COUNTER_STATUS`: gmc_8_1 register, MMIO dword 0x959 (byte 0x2564), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_PERF_COUNTER_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x959,
       writeOneToClearMask: 0x0000_0000,
@@ -2977,7 +1882,7 @@ public enum MC_RPB_PERF_COUNTER_STATUS: Register {
 
 /// `MC_RPB_CID_QUEUE_EX`: gmc_8_1 register, MMIO dword 0x95A (byte 0x2568), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_EX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95A,
       writeOneToClearMask: 0x0000_0000,
@@ -2993,7 +1898,7 @@ public enum MC_RPB_CID_QUEUE_EX: Register {
 
 /// `MC_RPB_CID_QUEUE_EX_DATA`: gmc_8_1 register, MMIO dword 0x95B (byte 0x256C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_CID_QUEUE_EX_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95B,
       writeOneToClearMask: 0x0000_0000,
@@ -3009,7 +1914,7 @@ public enum MC_RPB_CID_QUEUE_EX_DATA: Register {
 
 /// `MC_RPB_TCI_CNTL`: gmc_8_1 register, MMIO dword 0x95C (byte 0x2570), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_TCI_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95C,
       writeOneToClearMask: 0x0000_0000,
@@ -3040,7 +1945,7 @@ public enum MC_RPB_TCI_CNTL: Register {
 
 /// `MC_RPB_TCI_CNTL2`: gmc_8_1 register, MMIO dword 0x95D (byte 0x2574), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RPB_TCI_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95D,
       writeOneToClearMask: 0x0000_0000,
@@ -3068,7 +1973,7 @@ public enum MC_RPB_TCI_CNTL2: Register {
 
 /// `MC_CITF_XTRA_ENABLE`: gmc_8_1 register, MMIO dword 0x96D (byte 0x25B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_XTRA_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x96D,
       writeOneToClearMask: 0x0000_0000,
@@ -3132,7 +2037,7 @@ public enum MC_CITF_XTRA_ENABLE: Register {
 
 /// `CC_MC_MAX_CHANNEL`: gmc_8_1 register, MMIO dword 0x96E (byte 0x25B8), access unknown, reset unknown (`write` starts from 0).
 public enum CC_MC_MAX_CHANNEL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x96E,
       writeOneToClearMask: 0x0000_0000,
@@ -3145,7 +2050,7 @@ public enum CC_MC_MAX_CHANNEL: Register {
 
 /// `MC_CG_CONFIG`: gmc_8_1 register, MMIO dword 0x96F (byte 0x25BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CG_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x96F,
       writeOneToClearMask: 0x0000_0000,
@@ -3173,7 +2078,7 @@ public enum MC_CG_CONFIG: Register {
 
 /// `MC_CITF_CNTL`: gmc_8_1 register, MMIO dword 0x970 (byte 0x25C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x970,
       writeOneToClearMask: 0x0000_0000,
@@ -3201,7 +2106,7 @@ public enum MC_CITF_CNTL: Register {
 
 /// `MC_CITF_CREDITS_VM`: gmc_8_1 register, MMIO dword 0x971 (byte 0x25C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_VM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x971,
       writeOneToClearMask: 0x0000_0000,
@@ -3217,7 +2122,7 @@ public enum MC_CITF_CREDITS_VM: Register {
 
 /// `MC_CITF_CREDITS_ARB_RD`: gmc_8_1 register, MMIO dword 0x972 (byte 0x25C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x972,
       writeOneToClearMask: 0x0000_0000,
@@ -3242,7 +2147,7 @@ public enum MC_CITF_CREDITS_ARB_RD: Register {
 
 /// `MC_CITF_CREDITS_ARB_WR`: gmc_8_1 register, MMIO dword 0x973 (byte 0x25CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x973,
       writeOneToClearMask: 0x0000_0000,
@@ -3267,7 +2172,7 @@ public enum MC_CITF_CREDITS_ARB_WR: Register {
 
 /// `MC_CITF_DAGB_CNTL`: gmc_8_1 register, MMIO dword 0x974 (byte 0x25D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_DAGB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x974,
       writeOneToClearMask: 0x0000_0000,
@@ -3289,7 +2194,7 @@ public enum MC_CITF_DAGB_CNTL: Register {
 
 /// `MC_CITF_INT_CREDITS`: gmc_8_1 register, MMIO dword 0x975 (byte 0x25D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_INT_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x975,
       writeOneToClearMask: 0x0000_0000,
@@ -3311,7 +2216,7 @@ public enum MC_CITF_INT_CREDITS: Register {
 
 /// `MC_CITF_RET_MODE`: gmc_8_1 register, MMIO dword 0x976 (byte 0x25D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_RET_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x976,
       writeOneToClearMask: 0x0000_0000,
@@ -3345,7 +2250,7 @@ public enum MC_CITF_RET_MODE: Register {
 
 /// `MC_CITF_DAGB_DLY`: gmc_8_1 register, MMIO dword 0x977 (byte 0x25DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_DAGB_DLY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x977,
       writeOneToClearMask: 0x0000_0000,
@@ -3363,40 +2268,32 @@ public enum MC_CITF_DAGB_DLY: Register {
 }
 
 /// `MC_RD_GRP_EXT`: gmc_8_1 register, MMIO dword 0x978 (byte 0x25E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_GRP_EXT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_RD_GRP_EXT_Layout`, which 2 registers share.
+public enum MC_RD_GRP_EXT: MC_RD_GRP_EXT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x978,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_GRP_EXT DBSTEN0@0:4 TC0@4:4")
   }
-
-  /// `MC_RD_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
-  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_RD_GRP_EXT.TC0`: bits 7:4, access unknown.
-  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `MC_WR_GRP_EXT`: gmc_8_1 register, MMIO dword 0x979 (byte 0x25E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_GRP_EXT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_RD_GRP_EXT_Layout`, which 2 registers share.
+public enum MC_WR_GRP_EXT: MC_RD_GRP_EXT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x979,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_GRP_EXT DBSTEN0@0:4 TC0@4:4")
   }
-
-  /// `MC_WR_GRP_EXT.DBSTEN0`: bits 3:0, access unknown.
-  public static var DBSTEN0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_WR_GRP_EXT.TC0`: bits 7:4, access unknown.
-  public static var TC0: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `MC_CITF_REMREQ`: gmc_8_1 register, MMIO dword 0x97A (byte 0x25E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_REMREQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97A,
       writeOneToClearMask: 0x0000_0000,
@@ -3414,76 +2311,32 @@ public enum MC_CITF_REMREQ: Register {
 }
 
 /// `MC_WR_TC0`: gmc_8_1 register, MMIO dword 0x97B (byte 0x25EC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_TC0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_WR_TC0: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_WR_TC0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_WR_TC0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_WR_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_WR_TC0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_WR_TC0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_WR_TC0.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_WR_TC0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_WR_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_TC1`: gmc_8_1 register, MMIO dword 0x97C (byte 0x25F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_TC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_WR_TC1: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_WR_TC1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_WR_TC1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_WR_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_WR_TC1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_WR_TC1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_WR_TC1.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_WR_TC1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_WR_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_CITF_INT_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x97D (byte 0x25F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_INT_CREDITS_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97D,
       writeOneToClearMask: 0x0000_0000,
@@ -3499,7 +2352,7 @@ public enum MC_CITF_INT_CREDITS_WR: Register {
 
 /// `MC_CITF_CREDITS_ARB_RD2`: gmc_8_1 register, MMIO dword 0x97E (byte 0x25F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_ARB_RD2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97E,
       writeOneToClearMask: 0x0000_0000,
@@ -3511,360 +2364,128 @@ public enum MC_CITF_CREDITS_ARB_RD2: Register {
 }
 
 /// `MC_CITF_WTM_RD_CNTL`: gmc_8_1 register, MMIO dword 0x97F (byte 0x25FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_WTM_RD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_WTM_RD_CNTL_Layout`, which 2 registers share.
+public enum MC_CITF_WTM_RD_CNTL: MC_CITF_WTM_RD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_WTM_RD_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
   }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `MC_CITF_WTM_RD_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
-  public static var DISABLE_REMOTE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_CITF_WTM_RD_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
-  public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_CITF_WTM_WR_CNTL`: gmc_8_1 register, MMIO dword 0x980 (byte 0x2600), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_WTM_WR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_CITF_WTM_RD_CNTL_Layout`, which 2 registers share.
+public enum MC_CITF_WTM_WR_CNTL: MC_CITF_WTM_RD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x980,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_WTM_WR_CNTL GROUP0_DECREMENT@0:3 GROUP1_DECREMENT@3:3 GROUP2_DECREMENT@6:3 GROUP3_DECREMENT@9:3 GROUP4_DECREMENT@12:3 GROUP5_DECREMENT@15:3 GROUP6_DECREMENT@18:3 GROUP7_DECREMENT@21:3 DISABLE_REMOTE@24:1 DISABLE_LOCAL@25:1")
   }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP0_DECREMENT`: bits 2:0, access unknown.
-  public static var GROUP0_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP1_DECREMENT`: bits 5:3, access unknown.
-  public static var GROUP1_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP2_DECREMENT`: bits 8:6, access unknown.
-  public static var GROUP2_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP3_DECREMENT`: bits 11:9, access unknown.
-  public static var GROUP3_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP4_DECREMENT`: bits 14:12, access unknown.
-  public static var GROUP4_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP5_DECREMENT`: bits 17:15, access unknown.
-  public static var GROUP5_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP6_DECREMENT`: bits 20:18, access unknown.
-  public static var GROUP6_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.GROUP7_DECREMENT`: bits 23:21, access unknown.
-  public static var GROUP7_DECREMENT: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
-
-  /// `MC_CITF_WTM_WR_CNTL.DISABLE_REMOTE`: bit 24, access unknown.
-  public static var DISABLE_REMOTE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_CITF_WTM_WR_CNTL.DISABLE_LOCAL`: bit 25, access unknown.
-  public static var DISABLE_LOCAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
 }
 
 /// `MC_RD_CB`: gmc_8_1 register, MMIO dword 0x981 (byte 0x2604), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_CB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_RD_CB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x981,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_RD_CB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_RD_CB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_RD_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_RD_CB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_RD_CB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_RD_CB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_RD_CB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_RD_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_DB`: gmc_8_1 register, MMIO dword 0x982 (byte 0x2608), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_DB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_RD_DB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x982,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_RD_DB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_RD_DB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_RD_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_RD_DB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_RD_DB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_RD_DB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_RD_DB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_RD_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_TC0`: gmc_8_1 register, MMIO dword 0x983 (byte 0x260C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_TC0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_RD_TC0: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x983,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_TC0 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_RD_TC0.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_RD_TC0.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_RD_TC0.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_RD_TC0.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_RD_TC0.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_RD_TC0.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_RD_TC0.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_RD_TC0.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_TC1`: gmc_8_1 register, MMIO dword 0x984 (byte 0x2610), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_TC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_RD_TC1: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x984,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_TC1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_RD_TC1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_RD_TC1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_RD_TC1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_RD_TC1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_RD_TC1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_RD_TC1.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_RD_TC1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_RD_TC1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_RD_HUB`: gmc_8_1 register, MMIO dword 0x985 (byte 0x2614), access unknown, reset unknown (`write` starts from 0).
-public enum MC_RD_HUB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_RD_HUB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x985,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_RD_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_RD_HUB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_RD_HUB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_RD_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_RD_HUB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_RD_HUB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_RD_HUB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_RD_HUB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_RD_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_CB`: gmc_8_1 register, MMIO dword 0x986 (byte 0x2618), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_CB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_WR_CB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x986,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_CB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_WR_CB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_WR_CB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_WR_CB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_WR_CB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_WR_CB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_WR_CB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_WR_CB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_WR_CB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_DB`: gmc_8_1 register, MMIO dword 0x987 (byte 0x261C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_DB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_WR_DB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x987,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_DB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_WR_DB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_WR_DB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_WR_DB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_WR_DB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_WR_DB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_WR_DB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_WR_DB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_WR_DB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_WR_HUB`: gmc_8_1 register, MMIO dword 0x988 (byte 0x2620), access unknown, reset unknown (`write` starts from 0).
-public enum MC_WR_HUB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_WR_TC0_Layout`, which 10 registers share.
+public enum MC_WR_HUB: MC_WR_TC0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x988,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_WR_HUB ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAX_BURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1")
   }
-
-  /// `MC_WR_HUB.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_WR_HUB.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_WR_HUB.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_WR_HUB.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_WR_HUB.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_WR_HUB.MAX_BURST`: bits 10:7, access unknown.
-  public static var MAX_BURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_WR_HUB.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_WR_HUB.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
 }
 
 /// `MC_CITF_CREDITS_XBAR`: gmc_8_1 register, MMIO dword 0x989 (byte 0x2624), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_CREDITS_XBAR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x989,
       writeOneToClearMask: 0x0000_0000,
@@ -3880,7 +2501,7 @@ public enum MC_CITF_CREDITS_XBAR: Register {
 
 /// `MC_RD_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98A (byte 0x2628), access unknown, reset unknown (`write` starts from 0).
 public enum MC_RD_GRP_LCL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98A,
       writeOneToClearMask: 0x0000_0000,
@@ -3905,7 +2526,7 @@ public enum MC_RD_GRP_LCL: Register {
 
 /// `MC_WR_GRP_LCL`: gmc_8_1 register, MMIO dword 0x98B (byte 0x262C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_WR_GRP_LCL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98B,
       writeOneToClearMask: 0x0000_0000,
@@ -3936,7 +2557,7 @@ public enum MC_WR_GRP_LCL: Register {
 
 /// `MC_CITF_PERF_MON_CNTL2`: gmc_8_1 register, MMIO dword 0x98E (byte 0x2638), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERF_MON_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98E,
       writeOneToClearMask: 0x0000_0000,
@@ -3949,7 +2570,7 @@ public enum MC_CITF_PERF_MON_CNTL2: Register {
 
 /// `MC_CITF_PERF_MON_RSLT2`: gmc_8_1 register, MMIO dword 0x991 (byte 0x2644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CITF_PERF_MON_RSLT2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x991,
       writeOneToClearMask: 0x0000_0000,
@@ -4012,260 +2633,152 @@ public enum MC_CITF_PERF_MON_RSLT2: Register {
 }
 
 /// `MC_CITF_MISC_RD_CG`: gmc_8_1 register, MMIO dword 0x992 (byte 0x2648), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_MISC_RD_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_CITF_MISC_RD_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x992,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_RD_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_CITF_MISC_RD_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_CITF_MISC_RD_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_CITF_MISC_RD_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_CITF_MISC_RD_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_CITF_MISC_RD_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_CITF_MISC_WR_CG`: gmc_8_1 register, MMIO dword 0x993 (byte 0x264C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_MISC_WR_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_CITF_MISC_WR_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x993,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_WR_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_CITF_MISC_WR_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_CITF_MISC_WR_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_CITF_MISC_WR_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_CITF_MISC_WR_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_CITF_MISC_WR_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_CITF_MISC_VM_CG`: gmc_8_1 register, MMIO dword 0x994 (byte 0x2650), access unknown, reset unknown (`write` starts from 0).
-public enum MC_CITF_MISC_VM_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_MISC_HUB_CG_Layout`, which 7 registers share.
+public enum MC_CITF_MISC_VM_CG: MC_HUB_MISC_HUB_CG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x994,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_CITF_MISC_VM_CG ONDLY@0:6 OFFDLY@6:6 RDYDLY@12:6 ENABLE@18:1 MEM_LS_ENABLE@19:1")
   }
-
-  /// `MC_CITF_MISC_VM_CG.ONDLY`: bits 5:0, access unknown.
-  public static var ONDLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_CITF_MISC_VM_CG.OFFDLY`: bits 11:6, access unknown.
-  public static var OFFDLY: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_CITF_MISC_VM_CG.RDYDLY`: bits 17:12, access unknown.
-  public static var RDYDLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_CITF_MISC_VM_CG.ENABLE`: bit 18, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_CITF_MISC_VM_CG.MEM_LS_ENABLE`: bit 19, access unknown.
-  public static var MEM_LS_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB0_DEBUG`: gmc_8_1 register, MMIO dword 0x998 (byte 0x2660), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB0_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB0_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x998,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB0_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MD_L1_TLB0_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB1_DEBUG`: gmc_8_1 register, MMIO dword 0x999 (byte 0x2664), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB1_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB1_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x999,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB1_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MD_L1_TLB1_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB2_DEBUG`: gmc_8_1 register, MMIO dword 0x99A (byte 0x2668), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB2_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB2_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB2_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MD_L1_TLB2_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB0_STATUS`: gmc_8_1 register, MMIO dword 0x99B (byte 0x266C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB0_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB0_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MD_L1_TLB0_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB1_STATUS`: gmc_8_1 register, MMIO dword 0x99C (byte 0x2670), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB1_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB1_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MD_L1_TLB1_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB2_STATUS`: gmc_8_1 register, MMIO dword 0x99D (byte 0x2674), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB2_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB2_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MD_L1_TLB2_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_VM_MD_L2ARBITER_L2_CREDITS`: gmc_8_1 register, MMIO dword 0x9A4 (byte 0x2690), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L2ARBITER_L2_CREDITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L2ARBITER_L2_CREDITS_Layout`, which 2 registers share.
+public enum MC_VM_MD_L2ARBITER_L2_CREDITS: MC_VM_MB_L2ARBITER_L2_CREDITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L2ARBITER_L2_CREDITS L2_IF_CREDITS@0:6")
   }
-
-  /// `MC_VM_MD_L2ARBITER_L2_CREDITS.L2_IF_CREDITS`: bits 5:0, access unknown.
-  public static var L2_IF_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `MC_VM_MD_L1_TLB3_DEBUG`: gmc_8_1 register, MMIO dword 0x9A7 (byte 0x269C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB3_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_DEBUG_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB3_DEBUG: MC_VM_MB_L1_TLB0_DEBUG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB3_DEBUG INVALIDATE_L1_TLB@0:1 SEND_FREE_AT_RTN@8:1 EFFECTIVE_L1_TLB_SIZE@9:3 EFFECTIVE_L1_QUEUE_SIZE@12:3 L1_TLB_DEBUG@15:4 L1_TLB_FORCE_MISS@19:1")
   }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.INVALIDATE_L1_TLB`: bit 0, access unknown.
-  public static var INVALIDATE_L1_TLB: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.SEND_FREE_AT_RTN`: bit 8, access unknown.
-  public static var SEND_FREE_AT_RTN: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_TLB_SIZE`: bits 11:9, access unknown.
-  public static var EFFECTIVE_L1_TLB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.EFFECTIVE_L1_QUEUE_SIZE`: bits 14:12, access unknown.
-  public static var EFFECTIVE_L1_QUEUE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_DEBUG`: bits 18:15, access unknown.
-  public static var L1_TLB_DEBUG: RegisterField<Self, UInt8> { .init(lsb: 15, width: 4) }
-
-  /// `MC_VM_MD_L1_TLB3_DEBUG.L1_TLB_FORCE_MISS`: bit 19, access unknown.
-  public static var L1_TLB_FORCE_MISS: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_VM_MD_L1_TLB3_STATUS`: gmc_8_1 register, MMIO dword 0x9A8 (byte 0x26A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MD_L1_TLB3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLB0_STATUS_Layout`, which 8 registers share.
+public enum MC_VM_MD_L1_TLB3_STATUS: MC_VM_MB_L1_TLB0_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MD_L1_TLB3_STATUS BUSY@0:1")
   }
-
-  /// `MC_VM_MD_L1_TLB3_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `MC_ARB_ATOMIC`: gmc_8_1 register, MMIO dword 0x9BE (byte 0x26F8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ATOMIC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9BE,
       writeOneToClearMask: 0x0000_0000,
@@ -4293,7 +2806,7 @@ public enum MC_ARB_ATOMIC: Register {
 
 /// `MC_ARB_AGE_CNTL`: gmc_8_1 register, MMIO dword 0x9BF (byte 0x26FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_AGE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9BF,
       writeOneToClearMask: 0x0000_0000,
@@ -4369,7 +2882,7 @@ public enum MC_ARB_AGE_CNTL: Register {
 
 /// `MC_ARB_RET_CREDITS2`: gmc_8_1 register, MMIO dword 0x9C0 (byte 0x2700), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C0,
       writeOneToClearMask: 0x0000_0000,
@@ -4409,7 +2922,7 @@ public enum MC_ARB_RET_CREDITS2: Register {
 
 /// `MC_ARB_FED_CNTL`: gmc_8_1 register, MMIO dword 0x9C1 (byte 0x2704), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_FED_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C1,
       writeOneToClearMask: 0x0000_0000,
@@ -4437,7 +2950,7 @@ public enum MC_ARB_FED_CNTL: Register {
 
 /// `MC_ARB_GECC2_STATUS`: gmc_8_1 register, MMIO dword 0x9C2 (byte 0x2708), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C2,
       writeOneToClearMask: 0x0000_0000,
@@ -4528,7 +3041,7 @@ public enum MC_ARB_GECC2_STATUS: Register {
 
 /// `MC_ARB_GECC2_MISC`: gmc_8_1 register, MMIO dword 0x9C3 (byte 0x270C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C3,
       writeOneToClearMask: 0x0000_0000,
@@ -4573,7 +3086,7 @@ public enum MC_ARB_GECC2_MISC: Register {
 
 /// `MC_ARB_GECC2_DEBUG`: gmc_8_1 register, MMIO dword 0x9C4 (byte 0x2710), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C4,
       writeOneToClearMask: 0x0000_0000,
@@ -4595,7 +3108,7 @@ public enum MC_ARB_GECC2_DEBUG: Register {
 
 /// `MC_ARB_GECC2_DEBUG2`: gmc_8_1 register, MMIO dword 0x9C5 (byte 0x2714), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_DEBUG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C5,
       writeOneToClearMask: 0x0000_0000,
@@ -4617,7 +3130,7 @@ public enum MC_ARB_GECC2_DEBUG2: Register {
 
 /// `MC_ARB_PERF_CID`: gmc_8_1 register, MMIO dword 0x9C6 (byte 0x2718), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PERF_CID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C6,
       writeOneToClearMask: 0x0000_0000,
@@ -4639,7 +3152,7 @@ public enum MC_ARB_PERF_CID: Register {
 
 /// `MC_ARB_SNOOP`: gmc_8_1 register, MMIO dword 0x9C7 (byte 0x271C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_SNOOP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C7,
       writeOneToClearMask: 0x0000_0000,
@@ -4679,7 +3192,7 @@ public enum MC_ARB_SNOOP: Register {
 
 /// `MC_ARB_GRUB`: gmc_8_1 register, MMIO dword 0x9C8 (byte 0x2720), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C8,
       writeOneToClearMask: 0x0000_0000,
@@ -4704,7 +3217,7 @@ public enum MC_ARB_GRUB: Register {
 
 /// `MC_ARB_GECC2`: gmc_8_1 register, MMIO dword 0x9C9 (byte 0x2724), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C9,
       writeOneToClearMask: 0x0000_0000,
@@ -4744,7 +3257,7 @@ public enum MC_ARB_GECC2: Register {
 
 /// `MC_ARB_GECC2_CLI`: gmc_8_1 register, MMIO dword 0x9CA (byte 0x2728), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GECC2_CLI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CA,
       writeOneToClearMask: 0x0000_0000,
@@ -4766,7 +3279,7 @@ public enum MC_ARB_GECC2_CLI: Register {
 
 /// `MC_ARB_ADDR_SWIZ0`: gmc_8_1 register, MMIO dword 0x9CB (byte 0x272C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_SWIZ0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CB,
       writeOneToClearMask: 0x0000_0000,
@@ -4800,7 +3313,7 @@ public enum MC_ARB_ADDR_SWIZ0: Register {
 
 /// `MC_ARB_ADDR_SWIZ1`: gmc_8_1 register, MMIO dword 0x9CC (byte 0x2730), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_SWIZ1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CC,
       writeOneToClearMask: 0x0000_0000,
@@ -4822,7 +3335,7 @@ public enum MC_ARB_ADDR_SWIZ1: Register {
 
 /// `MC_ARB_MISC3`: gmc_8_1 register, MMIO dword 0x9CD (byte 0x2734), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CD,
       writeOneToClearMask: 0x0000_0000,
@@ -4850,7 +3363,7 @@ public enum MC_ARB_MISC3: Register {
 
 /// `MC_ARB_GRUB_PROMOTE`: gmc_8_1 register, MMIO dword 0x9CE (byte 0x2738), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PROMOTE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CE,
       writeOneToClearMask: 0x0000_0000,
@@ -4872,7 +3385,7 @@ public enum MC_ARB_GRUB_PROMOTE: Register {
 
 /// `MC_ARB_RTT_DATA`: gmc_8_1 register, MMIO dword 0x9CF (byte 0x273C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9CF,
       writeOneToClearMask: 0x0000_0000,
@@ -4885,7 +3398,7 @@ public enum MC_ARB_RTT_DATA: Register {
 
 /// `MC_ARB_RTT_CNTL0`: gmc_8_1 register, MMIO dword 0x9D0 (byte 0x2740), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D0,
       writeOneToClearMask: 0x0000_0000,
@@ -4964,7 +3477,7 @@ public enum MC_ARB_RTT_CNTL0: Register {
 
 /// `MC_ARB_RTT_CNTL1`: gmc_8_1 register, MMIO dword 0x9D1 (byte 0x2744), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D1,
       writeOneToClearMask: 0x0000_0000,
@@ -4995,7 +3508,7 @@ public enum MC_ARB_RTT_CNTL1: Register {
 
 /// `MC_ARB_RTT_CNTL2`: gmc_8_1 register, MMIO dword 0x9D2 (byte 0x2748), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D2,
       writeOneToClearMask: 0x0000_0000,
@@ -5017,7 +3530,7 @@ public enum MC_ARB_RTT_CNTL2: Register {
 
 /// `MC_ARB_RTT_DEBUG`: gmc_8_1 register, MMIO dword 0x9D3 (byte 0x274C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RTT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D3,
       writeOneToClearMask: 0x0000_0000,
@@ -5045,7 +3558,7 @@ public enum MC_ARB_RTT_DEBUG: Register {
 
 /// `MC_ARB_CAC_CNTL`: gmc_8_1 register, MMIO dword 0x9D4 (byte 0x2750), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_CAC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D4,
       writeOneToClearMask: 0x0000_0000,
@@ -5067,7 +3580,7 @@ public enum MC_ARB_CAC_CNTL: Register {
 
 /// `MC_ARB_MISC2`: gmc_8_1 register, MMIO dword 0x9D5 (byte 0x2754), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D5,
       writeOneToClearMask: 0x0000_0000,
@@ -5146,7 +3659,7 @@ public enum MC_ARB_MISC2: Register {
 
 /// `MC_ARB_MISC`: gmc_8_1 register, MMIO dword 0x9D6 (byte 0x2758), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D6,
       writeOneToClearMask: 0x0000_0000,
@@ -5198,7 +3711,7 @@ public enum MC_ARB_MISC: Register {
 
 /// `MC_ARB_BANKMAP`: gmc_8_1 register, MMIO dword 0x9D7 (byte 0x275C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BANKMAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D7,
       writeOneToClearMask: 0x0000_0000,
@@ -5223,7 +3736,7 @@ public enum MC_ARB_BANKMAP: Register {
 
 /// `MC_ARB_RAMCFG`: gmc_8_1 register, MMIO dword 0x9D8 (byte 0x2760), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RAMCFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D8,
       writeOneToClearMask: 0x0000_0000,
@@ -5263,7 +3776,7 @@ public enum MC_ARB_RAMCFG: Register {
 
 /// `MC_ARB_POP`: gmc_8_1 register, MMIO dword 0x9D9 (byte 0x2764), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_POP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D9,
       writeOneToClearMask: 0x0000_0000,
@@ -5300,7 +3813,7 @@ public enum MC_ARB_POP: Register {
 
 /// `MC_ARB_MINCLKS`: gmc_8_1 register, MMIO dword 0x9DA (byte 0x2768), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MINCLKS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DA,
       writeOneToClearMask: 0x0000_0000,
@@ -5322,7 +3835,7 @@ public enum MC_ARB_MINCLKS: Register {
 
 /// `MC_ARB_SQM_CNTL`: gmc_8_1 register, MMIO dword 0x9DB (byte 0x276C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_SQM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DB,
       writeOneToClearMask: 0x0000_0000,
@@ -5350,7 +3863,7 @@ public enum MC_ARB_SQM_CNTL: Register {
 
 /// `MC_ARB_ADDR_HASH`: gmc_8_1 register, MMIO dword 0x9DC (byte 0x2770), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_ADDR_HASH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DC,
       writeOneToClearMask: 0x0000_0000,
@@ -5368,520 +3881,176 @@ public enum MC_ARB_ADDR_HASH: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING`: gmc_8_1 register, MMIO dword 0x9DD (byte 0x2774), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_DRAM_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_DRAM_TIMING_Layout`, which 2 registers share.
+public enum MC_ARB_DRAM_TIMING: MC_ARB_DRAM_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
   }
-
-  /// `MC_ARB_DRAM_TIMING.ACTRD`: bits 7:0, access unknown.
-  public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING.ACTWR`: bits 15:8, access unknown.
-  public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING.RASMACTRD`: bits 23:16, access unknown.
-  public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING.RASMACTWR`: bits 31:24, access unknown.
-  public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_DRAM_TIMING2`: gmc_8_1 register, MMIO dword 0x9DE (byte 0x2778), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_DRAM_TIMING2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_DRAM_TIMING2_Layout`, which 2 registers share.
+public enum MC_ARB_DRAM_TIMING2: MC_ARB_DRAM_TIMING2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING2 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
   }
-
-  /// `MC_ARB_DRAM_TIMING2.RAS2RAS`: bits 7:0, access unknown.
-  public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2.RP`: bits 15:8, access unknown.
-  public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2.WRPLUSRP`: bits 23:16, access unknown.
-  public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2.BUS_TURN`: bits 28:24, access unknown.
-  public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_ARB_WTM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9DF (byte 0x277C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_WTM_CNTL_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_WTM_CNTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_WTM_CNTL_RD: MC_ARB_WTM_CNTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_CNTL_RD WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
   }
-
-  /// `MC_ARB_WTM_CNTL_RD.WTMODE`: bits 1:0, access unknown.
-  public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_WTM_CNTL_RD.HARSH_PRI`: bit 2, access unknown.
-  public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
-  public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
-  public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
-  public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
-  public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
-  public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
-  public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
-  public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
-  public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ACP_HARSH_PRI`: bit 11, access unknown.
-  public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.ACP_OVER_DISP`: bit 12, access unknown.
-  public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_RD.FORCE_ACP_URG`: bit 13, access unknown.
-  public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_WTM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E0 (byte 0x2780), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_WTM_CNTL_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_WTM_CNTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_WTM_CNTL_WR: MC_ARB_WTM_CNTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_CNTL_WR WTMODE@0:2 HARSH_PRI@2:1 ALLOW_STUTTER_GRP0@3:1 ALLOW_STUTTER_GRP1@4:1 ALLOW_STUTTER_GRP2@5:1 ALLOW_STUTTER_GRP3@6:1 ALLOW_STUTTER_GRP4@7:1 ALLOW_STUTTER_GRP5@8:1 ALLOW_STUTTER_GRP6@9:1 ALLOW_STUTTER_GRP7@10:1 ACP_HARSH_PRI@11:1 ACP_OVER_DISP@12:1 FORCE_ACP_URG@13:1")
   }
-
-  /// `MC_ARB_WTM_CNTL_WR.WTMODE`: bits 1:0, access unknown.
-  public static var WTMODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_WTM_CNTL_WR.HARSH_PRI`: bit 2, access unknown.
-  public static var HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP0`: bit 3, access unknown.
-  public static var ALLOW_STUTTER_GRP0: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP1`: bit 4, access unknown.
-  public static var ALLOW_STUTTER_GRP1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP2`: bit 5, access unknown.
-  public static var ALLOW_STUTTER_GRP2: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP3`: bit 6, access unknown.
-  public static var ALLOW_STUTTER_GRP3: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP4`: bit 7, access unknown.
-  public static var ALLOW_STUTTER_GRP4: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP5`: bit 8, access unknown.
-  public static var ALLOW_STUTTER_GRP5: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP6`: bit 9, access unknown.
-  public static var ALLOW_STUTTER_GRP6: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ALLOW_STUTTER_GRP7`: bit 10, access unknown.
-  public static var ALLOW_STUTTER_GRP7: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ACP_HARSH_PRI`: bit 11, access unknown.
-  public static var ACP_HARSH_PRI: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.ACP_OVER_DISP`: bit 12, access unknown.
-  public static var ACP_OVER_DISP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_ARB_WTM_CNTL_WR.FORCE_ACP_URG`: bit 13, access unknown.
-  public static var FORCE_ACP_URG: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_ARB_WTM_GRPWT_RD`: gmc_8_1 register, MMIO dword 0x9E1 (byte 0x2784), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_WTM_GRPWT_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_WTM_GRPWT_RD_Layout`, which 2 registers share.
+public enum MC_ARB_WTM_GRPWT_RD: MC_ARB_WTM_GRPWT_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_GRPWT_RD GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
   }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP0`: bits 1:0, access unknown.
-  public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP1`: bits 3:2, access unknown.
-  public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP2`: bits 5:4, access unknown.
-  public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP3`: bits 7:6, access unknown.
-  public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP4`: bits 9:8, access unknown.
-  public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP5`: bits 11:10, access unknown.
-  public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP6`: bits 13:12, access unknown.
-  public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP7`: bits 15:14, access unknown.
-  public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_RD.GRP_EXT`: bits 23:16, access unknown.
-  public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_WTM_GRPWT_WR`: gmc_8_1 register, MMIO dword 0x9E2 (byte 0x2788), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_WTM_GRPWT_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_WTM_GRPWT_RD_Layout`, which 2 registers share.
+public enum MC_ARB_WTM_GRPWT_WR: MC_ARB_WTM_GRPWT_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_WTM_GRPWT_WR GRP0@0:2 GRP1@2:2 GRP2@4:2 GRP3@6:2 GRP4@8:2 GRP5@10:2 GRP6@12:2 GRP7@14:2 GRP_EXT@16:8")
   }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP0`: bits 1:0, access unknown.
-  public static var GRP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP1`: bits 3:2, access unknown.
-  public static var GRP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP2`: bits 5:4, access unknown.
-  public static var GRP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP3`: bits 7:6, access unknown.
-  public static var GRP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP4`: bits 9:8, access unknown.
-  public static var GRP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP5`: bits 11:10, access unknown.
-  public static var GRP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP6`: bits 13:12, access unknown.
-  public static var GRP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP7`: bits 15:14, access unknown.
-  public static var GRP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `MC_ARB_WTM_GRPWT_WR.GRP_EXT`: bits 23:16, access unknown.
-  public static var GRP_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `MC_ARB_TM_CNTL_RD`: gmc_8_1 register, MMIO dword 0x9E3 (byte 0x278C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_TM_CNTL_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_TM_CNTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_TM_CNTL_RD: MC_ARB_TM_CNTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_TM_CNTL_RD GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
   }
-
-  /// `MC_ARB_TM_CNTL_RD.GROUPBY_RANK`: bit 0, access unknown.
-  public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_ARB_TM_CNTL_RD.BANK_SELECT`: bits 2:1, access unknown.
-  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_ARB_TM_CNTL_RD.MATCH_RANK`: bit 3, access unknown.
-  public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_ARB_TM_CNTL_RD.MATCH_BANK`: bit 4, access unknown.
-  public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `MC_ARB_TM_CNTL_WR`: gmc_8_1 register, MMIO dword 0x9E4 (byte 0x2790), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_TM_CNTL_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_TM_CNTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_TM_CNTL_WR: MC_ARB_TM_CNTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_TM_CNTL_WR GROUPBY_RANK@0:1 BANK_SELECT@1:2 MATCH_RANK@3:1 MATCH_BANK@4:1")
   }
-
-  /// `MC_ARB_TM_CNTL_WR.GROUPBY_RANK`: bit 0, access unknown.
-  public static var GROUPBY_RANK: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_ARB_TM_CNTL_WR.BANK_SELECT`: bits 2:1, access unknown.
-  public static var BANK_SELECT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_ARB_TM_CNTL_WR.MATCH_RANK`: bit 3, access unknown.
-  public static var MATCH_RANK: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_ARB_TM_CNTL_WR.MATCH_BANK`: bit 4, access unknown.
-  public static var MATCH_BANK: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
 }
 
 /// `MC_ARB_LAZY0_RD`: gmc_8_1 register, MMIO dword 0x9E5 (byte 0x2794), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_LAZY0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_LAZY0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_LAZY0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_LAZY0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_LAZY0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_LAZY0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY0_WR`: gmc_8_1 register, MMIO dword 0x9E6 (byte 0x2798), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_LAZY0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_LAZY0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_LAZY0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_LAZY0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_LAZY0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_LAZY0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY1_RD`: gmc_8_1 register, MMIO dword 0x9E7 (byte 0x279C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_LAZY1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_LAZY1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_LAZY1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_LAZY1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_LAZY1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_LAZY1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_LAZY1_WR`: gmc_8_1 register, MMIO dword 0x9E8 (byte 0x27A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_LAZY1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_LAZY1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_LAZY1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_LAZY1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_LAZY1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_LAZY1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_LAZY1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_AGE_RD`: gmc_8_1 register, MMIO dword 0x9E9 (byte 0x27A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_AGE_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_AGE_RD_Layout`, which 2 registers share.
+public enum MC_ARB_AGE_RD: MC_ARB_AGE_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_AGE_RD RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
   }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP0`: bits 1:0, access unknown.
-  public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP1`: bits 3:2, access unknown.
-  public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP2`: bits 5:4, access unknown.
-  public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP3`: bits 7:6, access unknown.
-  public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP4`: bits 9:8, access unknown.
-  public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP5`: bits 11:10, access unknown.
-  public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP6`: bits 13:12, access unknown.
-  public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_AGE_RD.RATE_GROUP7`: bits 15:14, access unknown.
-  public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP0`: bit 16, access unknown.
-  public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP1`: bit 17, access unknown.
-  public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP2`: bit 18, access unknown.
-  public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP3`: bit 19, access unknown.
-  public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP4`: bit 20, access unknown.
-  public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP5`: bit 21, access unknown.
-  public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP6`: bit 22, access unknown.
-  public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_ARB_AGE_RD.ENABLE_GROUP7`: bit 23, access unknown.
-  public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP0`: bit 24, access unknown.
-  public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP1`: bit 25, access unknown.
-  public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP2`: bit 26, access unknown.
-  public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP3`: bit 27, access unknown.
-  public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP4`: bit 28, access unknown.
-  public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP5`: bit 29, access unknown.
-  public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP6`: bit 30, access unknown.
-  public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_ARB_AGE_RD.DIVIDE_GROUP7`: bit 31, access unknown.
-  public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_AGE_WR`: gmc_8_1 register, MMIO dword 0x9EA (byte 0x27A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_AGE_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_AGE_RD_Layout`, which 2 registers share.
+public enum MC_ARB_AGE_WR: MC_ARB_AGE_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_AGE_WR RATE_GROUP0@0:2 RATE_GROUP1@2:2 RATE_GROUP2@4:2 RATE_GROUP3@6:2 RATE_GROUP4@8:2 RATE_GROUP5@10:2 RATE_GROUP6@12:2 RATE_GROUP7@14:2 ENABLE_GROUP0@16:1 ENABLE_GROUP1@17:1 ENABLE_GROUP2@18:1 ENABLE_GROUP3@19:1 ENABLE_GROUP4@20:1 ENABLE_GROUP5@21:1 ENABLE_GROUP6@22:1 ENABLE_GROUP7@23:1 DIVIDE_GROUP0@24:1 DIVIDE_GROUP1@25:1 DIVIDE_GROUP2@26:1 DIVIDE_GROUP3@27:1 DIVIDE_GROUP4@28:1 DIVIDE_GROUP5@29:1 DIVIDE_GROUP6@30:1 DIVIDE_GROUP7@31:1")
   }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP0`: bits 1:0, access unknown.
-  public static var RATE_GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP1`: bits 3:2, access unknown.
-  public static var RATE_GROUP1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP2`: bits 5:4, access unknown.
-  public static var RATE_GROUP2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP3`: bits 7:6, access unknown.
-  public static var RATE_GROUP3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP4`: bits 9:8, access unknown.
-  public static var RATE_GROUP4: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP5`: bits 11:10, access unknown.
-  public static var RATE_GROUP5: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP6`: bits 13:12, access unknown.
-  public static var RATE_GROUP6: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_AGE_WR.RATE_GROUP7`: bits 15:14, access unknown.
-  public static var RATE_GROUP7: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP0`: bit 16, access unknown.
-  public static var ENABLE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP1`: bit 17, access unknown.
-  public static var ENABLE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP2`: bit 18, access unknown.
-  public static var ENABLE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP3`: bit 19, access unknown.
-  public static var ENABLE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP4`: bit 20, access unknown.
-  public static var ENABLE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP5`: bit 21, access unknown.
-  public static var ENABLE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP6`: bit 22, access unknown.
-  public static var ENABLE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_ARB_AGE_WR.ENABLE_GROUP7`: bit 23, access unknown.
-  public static var ENABLE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP0`: bit 24, access unknown.
-  public static var DIVIDE_GROUP0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP1`: bit 25, access unknown.
-  public static var DIVIDE_GROUP1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP2`: bit 26, access unknown.
-  public static var DIVIDE_GROUP2: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP3`: bit 27, access unknown.
-  public static var DIVIDE_GROUP3: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP4`: bit 28, access unknown.
-  public static var DIVIDE_GROUP4: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP5`: bit 29, access unknown.
-  public static var DIVIDE_GROUP5: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP6`: bit 30, access unknown.
-  public static var DIVIDE_GROUP6: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_ARB_AGE_WR.DIVIDE_GROUP7`: bit 31, access unknown.
-  public static var DIVIDE_GROUP7: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_ARB_RFSH_CNTL`: gmc_8_1 register, MMIO dword 0x9EB (byte 0x27AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RFSH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9EB,
       writeOneToClearMask: 0x0000_0000,
@@ -5915,7 +4084,7 @@ public enum MC_ARB_RFSH_CNTL: Register {
 
 /// `MC_ARB_RFSH_RATE`: gmc_8_1 register, MMIO dword 0x9EC (byte 0x27B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RFSH_RATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9EC,
       writeOneToClearMask: 0x0000_0000,
@@ -5928,7 +4097,7 @@ public enum MC_ARB_RFSH_RATE: Register {
 
 /// `MC_ARB_PM_CNTL`: gmc_8_1 register, MMIO dword 0x9ED (byte 0x27B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_PM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9ED,
       writeOneToClearMask: 0x0000_0000,
@@ -6000,58 +4169,32 @@ public enum MC_ARB_PM_CNTL: Register {
 }
 
 /// `MC_ARB_GDEC_RD_CNTL`: gmc_8_1 register, MMIO dword 0x9EE (byte 0x27B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_GDEC_RD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_GDEC_RD_CNTL_Layout`, which 2 registers share.
+public enum MC_ARB_GDEC_RD_CNTL: MC_ARB_GDEC_RD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9EE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GDEC_RD_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
   }
-
-  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT0`: bits 3:0, access unknown.
-  public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_ARB_GDEC_RD_CNTL.PAGEBIT1`: bits 7:4, access unknown.
-  public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_ARB_GDEC_RD_CNTL.USE_RANK`: bit 8, access unknown.
-  public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_GDEC_RD_CNTL.USE_RSNO`: bit 9, access unknown.
-  public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_GDEC_RD_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
-  public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 }
 
 /// `MC_ARB_GDEC_WR_CNTL`: gmc_8_1 register, MMIO dword 0x9EF (byte 0x27BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_GDEC_WR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_GDEC_RD_CNTL_Layout`, which 2 registers share.
+public enum MC_ARB_GDEC_WR_CNTL: MC_ARB_GDEC_RD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9EF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_GDEC_WR_CNTL PAGEBIT0@0:4 PAGEBIT1@4:4 USE_RANK@8:1 USE_RSNO@9:1 REM_DEFAULT_GRP@10:4")
   }
-
-  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT0`: bits 3:0, access unknown.
-  public static var PAGEBIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_ARB_GDEC_WR_CNTL.PAGEBIT1`: bits 7:4, access unknown.
-  public static var PAGEBIT1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_ARB_GDEC_WR_CNTL.USE_RANK`: bit 8, access unknown.
-  public static var USE_RANK: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_GDEC_WR_CNTL.USE_RSNO`: bit 9, access unknown.
-  public static var USE_RSNO: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_GDEC_WR_CNTL.REM_DEFAULT_GRP`: bits 13:10, access unknown.
-  public static var REM_DEFAULT_GRP: RegisterField<Self, UInt8> { .init(lsb: 10, width: 4) }
 }
 
 /// `MC_ARB_LM_RD`: gmc_8_1 register, MMIO dword 0x9F0 (byte 0x27C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LM_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F0,
       writeOneToClearMask: 0x0000_0000,
@@ -6085,7 +4228,7 @@ public enum MC_ARB_LM_RD: Register {
 
 /// `MC_ARB_LM_WR`: gmc_8_1 register, MMIO dword 0x9F1 (byte 0x27C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_LM_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F1,
       writeOneToClearMask: 0x0000_0000,
@@ -6128,7 +4271,7 @@ public enum MC_ARB_LM_WR: Register {
 
 /// `MC_ARB_REMREQ`: gmc_8_1 register, MMIO dword 0x9F2 (byte 0x27C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_REMREQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F2,
       writeOneToClearMask: 0x0000_0000,
@@ -6153,7 +4296,7 @@ public enum MC_ARB_REMREQ: Register {
 
 /// `MC_ARB_REPLAY`: gmc_8_1 register, MMIO dword 0x9F3 (byte 0x27CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_REPLAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F3,
       writeOneToClearMask: 0x0000_0000,
@@ -6193,7 +4336,7 @@ public enum MC_ARB_REPLAY: Register {
 
 /// `MC_ARB_RET_CREDITS_RD`: gmc_8_1 register, MMIO dword 0x9F4 (byte 0x27D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F4,
       writeOneToClearMask: 0x0000_0000,
@@ -6215,7 +4358,7 @@ public enum MC_ARB_RET_CREDITS_RD: Register {
 
 /// `MC_ARB_RET_CREDITS_WR`: gmc_8_1 register, MMIO dword 0x9F5 (byte 0x27D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_RET_CREDITS_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F5,
       writeOneToClearMask: 0x0000_0000,
@@ -6240,7 +4383,7 @@ public enum MC_ARB_RET_CREDITS_WR: Register {
 
 /// `MC_ARB_MAX_LAT_CID`: gmc_8_1 register, MMIO dword 0x9F6 (byte 0x27D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_MAX_LAT_CID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F6,
       writeOneToClearMask: 0x0000_0000,
@@ -6267,34 +4410,32 @@ public enum MC_ARB_MAX_LAT_CID: Register {
 }
 
 /// `MC_ARB_MAX_LAT_RSLT0`: gmc_8_1 register, MMIO dword 0x9F7 (byte 0x27DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_MAX_LAT_RSLT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_MAX_LAT_RSLT0_Layout`, which 2 registers share.
+public enum MC_ARB_MAX_LAT_RSLT0: MC_ARB_MAX_LAT_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MAX_LAT_RSLT0 MAX_LATENCY@0:32")
   }
-
-  /// `MC_ARB_MAX_LAT_RSLT0.MAX_LATENCY`: bits 31:0, access unknown.
-  public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_MAX_LAT_RSLT1`: gmc_8_1 register, MMIO dword 0x9F8 (byte 0x27E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_MAX_LAT_RSLT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_MAX_LAT_RSLT0_Layout`, which 2 registers share.
+public enum MC_ARB_MAX_LAT_RSLT1: MC_ARB_MAX_LAT_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_MAX_LAT_RSLT1 MAX_LATENCY@0:32")
   }
-
-  /// `MC_ARB_MAX_LAT_RSLT1.MAX_LATENCY`: bits 31:0, access unknown.
-  public static var MAX_LATENCY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_GRUB_REALTIME_RD`: gmc_8_1 register, MMIO dword 0x9F9 (byte 0x27E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_REALTIME_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F9,
       writeOneToClearMask: 0x0000_0000,
@@ -6400,7 +4541,7 @@ public enum MC_ARB_GRUB_REALTIME_RD: Register {
 
 /// `MC_ARB_CG`: gmc_8_1 register, MMIO dword 0x9FA (byte 0x27E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9FA,
       writeOneToClearMask: 0x0000_0000,
@@ -6422,7 +4563,7 @@ public enum MC_ARB_CG: Register {
 
 /// `MC_ARB_GRUB_REALTIME_WR`: gmc_8_1 register, MMIO dword 0x9FB (byte 0x27EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_REALTIME_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9FB,
       writeOneToClearMask: 0x0000_0000,
@@ -6527,30 +4668,20 @@ public enum MC_ARB_GRUB_REALTIME_WR: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING_1`: gmc_8_1 register, MMIO dword 0x9FC (byte 0x27F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_DRAM_TIMING_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_DRAM_TIMING_Layout`, which 2 registers share.
+public enum MC_ARB_DRAM_TIMING_1: MC_ARB_DRAM_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING_1 ACTRD@0:8 ACTWR@8:8 RASMACTRD@16:8 RASMACTWR@24:8")
   }
-
-  /// `MC_ARB_DRAM_TIMING_1.ACTRD`: bits 7:0, access unknown.
-  public static var ACTRD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING_1.ACTWR`: bits 15:8, access unknown.
-  public static var ACTWR: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING_1.RASMACTRD`: bits 23:16, access unknown.
-  public static var RASMACTRD: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING_1.RASMACTWR`: bits 31:24, access unknown.
-  public static var RASMACTWR: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_BUSY_STATUS`: gmc_8_1 register, MMIO dword 0x9FD (byte 0x27F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BUSY_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9FD,
       writeOneToClearMask: 0x0000_0000,
@@ -6655,30 +4786,20 @@ public enum MC_ARB_BUSY_STATUS: Register {
 }
 
 /// `MC_ARB_DRAM_TIMING2_1`: gmc_8_1 register, MMIO dword 0x9FF (byte 0x27FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_DRAM_TIMING2_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_DRAM_TIMING2_Layout`, which 2 registers share.
+public enum MC_ARB_DRAM_TIMING2_1: MC_ARB_DRAM_TIMING2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9FF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_DRAM_TIMING2_1 RAS2RAS@0:8 RP@8:8 WRPLUSRP@16:8 BUS_TURN@24:5")
   }
-
-  /// `MC_ARB_DRAM_TIMING2_1.RAS2RAS`: bits 7:0, access unknown.
-  public static var RAS2RAS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2_1.RP`: bits 15:8, access unknown.
-  public static var RP: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2_1.WRPLUSRP`: bits 23:16, access unknown.
-  public static var WRPLUSRP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_DRAM_TIMING2_1.BUS_TURN`: bits 28:24, access unknown.
-  public static var BUS_TURN: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_ARB_GRUB2`: gmc_8_1 register, MMIO dword 0xA01 (byte 0x2804), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA01,
       writeOneToClearMask: 0x0000_0000,
@@ -6741,7 +4862,7 @@ public enum MC_ARB_GRUB2: Register {
 
 /// `MC_ARB_BURST_TIME`: gmc_8_1 register, MMIO dword 0xA02 (byte 0x2808), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_BURST_TIME: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA02,
       writeOneToClearMask: 0x0000_0000,
@@ -6769,7 +4890,7 @@ public enum MC_ARB_BURST_TIME: Register {
 
 /// `MC_BIST_CNTL`: gmc_8_1 register, MMIO dword 0xA05 (byte 0x2814), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA05,
       writeOneToClearMask: 0x0000_0000,
@@ -6821,7 +4942,7 @@ public enum MC_BIST_CNTL: Register {
 
 /// `MC_BIST_AUTO_CNTL`: gmc_8_1 register, MMIO dword 0xA06 (byte 0x2818), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_AUTO_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA06,
       writeOneToClearMask: 0x0000_0000,
@@ -6846,7 +4967,7 @@ public enum MC_BIST_AUTO_CNTL: Register {
 
 /// `MC_BIST_DIR_CNTL`: gmc_8_1 register, MMIO dword 0xA07 (byte 0x281C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_DIR_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA07,
       writeOneToClearMask: 0x0000_0000,
@@ -6882,70 +5003,37 @@ public enum MC_BIST_DIR_CNTL: Register {
 }
 
 /// `MC_BIST_SADDR`: gmc_8_1 register, MMIO dword 0xA08 (byte 0x2820), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_SADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_SADDR_Layout`, which 3 registers share.
+public enum MC_BIST_SADDR: MC_BIST_SADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA08,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_SADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
   }
-
-  /// `MC_BIST_SADDR.COL`: bits 9:0, access unknown.
-  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `MC_BIST_SADDR.ROW`: bits 23:10, access unknown.
-  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
-
-  /// `MC_BIST_SADDR.BANK`: bits 27:24, access unknown.
-  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_BIST_SADDR.RANK`: bit 28, access unknown.
-  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_BIST_SADDR.COLH`: bit 29, access unknown.
-  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_BIST_SADDR.ROWH`: bits 31:30, access unknown.
-  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_EADDR`: gmc_8_1 register, MMIO dword 0xA09 (byte 0x2824), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_EADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_SADDR_Layout`, which 3 registers share.
+public enum MC_BIST_EADDR: MC_BIST_SADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA09,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_EADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
   }
-
-  /// `MC_BIST_EADDR.COL`: bits 9:0, access unknown.
-  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `MC_BIST_EADDR.ROW`: bits 23:10, access unknown.
-  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
-
-  /// `MC_BIST_EADDR.BANK`: bits 27:24, access unknown.
-  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_BIST_EADDR.RANK`: bit 28, access unknown.
-  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_BIST_EADDR.COLH`: bit 29, access unknown.
-  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_BIST_EADDR.ROWH`: bits 31:30, access unknown.
-  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_DATA_WORD0`: gmc_8_1 register, MMIO dword 0xA0A (byte 0x2828), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD0: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD0 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

@@ -3,298 +3,263 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MC_BIST_DATA_WORD1`: gmc_8_1 register, MMIO dword 0xA0B (byte 0x282C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD1: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD1 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD2`: gmc_8_1 register, MMIO dword 0xA0C (byte 0x2830), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD2: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD2 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD3`: gmc_8_1 register, MMIO dword 0xA0D (byte 0x2834), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD3: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD3 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD4`: gmc_8_1 register, MMIO dword 0xA0E (byte 0x2838), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD4: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD4 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD5`: gmc_8_1 register, MMIO dword 0xA0F (byte 0x283C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD5: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD5 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD6`: gmc_8_1 register, MMIO dword 0xA10 (byte 0x2840), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD6: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD6 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_WORD7`: gmc_8_1 register, MMIO dword 0xA11 (byte 0x2844), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_WORD7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_BIST_DATA_WORD7: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_WORD7 DATA@0:32")
   }
-
-  /// `MC_BIST_DATA_WORD7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_DATA_MASK`: gmc_8_1 register, MMIO dword 0xA12 (byte 0x2848), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_DATA_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_MASK_Layout`, which 3 registers share.
+public enum MC_BIST_DATA_MASK: MC_BIST_DATA_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_DATA_MASK MASK@0:32")
   }
-
-  /// `MC_BIST_DATA_MASK.MASK`: bits 31:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_MISMATCH_ADDR`: gmc_8_1 register, MMIO dword 0xA13 (byte 0x284C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_MISMATCH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_SADDR_Layout`, which 3 registers share.
+public enum MC_BIST_MISMATCH_ADDR: MC_BIST_SADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_MISMATCH_ADDR COL@0:10 ROW@10:14 BANK@24:4 RANK@28:1 COLH@29:1 ROWH@30:2")
   }
-
-  /// `MC_BIST_MISMATCH_ADDR.COL`: bits 9:0, access unknown.
-  public static var COL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `MC_BIST_MISMATCH_ADDR.ROW`: bits 23:10, access unknown.
-  public static var ROW: RegisterField<Self, UInt16> { .init(lsb: 10, width: 14) }
-
-  /// `MC_BIST_MISMATCH_ADDR.BANK`: bits 27:24, access unknown.
-  public static var BANK: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_BIST_MISMATCH_ADDR.RANK`: bit 28, access unknown.
-  public static var RANK: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_BIST_MISMATCH_ADDR.COLH`: bit 29, access unknown.
-  public static var COLH: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_BIST_MISMATCH_ADDR.ROWH`: bits 31:30, access unknown.
-  public static var ROWH: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_BIST_RDATA_WORD0`: gmc_8_1 register, MMIO dword 0xA14 (byte 0x2850), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD0: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA14,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD0 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD0.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD1`: gmc_8_1 register, MMIO dword 0xA15 (byte 0x2854), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD1: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA15,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD1 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD1.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD2`: gmc_8_1 register, MMIO dword 0xA16 (byte 0x2858), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD2: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA16,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD2 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD2.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD3`: gmc_8_1 register, MMIO dword 0xA17 (byte 0x285C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD3: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA17,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD3 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD3.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD4`: gmc_8_1 register, MMIO dword 0xA18 (byte 0x2860), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD4: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA18,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD4 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD4.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD5`: gmc_8_1 register, MMIO dword 0xA19 (byte 0x2864), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD5: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA19,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD5 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD5.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD6`: gmc_8_1 register, MMIO dword 0xA1A (byte 0x2868), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD6: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD6 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD6.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_WORD7`: gmc_8_1 register, MMIO dword 0xA1B (byte 0x286C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_WORD7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_BIST_RDATA_WORD7: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_WORD7 RDATA@0:32")
   }
-
-  /// `MC_BIST_RDATA_WORD7.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_MASK`: gmc_8_1 register, MMIO dword 0xA1C (byte 0x2870), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_MASK_Layout`, which 3 registers share.
+public enum MC_BIST_RDATA_MASK: MC_BIST_DATA_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_MASK MASK@0:32")
   }
-
-  /// `MC_BIST_RDATA_MASK.MASK`: bits 31:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_RDATA_EDC`: gmc_8_1 register, MMIO dword 0xA1D (byte 0x2874), access unknown, reset unknown (`write` starts from 0).
-public enum MC_BIST_RDATA_EDC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_EDC_Layout`, which 3 registers share.
+public enum MC_BIST_RDATA_EDC: MC_BIST_RDATA_EDC_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_BIST_RDATA_EDC EDC@0:32")
   }
-
-  /// `MC_BIST_RDATA_EDC.EDC`: bits 31:0, access unknown.
-  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_0_S`: gmc_8_1 register, MMIO dword 0xA1E (byte 0x2878), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RESERVE_0_S: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RESERVE_0_S_Layout`, which 2 registers share.
+public enum MC_SEQ_RESERVE_0_S: MC_SEQ_RESERVE_0_S_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RESERVE_0_S SCLK_FIELD@0:32")
   }
-
-  /// `MC_SEQ_RESERVE_0_S.SCLK_FIELD`: bits 31:0, access unknown.
-  public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_1_S`: gmc_8_1 register, MMIO dword 0xA1F (byte 0x287C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RESERVE_1_S: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RESERVE_0_S_Layout`, which 2 registers share.
+public enum MC_SEQ_RESERVE_1_S: MC_SEQ_RESERVE_0_S_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RESERVE_1_S SCLK_FIELD@0:32")
   }
-
-  /// `MC_SEQ_RESERVE_1_S.SCLK_FIELD`: bits 31:0, access unknown.
-  public static var SCLK_FIELD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_S`: gmc_8_1 register, MMIO dword 0xA20 (byte 0x2880), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_STATUS_S: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA20,
       writeOneToClearMask: 0x0000_0000,
@@ -322,7 +287,7 @@ public enum MC_SEQ_STATUS_S: Register {
 
 /// `MC_CG_DATAPORT`: gmc_8_1 register, MMIO dword 0xA21 (byte 0x2884), access unknown, reset unknown (`write` starts from 0).
 public enum MC_CG_DATAPORT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA21,
       writeOneToClearMask: 0x0000_0000,
@@ -335,7 +300,7 @@ public enum MC_CG_DATAPORT: Register {
 
 /// `MC_SEQ_MPLL_OVERRIDE`: gmc_8_1 register, MMIO dword 0xA22 (byte 0x2888), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_MPLL_OVERRIDE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA22,
       writeOneToClearMask: 0x0000_0000,
@@ -373,7 +338,7 @@ public enum MC_SEQ_MPLL_OVERRIDE: Register {
 
 /// `MC_SEQ_CNTL`: gmc_8_1 register, MMIO dword 0xA25 (byte 0x2894), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA25,
       writeOneToClearMask: 0x0000_0000,
@@ -428,7 +393,7 @@ public enum MC_SEQ_CNTL: Register {
 
 /// `MC_SEQ_DRAM`: gmc_8_1 register, MMIO dword 0xA26 (byte 0x2898), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_DRAM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA26,
       writeOneToClearMask: 0x0000_0000,
@@ -504,7 +469,7 @@ public enum MC_SEQ_DRAM: Register {
 
 /// `MC_SEQ_DRAM_2`: gmc_8_1 register, MMIO dword 0xA27 (byte 0x289C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_DRAM_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA27,
       writeOneToClearMask: 0x0000_0000,
@@ -588,89 +553,44 @@ public enum MC_SEQ_DRAM_2: Register {
 }
 
 /// `MC_SEQ_RAS_TIMING`: gmc_8_1 register, MMIO dword 0xA28 (byte 0x28A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RAS_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RAS_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_RAS_TIMING: MC_SEQ_RAS_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RAS_TIMING TRCDW@0:5 TRCDWA@5:5 TRCDR@10:5 TRCDRA@15:5 TRRD@20:4 TRC@24:7")
   }
-
-  /// `MC_SEQ_RAS_TIMING.TRCDW`: bits 4:0, access unknown.
-  public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING.TRCDWA`: bits 9:5, access unknown.
-  public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING.TRCDR`: bits 14:10, access unknown.
-  public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING.TRCDRA`: bits 19:15, access unknown.
-  public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING.TRRD`: bits 23:20, access unknown.
-  public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RAS_TIMING.TRC`: bits 30:24, access unknown.
-  public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_SEQ_CAS_TIMING`: gmc_8_1 register, MMIO dword 0xA29 (byte 0x28A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_CAS_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_CAS_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_CAS_TIMING: MC_SEQ_CAS_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA29,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_CAS_TIMING TNOPW@0:2 TNOPR@2:2 TR2W@4:5 TCCDL@9:3 TR2R@12:4 TW2R@16:5 TCL@24:5")
   }
-
-  /// `MC_SEQ_CAS_TIMING.TNOPW`: bits 1:0, access unknown.
-  public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_SEQ_CAS_TIMING.TNOPR`: bits 3:2, access unknown.
-  public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_SEQ_CAS_TIMING.TR2W`: bits 8:4, access unknown.
-  public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
-
-  /// `MC_SEQ_CAS_TIMING.TCCDL`: bits 11:9, access unknown.
-  public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_CAS_TIMING.TR2R`: bits 15:12, access unknown.
-  public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_CAS_TIMING.TW2R`: bits 20:16, access unknown.
-  public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `MC_SEQ_CAS_TIMING.TCL`: bits 28:24, access unknown.
-  public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_SEQ_MISC_TIMING`: gmc_8_1 register, MMIO dword 0xA2A (byte 0x28A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_MISC_TIMING: MC_SEQ_MISC_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC_TIMING TRP_WRA@0:6 TRP_RDA@8:6 TRP@15:5 TRFC@20:9")
   }
-
-  /// `MC_SEQ_MISC_TIMING.TRP_WRA`: bits 5:0, access unknown.
-  public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_SEQ_MISC_TIMING.TRP_RDA`: bits 13:8, access unknown.
-  public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `MC_SEQ_MISC_TIMING.TRP`: bits 19:15, access unknown.
-  public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
-
-  /// `MC_SEQ_MISC_TIMING.TRFC`: bits 28:20, access unknown.
-  public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `MC_SEQ_MISC_TIMING2`: gmc_8_1 register, MMIO dword 0xA2B (byte 0x28AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_MISC_TIMING2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2B,
       writeOneToClearMask: 0x0000_0000,
@@ -700,211 +620,68 @@ public enum MC_SEQ_MISC_TIMING2: Register {
 }
 
 /// `MC_SEQ_PMG_TIMING`: gmc_8_1 register, MMIO dword 0xA2C (byte 0x28B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_TIMING: MC_SEQ_PMG_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_TIMING TCKSRE@0:3 TCKSRX@4:3 TCKE_PULSE@8:4 TCKE@12:6 SEQ_IDLE@18:3 TCKE_PULSE_MSB@23:1 SEQ_IDLE_SS@24:8")
   }
-
-  /// `MC_SEQ_PMG_TIMING.TCKSRE`: bits 2:0, access unknown.
-  public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING.TCKSRX`: bits 6:4, access unknown.
-  public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING.TCKE_PULSE`: bits 11:8, access unknown.
-  public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_PMG_TIMING.TCKE`: bits 17:12, access unknown.
-  public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_SEQ_PMG_TIMING.SEQ_IDLE`: bits 20:18, access unknown.
-  public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING.TCKE_PULSE_MSB`: bit 23, access unknown.
-  public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_PMG_TIMING.SEQ_IDLE_SS`: bits 31:24, access unknown.
-  public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_RD_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2D (byte 0x28B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RD_CTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RD_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RD_CTL_D0: MC_SEQ_RD_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RD_CTL_D0 RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
   }
-
-  /// `MC_SEQ_RD_CTL_D0.RCV_DLY`: bits 2:0, access unknown.
-  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_RD_CTL_D0.RCV_EXT`: bits 7:3, access unknown.
-  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D0.RST_SEL`: bits 9:8, access unknown.
-  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D0.RXDPWRON_DLY`: bits 11:10, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D0.RST_HLD`: bits 15:12, access unknown.
-  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RD_CTL_D0.STR_PRE`: bit 16, access unknown.
-  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D0.STR_PST`: bit 17, access unknown.
-  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D0.RBS_DLY`: bits 24:20, access unknown.
-  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D0.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_RD_CTL_D1`: gmc_8_1 register, MMIO dword 0xA2E (byte 0x28B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RD_CTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RD_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RD_CTL_D1: MC_SEQ_RD_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RD_CTL_D1 RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
   }
-
-  /// `MC_SEQ_RD_CTL_D1.RCV_DLY`: bits 2:0, access unknown.
-  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_RD_CTL_D1.RCV_EXT`: bits 7:3, access unknown.
-  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D1.RST_SEL`: bits 9:8, access unknown.
-  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D1.RXDPWRON_DLY`: bits 11:10, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D1.RST_HLD`: bits 15:12, access unknown.
-  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RD_CTL_D1.STR_PRE`: bit 16, access unknown.
-  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D1.STR_PST`: bit 17, access unknown.
-  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D1.RBS_DLY`: bits 24:20, access unknown.
-  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D1.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_WR_CTL_D0`: gmc_8_1 register, MMIO dword 0xA2F (byte 0x28BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_WR_CTL_D0: MC_SEQ_WR_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_D0 DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
   }
-
-  /// `MC_SEQ_WR_CTL_D0.DAT_DLY`: bits 3:0, access unknown.
-  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0.DQS_DLY`: bits 7:4, access unknown.
-  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0.DQS_XTR`: bit 8, access unknown.
-  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.DAT_2Y_DLY`: bit 9, access unknown.
-  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.ADR_2Y_DLY`: bit 10, access unknown.
-  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.CMD_2Y_DLY`: bit 11, access unknown.
-  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.OEN_DLY`: bits 15:12, access unknown.
-  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0.OEN_EXT`: bits 19:16, access unknown.
-  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0.OEN_SEL`: bits 21:20, access unknown.
-  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `MC_SEQ_WR_CTL_D0.ODT_DLY`: bits 27:24, access unknown.
-  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0.ODT_EXT`: bit 28, access unknown.
-  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.ADR_DLY`: bit 29, access unknown.
-  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0.CMD_DLY`: bit 30, access unknown.
-  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_D1`: gmc_8_1 register, MMIO dword 0xA30 (byte 0x28C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_WR_CTL_D1: MC_SEQ_WR_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_D1 DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
   }
-
-  /// `MC_SEQ_WR_CTL_D1.DAT_DLY`: bits 3:0, access unknown.
-  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1.DQS_DLY`: bits 7:4, access unknown.
-  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1.DQS_XTR`: bit 8, access unknown.
-  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.DAT_2Y_DLY`: bit 9, access unknown.
-  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.ADR_2Y_DLY`: bit 10, access unknown.
-  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.CMD_2Y_DLY`: bit 11, access unknown.
-  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.OEN_DLY`: bits 15:12, access unknown.
-  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1.OEN_EXT`: bits 19:16, access unknown.
-  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1.OEN_SEL`: bits 21:20, access unknown.
-  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `MC_SEQ_WR_CTL_D1.ODT_DLY`: bits 27:24, access unknown.
-  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1.ODT_EXT`: bit 28, access unknown.
-  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.ADR_DLY`: bit 29, access unknown.
-  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1.CMD_DLY`: bit 30, access unknown.
-  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_CMD`: gmc_8_1 register, MMIO dword 0xA31 (byte 0x28C4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA31,
       writeOneToClearMask: 0x0000_0000,
@@ -938,7 +715,7 @@ public enum MC_SEQ_CMD: Register {
 
 /// `MC_SEQ_SUP_CNTL`: gmc_8_1 register, MMIO dword 0xA32 (byte 0x28C8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SUP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA32,
       writeOneToClearMask: 0x0000_0000,
@@ -975,7 +752,7 @@ public enum MC_SEQ_SUP_CNTL: Register {
 
 /// `MC_SEQ_SUP_PGM`: gmc_8_1 register, MMIO dword 0xA33 (byte 0x28CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SUP_PGM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA33,
       writeOneToClearMask: 0x0000_0000,
@@ -988,7 +765,7 @@ public enum MC_SEQ_SUP_PGM: Register {
 
 /// `MC_PMG_AUTO_CMD`: gmc_8_1 register, MMIO dword 0xA34 (byte 0x28D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_PMG_AUTO_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA34,
       writeOneToClearMask: 0x0000_0000,
@@ -1007,7 +784,7 @@ public enum MC_PMG_AUTO_CMD: Register {
 
 /// `MC_PMG_AUTO_CFG`: gmc_8_1 register, MMIO dword 0xA35 (byte 0x28D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_PMG_AUTO_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA35,
       writeOneToClearMask: 0x0000_0000,
@@ -1071,7 +848,7 @@ public enum MC_PMG_AUTO_CFG: Register {
 
 /// `MC_IMP_CNTL`: gmc_8_1 register, MMIO dword 0xA36 (byte 0x28D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IMP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA36,
       writeOneToClearMask: 0x0000_0000,
@@ -1111,7 +888,7 @@ public enum MC_IMP_CNTL: Register {
 
 /// `MC_IMP_DEBUG`: gmc_8_1 register, MMIO dword 0xA37 (byte 0x28DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IMP_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA37,
       writeOneToClearMask: 0x0000_0000,
@@ -1142,7 +919,7 @@ public enum MC_IMP_DEBUG: Register {
 
 /// `MC_IMP_STATUS`: gmc_8_1 register, MMIO dword 0xA38 (byte 0x28E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IMP_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA38,
       writeOneToClearMask: 0x0000_0000,
@@ -1164,7 +941,7 @@ public enum MC_IMP_STATUS: Register {
 
 /// `MC_SEQ_WCDR_CTRL`: gmc_8_1 register, MMIO dword 0xA39 (byte 0x28E4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_WCDR_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA39,
       writeOneToClearMask: 0x0000_0000,
@@ -1207,7 +984,7 @@ public enum MC_SEQ_WCDR_CTRL: Register {
 
 /// `MC_SEQ_TRAIN_WAKEUP_CNTL`: gmc_8_1 register, MMIO dword 0xA3A (byte 0x28E8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3A,
       writeOneToClearMask: 0x0000_0000,
@@ -1312,7 +1089,7 @@ public enum MC_SEQ_TRAIN_WAKEUP_CNTL: Register {
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD`: gmc_8_1 register, MMIO dword 0xA3B (byte 0x28EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3B,
       writeOneToClearMask: 0x0000_0000,
@@ -1327,293 +1104,44 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD: Register {
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_EDGE`: gmc_8_1 register, MMIO dword 0xA3C (byte 0x28F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TRAIN_WAKEUP_EDGE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TRAIN_WAKEUP_EDGE_Layout`, which 3 registers share.
+public enum MC_SEQ_TRAIN_WAKEUP_EDGE: MC_SEQ_TRAIN_WAKEUP_EDGE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TRAIN_WAKEUP_EDGE D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
   }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_ARF_WAKEUP`: bit 0, access unknown.
-  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_ARF_WAKEUP`: bit 1, access unknown.
-  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_REDC_WAKEUP`: bit 2, access unknown.
-  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_REDC_WAKEUP`: bit 3, access unknown.
-  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.RESERVE0_WAKEUP`: bit 13, access unknown.
-  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.DPM_WAKEUP`: bit 20, access unknown.
-  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.PHY_PG_WAKEUP`: bit 26, access unknown.
-  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_EDGE.SREG_WAKEUP`: bit 27, access unknown.
-  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_MASK`: gmc_8_1 register, MMIO dword 0xA3D (byte 0x28F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TRAIN_WAKEUP_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TRAIN_WAKEUP_EDGE_Layout`, which 3 registers share.
+public enum MC_SEQ_TRAIN_WAKEUP_MASK: MC_SEQ_TRAIN_WAKEUP_EDGE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TRAIN_WAKEUP_MASK D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
   }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_ARF_WAKEUP`: bit 0, access unknown.
-  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_ARF_WAKEUP`: bit 1, access unknown.
-  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_REDC_WAKEUP`: bit 2, access unknown.
-  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_REDC_WAKEUP`: bit 3, access unknown.
-  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.RESERVE0_WAKEUP`: bit 13, access unknown.
-  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.DPM_WAKEUP`: bit 20, access unknown.
-  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.PHY_PG_WAKEUP`: bit 26, access unknown.
-  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_SEQ_TRAIN_WAKEUP_MASK.SREG_WAKEUP`: bit 27, access unknown.
-  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_CAPTURE`: gmc_8_1 register, MMIO dword 0xA3E (byte 0x28F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TRAIN_CAPTURE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TRAIN_WAKEUP_EDGE_Layout`, which 3 registers share.
+public enum MC_SEQ_TRAIN_CAPTURE: MC_SEQ_TRAIN_WAKEUP_EDGE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TRAIN_CAPTURE D0_ARF_WAKEUP@0:1 D1_ARF_WAKEUP@1:1 D0_REDC_WAKEUP@2:1 D1_REDC_WAKEUP@3:1 D0_WEDC_WAKEUP@4:1 D1_WEDC_WAKEUP@5:1 MCLK_FREQ_CHANGE_WAKEUP@6:1 SCLK_SRBM_READY_WAKEUP@7:1 D0_CMD_FIFO_READY_WAKEUP@8:1 D1_CMD_FIFO_READY_WAKEUP@9:1 D0_DATA_FIFO_READY_WAKEUP@10:1 D1_DATA_FIFO_READY_WAKEUP@11:1 SOFTWARE_WAKEUP_WAKEUP@12:1 RESERVE0_WAKEUP@13:1 TSM_DONE_WAKEUP@14:1 TIMER_DONE_WAKEUP@15:1 TCG_DONE_WAKEUP@17:1 ALLOWSTOP0_WAKEUP@18:1 ALLOWSTOP1_WAKEUP@19:1 DPM_WAKEUP@20:1 ALLOWSTOPB0_WAKEUP@21:1 ALLOWSTOPB1_WAKEUP@22:1 DPM_LPT_WAKEUP@23:1 D0_IDLEH_WAKEUP@24:1 D1_IDLEH_WAKEUP@25:1 PHY_PG_WAKEUP@26:1 SREG_WAKEUP@27:1")
   }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_ARF_WAKEUP`: bit 0, access unknown.
-  public static var D0_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_ARF_WAKEUP`: bit 1, access unknown.
-  public static var D1_ARF_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_REDC_WAKEUP`: bit 2, access unknown.
-  public static var D0_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_REDC_WAKEUP`: bit 3, access unknown.
-  public static var D1_REDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_WEDC_WAKEUP`: bit 4, access unknown.
-  public static var D0_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_WEDC_WAKEUP`: bit 5, access unknown.
-  public static var D1_WEDC_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.MCLK_FREQ_CHANGE_WAKEUP`: bit 6, access unknown.
-  public static var MCLK_FREQ_CHANGE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.SCLK_SRBM_READY_WAKEUP`: bit 7, access unknown.
-  public static var SCLK_SRBM_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_CMD_FIFO_READY_WAKEUP`: bit 8, access unknown.
-  public static var D0_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_CMD_FIFO_READY_WAKEUP`: bit 9, access unknown.
-  public static var D1_CMD_FIFO_READY_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_DATA_FIFO_READY_WAKEUP`: bit 10, access unknown.
-  public static var D0_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 10, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_DATA_FIFO_READY_WAKEUP`: bit 11, access unknown.
-  public static var D1_DATA_FIFO_READY_WAKEUP: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.SOFTWARE_WAKEUP_WAKEUP`: bit 12, access unknown.
-  public static var SOFTWARE_WAKEUP_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.RESERVE0_WAKEUP`: bit 13, access unknown.
-  public static var RESERVE0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.TSM_DONE_WAKEUP`: bit 14, access unknown.
-  public static var TSM_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.TIMER_DONE_WAKEUP`: bit 15, access unknown.
-  public static var TIMER_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.TCG_DONE_WAKEUP`: bit 17, access unknown.
-  public static var TCG_DONE_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOP0_WAKEUP`: bit 18, access unknown.
-  public static var ALLOWSTOP0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOP1_WAKEUP`: bit 19, access unknown.
-  public static var ALLOWSTOP1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.DPM_WAKEUP`: bit 20, access unknown.
-  public static var DPM_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOPB0_WAKEUP`: bit 21, access unknown.
-  public static var ALLOWSTOPB0_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.ALLOWSTOPB1_WAKEUP`: bit 22, access unknown.
-  public static var ALLOWSTOPB1_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.DPM_LPT_WAKEUP`: bit 23, access unknown.
-  public static var DPM_LPT_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D0_IDLEH_WAKEUP`: bit 24, access unknown.
-  public static var D0_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.D1_IDLEH_WAKEUP`: bit 25, access unknown.
-  public static var D1_IDLEH_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.PHY_PG_WAKEUP`: bit 26, access unknown.
-  public static var PHY_PG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_SEQ_TRAIN_CAPTURE.SREG_WAKEUP`: bit 27, access unknown.
-  public static var SREG_WAKEUP: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
 }
 
 /// `MC_SEQ_TRAIN_WAKEUP_CLEAR`: gmc_8_1 register, MMIO dword 0xA3F (byte 0x28FC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3F,
       writeOneToClearMask: 0x0000_0000,
@@ -1711,7 +1239,7 @@ public enum MC_SEQ_TRAIN_WAKEUP_CLEAR: Register {
 
 /// `MC_SEQ_TRAIN_TIMING`: gmc_8_1 register, MMIO dword 0xA40 (byte 0x2900), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_TIMING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA40,
       writeOneToClearMask: 0x0000_0000,
@@ -1732,960 +1260,272 @@ public enum MC_SEQ_TRAIN_TIMING: Register {
 }
 
 /// `MC_TRAIN_EDCCDR_R_D0`: gmc_8_1 register, MMIO dword 0xA41 (byte 0x2904), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_EDCCDR_R_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_EDCCDR_R_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_EDCCDR_R_D0: MC_TRAIN_EDCCDR_R_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA41,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_EDCCDR_R_D0 EDC0@0:8 EDC1@8:8 EDC2@16:8 EDC3@24:8")
   }
-
-  /// `MC_TRAIN_EDCCDR_R_D0.EDC0`: bits 7:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D0.EDC1`: bits 15:8, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D0.EDC2`: bits 23:16, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D0.EDC3`: bits 31:24, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TRAIN_EDCCDR_R_D1`: gmc_8_1 register, MMIO dword 0xA42 (byte 0x2908), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_EDCCDR_R_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_EDCCDR_R_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_EDCCDR_R_D1: MC_TRAIN_EDCCDR_R_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA42,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_EDCCDR_R_D1 EDC0@0:8 EDC1@8:8 EDC2@16:8 EDC3@24:8")
   }
-
-  /// `MC_TRAIN_EDCCDR_R_D1.EDC0`: bits 7:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D1.EDC1`: bits 15:8, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D1.EDC2`: bits 23:16, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TRAIN_EDCCDR_R_D1.EDC3`: bits 31:24, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TRAIN_PRBSERR_0_D0`: gmc_8_1 register, MMIO dword 0xA43 (byte 0x290C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_0_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_0_D0: MC_TRAIN_PRBSERR_0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA43,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_0_D0 DQ_STATUS@0:32")
   }
-
-  /// `MC_TRAIN_PRBSERR_0_D0.DQ_STATUS`: bits 31:0, access unknown.
-  public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D0`: gmc_8_1 register, MMIO dword 0xA44 (byte 0x2910), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_1_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_1_D0: MC_TRAIN_PRBSERR_1_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA44,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_1_D0 DBI_STATUS@0:4 EDC_STATUS@4:4 WCK_STATUS@8:4 WCDR_STATUS@12:4 PMA_PRBSCLR@28:1 PMD0_PRBSCLR@29:1 PMD1_PRBSCLR@30:1")
   }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.DBI_STATUS`: bits 3:0, access unknown.
-  public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.EDC_STATUS`: bits 7:4, access unknown.
-  public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.WCK_STATUS`: bits 11:8, access unknown.
-  public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.WCDR_STATUS`: bits 15:12, access unknown.
-  public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.PMA_PRBSCLR`: bit 28, access unknown.
-  public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.PMD0_PRBSCLR`: bit 29, access unknown.
-  public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_1_D0.PMD1_PRBSCLR`: bit 30, access unknown.
-  public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_TRAIN_EDC_STATUS_D0`: gmc_8_1 register, MMIO dword 0xA45 (byte 0x2914), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_EDC_STATUS_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_EDC_STATUS_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_EDC_STATUS_D0: MC_TRAIN_EDC_STATUS_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA45,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_EDC_STATUS_D0 WEDC_CNT@0:16 REDC_CNT@16:16")
   }
-
-  /// `MC_TRAIN_EDC_STATUS_D0.WEDC_CNT`: bits 15:0, access unknown.
-  public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_TRAIN_EDC_STATUS_D0.REDC_CNT`: bits 31:16, access unknown.
-  public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_TRAIN_PRBSERR_0_D1`: gmc_8_1 register, MMIO dword 0xA46 (byte 0x2918), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_0_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_0_D1: MC_TRAIN_PRBSERR_0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA46,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_0_D1 DQ_STATUS@0:32")
   }
-
-  /// `MC_TRAIN_PRBSERR_0_D1.DQ_STATUS`: bits 31:0, access unknown.
-  public static var DQ_STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_TRAIN_PRBSERR_1_D1`: gmc_8_1 register, MMIO dword 0xA47 (byte 0x291C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_1_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_1_D1: MC_TRAIN_PRBSERR_1_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA47,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_1_D1 DBI_STATUS@0:4 EDC_STATUS@4:4 WCK_STATUS@8:4 WCDR_STATUS@12:4 PMA_PRBSCLR@28:1 PMD0_PRBSCLR@29:1 PMD1_PRBSCLR@30:1")
   }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.DBI_STATUS`: bits 3:0, access unknown.
-  public static var DBI_STATUS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.EDC_STATUS`: bits 7:4, access unknown.
-  public static var EDC_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.WCK_STATUS`: bits 11:8, access unknown.
-  public static var WCK_STATUS: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.WCDR_STATUS`: bits 15:12, access unknown.
-  public static var WCDR_STATUS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.PMA_PRBSCLR`: bit 28, access unknown.
-  public static var PMA_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.PMD0_PRBSCLR`: bit 29, access unknown.
-  public static var PMD0_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_1_D1.PMD1_PRBSCLR`: bit 30, access unknown.
-  public static var PMD1_PRBSCLR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_TRAIN_EDC_STATUS_D1`: gmc_8_1 register, MMIO dword 0xA48 (byte 0x2920), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_EDC_STATUS_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_EDC_STATUS_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_EDC_STATUS_D1: MC_TRAIN_EDC_STATUS_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA48,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_EDC_STATUS_D1 WEDC_CNT@0:16 REDC_CNT@16:16")
   }
-
-  /// `MC_TRAIN_EDC_STATUS_D1.WEDC_CNT`: bits 15:0, access unknown.
-  public static var WEDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_TRAIN_EDC_STATUS_D1.REDC_CNT`: bits 31:16, access unknown.
-  public static var REDC_CNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA49 (byte 0x2924), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_DPHY0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_TXCNTL_DPHY0_D0: MC_IO_TXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA49,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_DPHY0_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
   }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.NTERM`: bits 15:12, access unknown.
-  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.NDRV`: bits 23:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.PLL_LOOPBCK`: bit 27, access unknown.
-  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D0.TXBYPASS_DATA`: bits 31:28, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4A (byte 0x2928), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_DPHY1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_TXCNTL_DPHY1_D0: MC_IO_TXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_DPHY1_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
   }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.NTERM`: bits 15:12, access unknown.
-  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.NDRV`: bits 23:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.PLL_LOOPBCK`: bit 27, access unknown.
-  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D0.TXBYPASS_DATA`: bits 31:28, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_APHY_D0`: gmc_8_1 register, MMIO dword 0xA4B (byte 0x292C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_APHY_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_APHY_D0_Layout`, which 2 registers share.
+public enum MC_IO_TXCNTL_APHY_D0: MC_IO_TXCNTL_APHY_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_APHY_D0 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 TXBPASS_SEL@12:1 PMA_LOOPBACK@13:3 PDRV@16:4 NDRV@20:3 YCLKON@23:1 TSTEN@24:1 TXRESET@25:1 TXBYPASS@26:1 TXBYPASS_DATA@27:3 CKE_BIT@30:1 CKE_SEL@31:1")
   }
-
-  /// `MC_IO_TXCNTL_APHY_D0.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TXBPASS_SEL`: bit 12, access unknown.
-  public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.PMA_LOOPBACK`: bits 15:13, access unknown.
-  public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.NDRV`: bits 22:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.YCLKON`: bit 23, access unknown.
-  public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TXRESET`: bit 25, access unknown.
-  public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.TXBYPASS_DATA`: bits 29:27, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.CKE_BIT`: bit 30, access unknown.
-  public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D0.CKE_SEL`: bit 31, access unknown.
-  public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xA4C (byte 0x2930), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL_DPHY0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL_DPHY0_D0: MC_IO_RXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL_DPHY0_D0 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
   }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RXBIASSEL`: bits 1:0, access unknown.
-  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RCVSEL`: bit 2, access unknown.
-  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.VREFPDNB`: bit 3, access unknown.
-  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RXDPWRON_DLY`: bits 5:4, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RXPDNB`: bit 6, access unknown.
-  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RXLP`: bit 7, access unknown.
-  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.VREFCAL`: bits 11:8, access unknown.
-  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.VREFCAL_STR`: bits 15:12, access unknown.
-  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.VREFSEL`: bit 16, access unknown.
-  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.RX_PEAKSEL`: bits 19:18, access unknown.
-  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_B0`: bits 22:20, access unknown.
-  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_B1`: bits 26:24, access unknown.
-  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.DLL_ADJ_M`: bit 28, access unknown.
-  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.REFCLK_PWRON`: bit 29, access unknown.
-  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D0.DLL_BW_CTRL`: bits 31:30, access unknown.
-  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xA4D (byte 0x2934), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL_DPHY1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL_DPHY1_D0: MC_IO_RXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL_DPHY1_D0 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
   }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RXBIASSEL`: bits 1:0, access unknown.
-  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RCVSEL`: bit 2, access unknown.
-  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.VREFPDNB`: bit 3, access unknown.
-  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RXDPWRON_DLY`: bits 5:4, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RXPDNB`: bit 6, access unknown.
-  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RXLP`: bit 7, access unknown.
-  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.VREFCAL`: bits 11:8, access unknown.
-  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.VREFCAL_STR`: bits 15:12, access unknown.
-  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.VREFSEL`: bit 16, access unknown.
-  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.RX_PEAKSEL`: bits 19:18, access unknown.
-  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_B0`: bits 22:20, access unknown.
-  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_B1`: bits 26:24, access unknown.
-  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.DLL_ADJ_M`: bit 28, access unknown.
-  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.REFCLK_PWRON`: bit 29, access unknown.
-  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D0.DLL_BW_CTRL`: bits 31:30, access unknown.
-  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA4E (byte 0x2938), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DPHY_STR_CNTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DPHY_STR_CNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_DPHY_STR_CNTL_D0: MC_IO_DPHY_STR_CNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DPHY_STR_CNTL_D0 PSTR_OFF_D@0:6 NSTR_OFF_D@6:6 PSTR_OFF_S@12:6 NSTR_OFF_S@18:6 USE_D_CAL@24:1 USE_S_CAL@25:1 CAL_SEL@26:2 LOAD_D_STR@28:1 LOAD_S_STR@29:1 AUTO_LD_STR@30:1")
   }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.PSTR_OFF_D`: bits 5:0, access unknown.
-  public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.NSTR_OFF_D`: bits 11:6, access unknown.
-  public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.PSTR_OFF_S`: bits 17:12, access unknown.
-  public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.NSTR_OFF_S`: bits 23:18, access unknown.
-  public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.USE_D_CAL`: bit 24, access unknown.
-  public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.USE_S_CAL`: bit 25, access unknown.
-  public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.CAL_SEL`: bits 27:26, access unknown.
-  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.LOAD_D_STR`: bit 28, access unknown.
-  public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.LOAD_S_STR`: bit 29, access unknown.
-  public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D0.AUTO_LD_STR`: bit 30, access unknown.
-  public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_IO_TXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA4F (byte 0x293C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_DPHY0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_TXCNTL_DPHY0_D1: MC_IO_TXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_DPHY0_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
   }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.NTERM`: bits 15:12, access unknown.
-  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.NDRV`: bits 23:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.PLL_LOOPBCK`: bit 27, access unknown.
-  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY0_D1.TXBYPASS_DATA`: bits 31:28, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA50 (byte 0x2940), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_DPHY1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_TXCNTL_DPHY1_D1: MC_IO_TXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA50,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_DPHY1_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 NTERM@12:4 PDRV@16:4 NDRV@20:4 TSTEN@24:1 EDCTX_CLKGATE_EN@25:1 TXBYPASS@26:1 PLL_LOOPBCK@27:1 TXBYPASS_DATA@28:4")
   }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.NTERM`: bits 15:12, access unknown.
-  public static var NTERM: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.NDRV`: bits 23:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.EDCTX_CLKGATE_EN`: bit 25, access unknown.
-  public static var EDCTX_CLKGATE_EN: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.PLL_LOOPBCK`: bit 27, access unknown.
-  public static var PLL_LOOPBCK: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_TXCNTL_DPHY1_D1.TXBYPASS_DATA`: bits 31:28, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_TXCNTL_APHY_D1`: gmc_8_1 register, MMIO dword 0xA51 (byte 0x2944), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_TXCNTL_APHY_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_TXCNTL_APHY_D0_Layout`, which 2 registers share.
+public enum MC_IO_TXCNTL_APHY_D1: MC_IO_TXCNTL_APHY_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA51,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_TXCNTL_APHY_D1 BIASSEL@0:2 DRVDUTY@2:2 LOWCMEN@4:1 QDR@5:1 EMPH@6:1 TXPD@7:1 PTERM@8:4 TXBPASS_SEL@12:1 PMA_LOOPBACK@13:3 PDRV@16:4 NDRV@20:3 YCLKON@23:1 TSTEN@24:1 TXRESET@25:1 TXBYPASS@26:1 TXBYPASS_DATA@27:3 CKE_BIT@30:1 CKE_SEL@31:1")
   }
-
-  /// `MC_IO_TXCNTL_APHY_D1.BIASSEL`: bits 1:0, access unknown.
-  public static var BIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.DRVDUTY`: bits 3:2, access unknown.
-  public static var DRVDUTY: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.LOWCMEN`: bit 4, access unknown.
-  public static var LOWCMEN: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.QDR`: bit 5, access unknown.
-  public static var QDR: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.EMPH`: bit 6, access unknown.
-  public static var EMPH: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TXPD`: bit 7, access unknown.
-  public static var TXPD: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.PTERM`: bits 11:8, access unknown.
-  public static var PTERM: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TXBPASS_SEL`: bit 12, access unknown.
-  public static var TXBPASS_SEL: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.PMA_LOOPBACK`: bits 15:13, access unknown.
-  public static var PMA_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 13, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.PDRV`: bits 19:16, access unknown.
-  public static var PDRV: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.NDRV`: bits 22:20, access unknown.
-  public static var NDRV: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.YCLKON`: bit 23, access unknown.
-  public static var YCLKON: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TSTEN`: bit 24, access unknown.
-  public static var TSTEN: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TXRESET`: bit 25, access unknown.
-  public static var TXRESET: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TXBYPASS`: bit 26, access unknown.
-  public static var TXBYPASS: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.TXBYPASS_DATA`: bits 29:27, access unknown.
-  public static var TXBYPASS_DATA: RegisterField<Self, UInt8> { .init(lsb: 27, width: 3) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.CKE_BIT`: bit 30, access unknown.
-  public static var CKE_BIT: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_IO_TXCNTL_APHY_D1.CKE_SEL`: bit 31, access unknown.
-  public static var CKE_SEL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_RXCNTL_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xA52 (byte 0x2948), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL_DPHY0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL_DPHY0_D1: MC_IO_RXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA52,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL_DPHY0_D1 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
   }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RXBIASSEL`: bits 1:0, access unknown.
-  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RCVSEL`: bit 2, access unknown.
-  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.VREFPDNB`: bit 3, access unknown.
-  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RXDPWRON_DLY`: bits 5:4, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RXPDNB`: bit 6, access unknown.
-  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RXLP`: bit 7, access unknown.
-  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.VREFCAL`: bits 11:8, access unknown.
-  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.VREFCAL_STR`: bits 15:12, access unknown.
-  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.VREFSEL`: bit 16, access unknown.
-  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.RX_PEAKSEL`: bits 19:18, access unknown.
-  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_B0`: bits 22:20, access unknown.
-  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_B1`: bits 26:24, access unknown.
-  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.DLL_ADJ_M`: bit 28, access unknown.
-  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.REFCLK_PWRON`: bit 29, access unknown.
-  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY0_D1.DLL_BW_CTRL`: bits 31:30, access unknown.
-  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_RXCNTL_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xA53 (byte 0x294C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL_DPHY1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL_DPHY1_D1: MC_IO_RXCNTL_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA53,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL_DPHY1_D1 RXBIASSEL@0:2 RCVSEL@2:1 VREFPDNB@3:1 RXDPWRON_DLY@4:2 RXPDNB@6:1 RXLP@7:1 VREFCAL@8:4 VREFCAL_STR@12:4 VREFSEL@16:1 RX_PEAKSEL@18:2 DLL_ADJ_B0@20:3 DLL_ADJ_B1@24:3 DLL_ADJ_M@28:1 REFCLK_PWRON@29:1 DLL_BW_CTRL@30:2")
   }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RXBIASSEL`: bits 1:0, access unknown.
-  public static var RXBIASSEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RCVSEL`: bit 2, access unknown.
-  public static var RCVSEL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.VREFPDNB`: bit 3, access unknown.
-  public static var VREFPDNB: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RXDPWRON_DLY`: bits 5:4, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RXPDNB`: bit 6, access unknown.
-  public static var RXPDNB: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RXLP`: bit 7, access unknown.
-  public static var RXLP: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.VREFCAL`: bits 11:8, access unknown.
-  public static var VREFCAL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.VREFCAL_STR`: bits 15:12, access unknown.
-  public static var VREFCAL_STR: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.VREFSEL`: bit 16, access unknown.
-  public static var VREFSEL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.RX_PEAKSEL`: bits 19:18, access unknown.
-  public static var RX_PEAKSEL: RegisterField<Self, UInt8> { .init(lsb: 18, width: 2) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_B0`: bits 22:20, access unknown.
-  public static var DLL_ADJ_B0: RegisterField<Self, UInt8> { .init(lsb: 20, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_B1`: bits 26:24, access unknown.
-  public static var DLL_ADJ_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.DLL_ADJ_M`: bit 28, access unknown.
-  public static var DLL_ADJ_M: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.REFCLK_PWRON`: bit 29, access unknown.
-  public static var REFCLK_PWRON: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_RXCNTL_DPHY1_D1.DLL_BW_CTRL`: bits 31:30, access unknown.
-  public static var DLL_BW_CTRL: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `MC_IO_DPHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA54 (byte 0x2950), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DPHY_STR_CNTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DPHY_STR_CNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_DPHY_STR_CNTL_D1: MC_IO_DPHY_STR_CNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA54,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DPHY_STR_CNTL_D1 PSTR_OFF_D@0:6 NSTR_OFF_D@6:6 PSTR_OFF_S@12:6 NSTR_OFF_S@18:6 USE_D_CAL@24:1 USE_S_CAL@25:1 CAL_SEL@26:2 LOAD_D_STR@28:1 LOAD_S_STR@29:1 AUTO_LD_STR@30:1")
   }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.PSTR_OFF_D`: bits 5:0, access unknown.
-  public static var PSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.NSTR_OFF_D`: bits 11:6, access unknown.
-  public static var NSTR_OFF_D: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.PSTR_OFF_S`: bits 17:12, access unknown.
-  public static var PSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.NSTR_OFF_S`: bits 23:18, access unknown.
-  public static var NSTR_OFF_S: RegisterField<Self, UInt8> { .init(lsb: 18, width: 6) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.USE_D_CAL`: bit 24, access unknown.
-  public static var USE_D_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.USE_S_CAL`: bit 25, access unknown.
-  public static var USE_S_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.CAL_SEL`: bits 27:26, access unknown.
-  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.LOAD_D_STR`: bit 28, access unknown.
-  public static var LOAD_D_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.LOAD_S_STR`: bit 29, access unknown.
-  public static var LOAD_S_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_DPHY_STR_CNTL_D1.AUTO_LD_STR`: bit 30, access unknown.
-  public static var AUTO_LD_STR: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_IO_CDRCNTL_D0`: gmc_8_1 register, MMIO dword 0xA55 (byte 0x2954), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL_D0: MC_IO_CDRCNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA55,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL_D0 RXPHASE_B01@0:4 RXPHASE_B23@4:4 RXCDREN_B01@8:1 RXCDREN_B23@9:1 RXCDRBYPASS_B01@10:1 RXCDRBYPASS_B23@11:1 RXPHASE1_B01@12:4 RXPHASE1_B23@16:4 DQTXCDREN_B0@20:1 DQTXCDREN_B1@21:1 DQRXCDREN_B0@22:1 DQRXCDREN_B1@23:1 WCDRRXCDREN_B0@24:1 WCDRRXCDREN_B1@25:1 WCDREDC_B0@26:1 WCDREDC_B1@27:1 DQRXSEL_B0@28:1 DQRXSEL_B1@29:1 DQTXSEL_B0@30:1 DQTXSEL_B1@31:1")
   }
-
-  /// `MC_IO_CDRCNTL_D0.RXPHASE_B01`: bits 3:0, access unknown.
-  public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D0.RXPHASE_B23`: bits 7:4, access unknown.
-  public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D0.RXCDREN_B01`: bit 8, access unknown.
-  public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.RXCDREN_B23`: bit 9, access unknown.
-  public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.RXCDRBYPASS_B01`: bit 10, access unknown.
-  public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.RXCDRBYPASS_B23`: bit 11, access unknown.
-  public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.RXPHASE1_B01`: bits 15:12, access unknown.
-  public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D0.RXPHASE1_B23`: bits 19:16, access unknown.
-  public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D0.DQTXCDREN_B0`: bit 20, access unknown.
-  public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQTXCDREN_B1`: bit 21, access unknown.
-  public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQRXCDREN_B0`: bit 22, access unknown.
-  public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQRXCDREN_B1`: bit 23, access unknown.
-  public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.WCDRRXCDREN_B0`: bit 24, access unknown.
-  public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.WCDRRXCDREN_B1`: bit 25, access unknown.
-  public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.WCDREDC_B0`: bit 26, access unknown.
-  public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.WCDREDC_B1`: bit 27, access unknown.
-  public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQRXSEL_B0`: bit 28, access unknown.
-  public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQRXSEL_B1`: bit 29, access unknown.
-  public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQTXSEL_B0`: bit 30, access unknown.
-  public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D0.DQTXSEL_B1`: bit 31, access unknown.
-  public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_IO_CDRCNTL_D1`: gmc_8_1 register, MMIO dword 0xA56 (byte 0x2958), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL_D1: MC_IO_CDRCNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA56,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL_D1 RXPHASE_B01@0:4 RXPHASE_B23@4:4 RXCDREN_B01@8:1 RXCDREN_B23@9:1 RXCDRBYPASS_B01@10:1 RXCDRBYPASS_B23@11:1 RXPHASE1_B01@12:4 RXPHASE1_B23@16:4 DQTXCDREN_B0@20:1 DQTXCDREN_B1@21:1 DQRXCDREN_B0@22:1 DQRXCDREN_B1@23:1 WCDRRXCDREN_B0@24:1 WCDRRXCDREN_B1@25:1 WCDREDC_B0@26:1 WCDREDC_B1@27:1 DQRXSEL_B0@28:1 DQRXSEL_B1@29:1 DQTXSEL_B0@30:1 DQTXSEL_B1@31:1")
   }
-
-  /// `MC_IO_CDRCNTL_D1.RXPHASE_B01`: bits 3:0, access unknown.
-  public static var RXPHASE_B01: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D1.RXPHASE_B23`: bits 7:4, access unknown.
-  public static var RXPHASE_B23: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D1.RXCDREN_B01`: bit 8, access unknown.
-  public static var RXCDREN_B01: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.RXCDREN_B23`: bit 9, access unknown.
-  public static var RXCDREN_B23: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.RXCDRBYPASS_B01`: bit 10, access unknown.
-  public static var RXCDRBYPASS_B01: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.RXCDRBYPASS_B23`: bit 11, access unknown.
-  public static var RXCDRBYPASS_B23: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.RXPHASE1_B01`: bits 15:12, access unknown.
-  public static var RXPHASE1_B01: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D1.RXPHASE1_B23`: bits 19:16, access unknown.
-  public static var RXPHASE1_B23: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_IO_CDRCNTL_D1.DQTXCDREN_B0`: bit 20, access unknown.
-  public static var DQTXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQTXCDREN_B1`: bit 21, access unknown.
-  public static var DQTXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQRXCDREN_B0`: bit 22, access unknown.
-  public static var DQRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQRXCDREN_B1`: bit 23, access unknown.
-  public static var DQRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.WCDRRXCDREN_B0`: bit 24, access unknown.
-  public static var WCDRRXCDREN_B0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.WCDRRXCDREN_B1`: bit 25, access unknown.
-  public static var WCDRRXCDREN_B1: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.WCDREDC_B0`: bit 26, access unknown.
-  public static var WCDREDC_B0: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.WCDREDC_B1`: bit 27, access unknown.
-  public static var WCDREDC_B1: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQRXSEL_B0`: bit 28, access unknown.
-  public static var DQRXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQRXSEL_B1`: bit 29, access unknown.
-  public static var DQRXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQTXSEL_B0`: bit 30, access unknown.
-  public static var DQTXSEL_B0: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `MC_IO_CDRCNTL_D1.DQTXSEL_B1`: bit 31, access unknown.
-  public static var DQTXSEL_B1: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `MC_SEQ_FIFO_CTL`: gmc_8_1 register, MMIO dword 0xA57 (byte 0x295C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_FIFO_CTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA57,
       writeOneToClearMask: 0x0000_0000,
@@ -2733,833 +1573,332 @@ public enum MC_SEQ_FIFO_CTL: Register {
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA58 (byte 0x2960), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE0_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA58,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE0_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA59 (byte 0x2964), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE1_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA59,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE1_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA5A (byte 0x2968), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE2_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE2_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE2_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA5B (byte 0x296C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE3_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE3_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE3_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA5C (byte 0x2970), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_DBI_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_DBI_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_TXFRAMING_DBI_D0: MC_SEQ_TXFRAMING_DBI_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_DBI_D0 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D0.DBI0`: bits 3:0, access unknown.
-  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D0.DBI1`: bits 7:4, access unknown.
-  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D0.DBI2`: bits 11:8, access unknown.
-  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D0.DBI3`: bits 15:12, access unknown.
-  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA5D (byte 0x2974), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_EDC_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_EDC_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_TXFRAMING_EDC_D0: MC_SEQ_TXFRAMING_EDC_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_EDC_D0 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.EDC0`: bits 3:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.EDC1`: bits 7:4, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.EDC2`: bits 11:8, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.EDC3`: bits 15:12, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR0`: bits 19:16, access unknown.
-  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR1`: bits 23:20, access unknown.
-  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR2`: bits 27:24, access unknown.
-  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D0.WCDR3`: bits 31:28, access unknown.
-  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D0`: gmc_8_1 register, MMIO dword 0xA5E (byte 0x2978), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_FCK_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_FCK_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_TXFRAMING_FCK_D0: MC_SEQ_TXFRAMING_FCK_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_FCK_D0 FCK0@0:4 FCK1@4:4 FCK2@8:4 FCK3@12:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D0.FCK0`: bits 3:0, access unknown.
-  public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D0.FCK1`: bits 7:4, access unknown.
-  public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D0.FCK2`: bits 11:8, access unknown.
-  public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D0.FCK3`: bits 15:12, access unknown.
-  public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_MISC8`: gmc_8_1 register, MMIO dword 0xA5F (byte 0x297C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC8: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC8 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC8.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA60 (byte 0x2980), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE0_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA60,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE0_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE0_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA61 (byte 0x2984), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE1_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA61,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE1_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE1_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA62 (byte 0x2988), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE2_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE2_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA62,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE2_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE2_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA63 (byte 0x298C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_BYTE3_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_TXFRAMING_BYTE3_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA63,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_BYTE3_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_BYTE3_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA64 (byte 0x2990), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_DBI_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_DBI_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_TXFRAMING_DBI_D1: MC_SEQ_TXFRAMING_DBI_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA64,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_DBI_D1 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D1.DBI0`: bits 3:0, access unknown.
-  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D1.DBI1`: bits 7:4, access unknown.
-  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D1.DBI2`: bits 11:8, access unknown.
-  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_DBI_D1.DBI3`: bits 15:12, access unknown.
-  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA65 (byte 0x2994), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_EDC_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_EDC_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_TXFRAMING_EDC_D1: MC_SEQ_TXFRAMING_EDC_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA65,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_EDC_D1 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.EDC0`: bits 3:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.EDC1`: bits 7:4, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.EDC2`: bits 11:8, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.EDC3`: bits 15:12, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR0`: bits 19:16, access unknown.
-  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR1`: bits 23:20, access unknown.
-  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR2`: bits 27:24, access unknown.
-  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_EDC_D1.WCDR3`: bits 31:28, access unknown.
-  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TXFRAMING_FCK_D1`: gmc_8_1 register, MMIO dword 0xA66 (byte 0x2998), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TXFRAMING_FCK_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_FCK_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_TXFRAMING_FCK_D1: MC_SEQ_TXFRAMING_FCK_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA66,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TXFRAMING_FCK_D1 FCK0@0:4 FCK1@4:4 FCK2@8:4 FCK3@12:4")
   }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D1.FCK0`: bits 3:0, access unknown.
-  public static var FCK0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D1.FCK1`: bits 7:4, access unknown.
-  public static var FCK1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D1.FCK2`: bits 11:8, access unknown.
-  public static var FCK2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_TXFRAMING_FCK_D1.FCK3`: bits 15:12, access unknown.
-  public static var FCK3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D0`: gmc_8_1 register, MMIO dword 0xA67 (byte 0x299C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE0_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA67,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE0_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D0`: gmc_8_1 register, MMIO dword 0xA68 (byte 0x29A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE1_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA68,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE1_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D0`: gmc_8_1 register, MMIO dword 0xA69 (byte 0x29A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE2_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE2_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA69,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE2_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D0`: gmc_8_1 register, MMIO dword 0xA6A (byte 0x29A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE3_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE3_D0: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE3_D0 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D0.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D0`: gmc_8_1 register, MMIO dword 0xA6B (byte 0x29AC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_DBI_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_DBI_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RXFRAMING_DBI_D0: MC_SEQ_TXFRAMING_DBI_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_DBI_D0 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D0.DBI0`: bits 3:0, access unknown.
-  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D0.DBI1`: bits 7:4, access unknown.
-  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D0.DBI2`: bits 11:8, access unknown.
-  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D0.DBI3`: bits 15:12, access unknown.
-  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D0`: gmc_8_1 register, MMIO dword 0xA6C (byte 0x29B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_EDC_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_EDC_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RXFRAMING_EDC_D0: MC_SEQ_TXFRAMING_EDC_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_EDC_D0 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.EDC0`: bits 3:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.EDC1`: bits 7:4, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.EDC2`: bits 11:8, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.EDC3`: bits 15:12, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR0`: bits 19:16, access unknown.
-  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR1`: bits 23:20, access unknown.
-  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR2`: bits 27:24, access unknown.
-  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D0.WCDR3`: bits 31:28, access unknown.
-  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE0_D1`: gmc_8_1 register, MMIO dword 0xA6D (byte 0x29B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE0_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE0_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE0_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE1_D1`: gmc_8_1 register, MMIO dword 0xA6E (byte 0x29B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE1_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE1_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE1_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE2_D1`: gmc_8_1 register, MMIO dword 0xA6F (byte 0x29BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE2_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE2_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE2_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE2_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_BYTE3_D1`: gmc_8_1 register, MMIO dword 0xA70 (byte 0x29C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_BYTE3_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_BYTE0_D0_Layout`, which 16 registers share.
+public enum MC_SEQ_RXFRAMING_BYTE3_D1: MC_SEQ_TXFRAMING_BYTE0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA70,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_BYTE3_D1 DQ0@0:4 DQ1@4:4 DQ2@8:4 DQ3@12:4 DQ4@16:4 DQ5@20:4 DQ6@24:4 DQ7@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ0`: bits 3:0, access unknown.
-  public static var DQ0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ1`: bits 7:4, access unknown.
-  public static var DQ1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ2`: bits 11:8, access unknown.
-  public static var DQ2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ3`: bits 15:12, access unknown.
-  public static var DQ3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ4`: bits 19:16, access unknown.
-  public static var DQ4: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ5`: bits 23:20, access unknown.
-  public static var DQ5: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ6`: bits 27:24, access unknown.
-  public static var DQ6: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_BYTE3_D1.DQ7`: bits 31:28, access unknown.
-  public static var DQ7: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_DBI_D1`: gmc_8_1 register, MMIO dword 0xA71 (byte 0x29C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_DBI_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_DBI_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RXFRAMING_DBI_D1: MC_SEQ_TXFRAMING_DBI_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA71,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_DBI_D1 DBI0@0:4 DBI1@4:4 DBI2@8:4 DBI3@12:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D1.DBI0`: bits 3:0, access unknown.
-  public static var DBI0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D1.DBI1`: bits 7:4, access unknown.
-  public static var DBI1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D1.DBI2`: bits 11:8, access unknown.
-  public static var DBI2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_DBI_D1.DBI3`: bits 15:12, access unknown.
-  public static var DBI3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
 }
 
 /// `MC_SEQ_RXFRAMING_EDC_D1`: gmc_8_1 register, MMIO dword 0xA72 (byte 0x29C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RXFRAMING_EDC_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TXFRAMING_EDC_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RXFRAMING_EDC_D1: MC_SEQ_TXFRAMING_EDC_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA72,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RXFRAMING_EDC_D1 EDC0@0:4 EDC1@4:4 EDC2@8:4 EDC3@12:4 WCDR0@16:4 WCDR1@20:4 WCDR2@24:4 WCDR3@28:4")
   }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.EDC0`: bits 3:0, access unknown.
-  public static var EDC0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.EDC1`: bits 7:4, access unknown.
-  public static var EDC1: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.EDC2`: bits 11:8, access unknown.
-  public static var EDC2: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.EDC3`: bits 15:12, access unknown.
-  public static var EDC3: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR0`: bits 19:16, access unknown.
-  public static var WCDR0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR1`: bits 23:20, access unknown.
-  public static var WCDR1: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR2`: bits 27:24, access unknown.
-  public static var WCDR2: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_RXFRAMING_EDC_D1.WCDR3`: bits 31:28, access unknown.
-  public static var WCDR3: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_PAD_CNTL`: gmc_8_1 register, MMIO dword 0xA73 (byte 0x29CC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_PAD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA73,
       writeOneToClearMask: 0x0000_0000,
@@ -3599,7 +1938,7 @@ public enum MC_IO_PAD_CNTL: Register {
 
 /// `MC_IO_PAD_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA74 (byte 0x29D0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_PAD_CNTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA74,
       writeOneToClearMask: 0x0000_0000,
@@ -3672,7 +2011,7 @@ public enum MC_IO_PAD_CNTL_D0: Register {
 
 /// `MC_IO_PAD_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA75 (byte 0x29D4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IO_PAD_CNTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA75,
       writeOneToClearMask: 0x0000_0000,
@@ -3757,7 +2096,7 @@ public enum MC_IO_PAD_CNTL_D1: Register {
 
 /// `MC_NPL_STATUS`: gmc_8_1 register, MMIO dword 0xA76 (byte 0x29D8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_NPL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA76,
       writeOneToClearMask: 0x0000_0000,
@@ -3791,7 +2130,7 @@ public enum MC_NPL_STATUS: Register {
 
 /// `MC_SEQ_PERF_CNTL`: gmc_8_1 register, MMIO dword 0xA77 (byte 0x29DC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PERF_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA77,
       writeOneToClearMask: 0x0000_0000,
@@ -3807,7 +2146,7 @@ public enum MC_SEQ_PERF_CNTL: Register {
 
 /// `MC_SEQ_PERF_SEQ_CTL`: gmc_8_1 register, MMIO dword 0xA78 (byte 0x29E0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PERF_SEQ_CTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA78,
       writeOneToClearMask: 0x0000_0000,
@@ -3840,60 +2179,56 @@ public enum MC_SEQ_PERF_SEQ_CTL: Register {
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I0`: gmc_8_1 register, MMIO dword 0xA79 (byte 0x29E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_A_I0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_A_I0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA79,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_A_I0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_A_I0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_A_I1`: gmc_8_1 register, MMIO dword 0xA7A (byte 0x29E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_A_I1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_A_I1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_A_I1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_A_I1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I0`: gmc_8_1 register, MMIO dword 0xA7B (byte 0x29EC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_B_I0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_B_I0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_B_I0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_B_I0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_B_I1`: gmc_8_1 register, MMIO dword 0xA7C (byte 0x29F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_B_I1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_B_I1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_B_I1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_B_I1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_STATUS_M`: gmc_8_1 register, MMIO dword 0xA7D (byte 0x29F4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_STATUS_M: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7D,
       writeOneToClearMask: 0x0000_0000,
@@ -3962,60 +2297,56 @@ public enum MC_SEQ_STATUS_M: Register {
 }
 
 /// `MC_SEQ_VENDOR_ID_I0`: gmc_8_1 register, MMIO dword 0xA7E (byte 0x29F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_VENDOR_ID_I0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_VENDOR_ID_I0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_VENDOR_ID_I0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_VENDOR_ID_I0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_VENDOR_ID_I1`: gmc_8_1 register, MMIO dword 0xA7F (byte 0x29FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_VENDOR_ID_I1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_VENDOR_ID_I1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_VENDOR_ID_I1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_VENDOR_ID_I1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC0`: gmc_8_1 register, MMIO dword 0xA80 (byte 0x2A00), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA80,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC1`: gmc_8_1 register, MMIO dword 0xA81 (byte 0x2A04), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_RESERVE_M`: gmc_8_1 register, MMIO dword 0xA82 (byte 0x2A08), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_RESERVE_M: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA82,
       writeOneToClearMask: 0x0000_0000,
@@ -4027,39 +2358,20 @@ public enum MC_SEQ_RESERVE_M: Register {
 }
 
 /// `MC_PMG_CMD_EMRS`: gmc_8_1 register, MMIO dword 0xA83 (byte 0x2A0C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PMG_CMD_EMRS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_PMG_CMD_EMRS: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PMG_CMD_EMRS ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_PMG_CMD_EMRS.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_PMG_CMD_EMRS.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PMG_CMD_EMRS.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_PMG_CMD_EMRS.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_PMG_CMD_EMRS.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_PMG_CMD_EMRS.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_PMG_CMD_EMRS.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_PMG_CFG`: gmc_8_1 register, MMIO dword 0xA84 (byte 0x2A10), access unknown, reset unknown (`write` starts from 0).
 public enum MC_PMG_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA84,
       writeOneToClearMask: 0x0000_0000,
@@ -4116,73 +2428,68 @@ public enum MC_PMG_CFG: Register {
 }
 
 /// `MC_SEQ_SUP_GP2_STAT`: gmc_8_1 register, MMIO dword 0xA85 (byte 0x2A14), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_GP2_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_GP2_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_GP2_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_GP2_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP3_STAT`: gmc_8_1 register, MMIO dword 0xA86 (byte 0x2A18), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_GP3_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_GP3_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_GP3_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_GP3_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_IR_STAT`: gmc_8_1 register, MMIO dword 0xA87 (byte 0x2A1C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_IR_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_IR_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_IR_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_IR_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_DEC_STAT`: gmc_8_1 register, MMIO dword 0xA88 (byte 0x2A20), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_DEC_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_DEC_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_DEC_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_DEC_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_PGM_STAT`: gmc_8_1 register, MMIO dword 0xA89 (byte 0x2A24), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_PGM_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_PGM_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_PGM_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_PGM_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_R_PGM`: gmc_8_1 register, MMIO dword 0xA8A (byte 0x2A28), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SUP_R_PGM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8A,
       writeOneToClearMask: 0x0000_0000,
@@ -4194,34 +2501,32 @@ public enum MC_SEQ_SUP_R_PGM: Register {
 }
 
 /// `MC_SEQ_MISC3`: gmc_8_1 register, MMIO dword 0xA8B (byte 0x2A2C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC3: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC3 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC3.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC4`: gmc_8_1 register, MMIO dword 0xA8C (byte 0x2A30), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC4: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC4 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC4.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL`: gmc_8_1 register, MMIO dword 0xA8D (byte 0x2A34), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_CMP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8D,
       writeOneToClearMask: 0x0000_0000,
@@ -4264,7 +2569,7 @@ public enum MC_BIST_CMP_CNTL: Register {
 
 /// `MC_BIST_CMD_CNTL`: gmc_8_1 register, MMIO dword 0xA8E (byte 0x2A38), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_CMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8E,
       writeOneToClearMask: 0x0000_0000,
@@ -4309,34 +2614,32 @@ public enum MC_BIST_CMD_CNTL: Register {
 }
 
 /// `MC_SEQ_SUP_GP0_STAT`: gmc_8_1 register, MMIO dword 0xA8F (byte 0x2A3C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_GP0_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_GP0_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_GP0_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_GP0_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SUP_GP1_STAT`: gmc_8_1 register, MMIO dword 0xA90 (byte 0x2A40), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SUP_GP1_STAT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_SUP_GP2_STAT_Layout`, which 7 registers share.
+public enum MC_SEQ_SUP_GP1_STAT: MC_SEQ_SUP_GP2_STAT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SUP_GP1_STAT STATUS@0:32")
   }
-
-  /// `MC_SEQ_SUP_GP1_STAT.STATUS`: bits 31:0, access unknown.
-  public static var STATUS: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xA91 (byte 0x2A44), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_IO_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA91,
       writeOneToClearMask: 0x0000_0000,
@@ -4349,7 +2652,7 @@ public enum MC_SEQ_IO_DEBUG_INDEX: Register {
 
 /// `MC_SEQ_IO_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xA92 (byte 0x2A48), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_IO_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA92,
       writeOneToClearMask: 0x0000_0000,
@@ -4361,159 +2664,92 @@ public enum MC_SEQ_IO_DEBUG_DATA: Register {
 }
 
 /// `MC_SEQ_BYTE_REMAP_D0`: gmc_8_1 register, MMIO dword 0xA93 (byte 0x2A4C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BYTE_REMAP_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BYTE_REMAP_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_BYTE_REMAP_D0: MC_SEQ_BYTE_REMAP_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BYTE_REMAP_D0 BYTE0@0:2 BYTE1@2:2 BYTE2@4:2 BYTE3@6:2")
   }
-
-  /// `MC_SEQ_BYTE_REMAP_D0.BYTE0`: bits 1:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D0.BYTE1`: bits 3:2, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D0.BYTE2`: bits 5:4, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D0.BYTE3`: bits 7:6, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `MC_SEQ_BYTE_REMAP_D1`: gmc_8_1 register, MMIO dword 0xA94 (byte 0x2A50), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BYTE_REMAP_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BYTE_REMAP_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_BYTE_REMAP_D1: MC_SEQ_BYTE_REMAP_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BYTE_REMAP_D1 BYTE0@0:2 BYTE1@2:2 BYTE2@4:2 BYTE3@6:2")
   }
-
-  /// `MC_SEQ_BYTE_REMAP_D1.BYTE0`: bits 1:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D1.BYTE1`: bits 3:2, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D1.BYTE2`: bits 5:4, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_SEQ_BYTE_REMAP_D1.BYTE3`: bits 7:6, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 6, width: 2) }
 }
 
 /// `MC_SEQ_MISC5`: gmc_8_1 register, MMIO dword 0xA95 (byte 0x2A54), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC5: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC5 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC5.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_MISC6`: gmc_8_1 register, MMIO dword 0xA96 (byte 0x2A58), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC6: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC6 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC6.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_APHY_STR_CNTL_D0`: gmc_8_1 register, MMIO dword 0xA97 (byte 0x2A5C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_APHY_STR_CNTL_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_APHY_STR_CNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_APHY_STR_CNTL_D0: MC_IO_APHY_STR_CNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_APHY_STR_CNTL_D0 PSTR_OFF_A@0:6 NSTR_OFF_A@6:6 PSTR_OFF_D_RD@12:6 USE_A_CAL@24:1 USE_D_RD_CAL@25:1 CAL_SEL@26:2 LOAD_A_STR@28:1 LOAD_D_RD_STR@29:1")
   }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.PSTR_OFF_A`: bits 5:0, access unknown.
-  public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.NSTR_OFF_A`: bits 11:6, access unknown.
-  public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.PSTR_OFF_D_RD`: bits 17:12, access unknown.
-  public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.USE_A_CAL`: bit 24, access unknown.
-  public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.USE_D_RD_CAL`: bit 25, access unknown.
-  public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.CAL_SEL`: bits 27:26, access unknown.
-  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.LOAD_A_STR`: bit 28, access unknown.
-  public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D0.LOAD_D_RD_STR`: bit 29, access unknown.
-  public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_IO_APHY_STR_CNTL_D1`: gmc_8_1 register, MMIO dword 0xA98 (byte 0x2A60), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_APHY_STR_CNTL_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_APHY_STR_CNTL_D0_Layout`, which 2 registers share.
+public enum MC_IO_APHY_STR_CNTL_D1: MC_IO_APHY_STR_CNTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_APHY_STR_CNTL_D1 PSTR_OFF_A@0:6 NSTR_OFF_A@6:6 PSTR_OFF_D_RD@12:6 USE_A_CAL@24:1 USE_D_RD_CAL@25:1 CAL_SEL@26:2 LOAD_A_STR@28:1 LOAD_D_RD_STR@29:1")
   }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.PSTR_OFF_A`: bits 5:0, access unknown.
-  public static var PSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.NSTR_OFF_A`: bits 11:6, access unknown.
-  public static var NSTR_OFF_A: RegisterField<Self, UInt8> { .init(lsb: 6, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.PSTR_OFF_D_RD`: bits 17:12, access unknown.
-  public static var PSTR_OFF_D_RD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.USE_A_CAL`: bit 24, access unknown.
-  public static var USE_A_CAL: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.USE_D_RD_CAL`: bit 25, access unknown.
-  public static var USE_D_RD_CAL: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.CAL_SEL`: bits 27:26, access unknown.
-  public static var CAL_SEL: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.LOAD_A_STR`: bit 28, access unknown.
-  public static var LOAD_A_STR: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_IO_APHY_STR_CNTL_D1.LOAD_D_RD_STR`: bit 29, access unknown.
-  public static var LOAD_D_RD_STR: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_MISC7`: gmc_8_1 register, MMIO dword 0xA99 (byte 0x2A64), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC7: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA99,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC7 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC7.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_CG`: gmc_8_1 register, MMIO dword 0xA9A (byte 0x2A68), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9A,
       writeOneToClearMask: 0x0000_0000,
@@ -4534,89 +2770,44 @@ public enum MC_SEQ_CG: Register {
 }
 
 /// `MC_SEQ_RAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9B (byte 0x2A6C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RAS_TIMING_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RAS_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_RAS_TIMING_LP: MC_SEQ_RAS_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RAS_TIMING_LP TRCDW@0:5 TRCDWA@5:5 TRCDR@10:5 TRCDRA@15:5 TRRD@20:4 TRC@24:7")
   }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRCDW`: bits 4:0, access unknown.
-  public static var TRCDW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRCDWA`: bits 9:5, access unknown.
-  public static var TRCDWA: RegisterField<Self, UInt8> { .init(lsb: 5, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRCDR`: bits 14:10, access unknown.
-  public static var TRCDR: RegisterField<Self, UInt8> { .init(lsb: 10, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRCDRA`: bits 19:15, access unknown.
-  public static var TRCDRA: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRRD`: bits 23:20, access unknown.
-  public static var TRRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_SEQ_RAS_TIMING_LP.TRC`: bits 30:24, access unknown.
-  public static var TRC: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_SEQ_CAS_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9C (byte 0x2A70), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_CAS_TIMING_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_CAS_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_CAS_TIMING_LP: MC_SEQ_CAS_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_CAS_TIMING_LP TNOPW@0:2 TNOPR@2:2 TR2W@4:5 TCCDL@9:3 TR2R@12:4 TW2R@16:5 TCL@24:5")
   }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TNOPW`: bits 1:0, access unknown.
-  public static var TNOPW: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TNOPR`: bits 3:2, access unknown.
-  public static var TNOPR: RegisterField<Self, UInt8> { .init(lsb: 2, width: 2) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TR2W`: bits 8:4, access unknown.
-  public static var TR2W: RegisterField<Self, UInt8> { .init(lsb: 4, width: 5) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TCCDL`: bits 11:9, access unknown.
-  public static var TCCDL: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TR2R`: bits 15:12, access unknown.
-  public static var TR2R: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TW2R`: bits 20:16, access unknown.
-  public static var TW2R: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `MC_SEQ_CAS_TIMING_LP.TCL`: bits 28:24, access unknown.
-  public static var TCL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 5) }
 }
 
 /// `MC_SEQ_MISC_TIMING_LP`: gmc_8_1 register, MMIO dword 0xA9D (byte 0x2A74), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC_TIMING_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_MISC_TIMING_LP: MC_SEQ_MISC_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC_TIMING_LP TRP_WRA@0:6 TRP_RDA@8:6 TRP@15:5 TRFC@20:9")
   }
-
-  /// `MC_SEQ_MISC_TIMING_LP.TRP_WRA`: bits 5:0, access unknown.
-  public static var TRP_WRA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `MC_SEQ_MISC_TIMING_LP.TRP_RDA`: bits 13:8, access unknown.
-  public static var TRP_RDA: RegisterField<Self, UInt8> { .init(lsb: 8, width: 6) }
-
-  /// `MC_SEQ_MISC_TIMING_LP.TRP`: bits 19:15, access unknown.
-  public static var TRP: RegisterField<Self, UInt8> { .init(lsb: 15, width: 5) }
-
-  /// `MC_SEQ_MISC_TIMING_LP.TRFC`: bits 28:20, access unknown.
-  public static var TRFC: RegisterField<Self, UInt16> { .init(lsb: 20, width: 9) }
 }
 
 /// `MC_SEQ_MISC_TIMING2_LP`: gmc_8_1 register, MMIO dword 0xA9E (byte 0x2A78), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_MISC_TIMING2_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9E,
       writeOneToClearMask: 0x0000_0000,
@@ -4649,601 +2840,284 @@ public enum MC_SEQ_MISC_TIMING2_LP: Register {
 }
 
 /// `MC_SEQ_WR_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xA9F (byte 0x2A7C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_D0_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_WR_CTL_D0_LP: MC_SEQ_WR_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_D0_LP DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
   }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.DAT_DLY`: bits 3:0, access unknown.
-  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.DQS_DLY`: bits 7:4, access unknown.
-  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.DQS_XTR`: bit 8, access unknown.
-  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.DAT_2Y_DLY`: bit 9, access unknown.
-  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.ADR_2Y_DLY`: bit 10, access unknown.
-  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.CMD_2Y_DLY`: bit 11, access unknown.
-  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.OEN_DLY`: bits 15:12, access unknown.
-  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.OEN_EXT`: bits 19:16, access unknown.
-  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.OEN_SEL`: bits 21:20, access unknown.
-  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.ODT_DLY`: bits 27:24, access unknown.
-  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.ODT_EXT`: bit 28, access unknown.
-  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.ADR_DLY`: bit 29, access unknown.
-  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D0_LP.CMD_DLY`: bit 30, access unknown.
-  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAA0 (byte 0x2A80), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_D1_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_WR_CTL_D1_LP: MC_SEQ_WR_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_D1_LP DAT_DLY@0:4 DQS_DLY@4:4 DQS_XTR@8:1 DAT_2Y_DLY@9:1 ADR_2Y_DLY@10:1 CMD_2Y_DLY@11:1 OEN_DLY@12:4 OEN_EXT@16:4 OEN_SEL@20:2 ODT_DLY@24:4 ODT_EXT@28:1 ADR_DLY@29:1 CMD_DLY@30:1")
   }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.DAT_DLY`: bits 3:0, access unknown.
-  public static var DAT_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.DQS_DLY`: bits 7:4, access unknown.
-  public static var DQS_DLY: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.DQS_XTR`: bit 8, access unknown.
-  public static var DQS_XTR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.DAT_2Y_DLY`: bit 9, access unknown.
-  public static var DAT_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.ADR_2Y_DLY`: bit 10, access unknown.
-  public static var ADR_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.CMD_2Y_DLY`: bit 11, access unknown.
-  public static var CMD_2Y_DLY: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.OEN_DLY`: bits 15:12, access unknown.
-  public static var OEN_DLY: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.OEN_EXT`: bits 19:16, access unknown.
-  public static var OEN_EXT: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.OEN_SEL`: bits 21:20, access unknown.
-  public static var OEN_SEL: RegisterField<Self, UInt8> { .init(lsb: 20, width: 2) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.ODT_DLY`: bits 27:24, access unknown.
-  public static var ODT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.ODT_EXT`: bit 28, access unknown.
-  public static var ODT_EXT: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.ADR_DLY`: bit 29, access unknown.
-  public static var ADR_DLY: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_D1_LP.CMD_DLY`: bit 30, access unknown.
-  public static var CMD_DLY: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_EMRS_LP`: gmc_8_1 register, MMIO dword 0xAA1 (byte 0x2A84), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_CMD_EMRS_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_SEQ_PMG_CMD_EMRS_LP: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_CMD_EMRS_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_EMRS_LP.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS_LP`: gmc_8_1 register, MMIO dword 0xAA2 (byte 0x2A88), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_CMD_MRS_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_SEQ_PMG_CMD_MRS_LP: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_CMD_MRS_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS_LP.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D0`: gmc_8_1 register, MMIO dword 0xAA3 (byte 0x2A8C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B0_D0: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B0_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D0.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D0`: gmc_8_1 register, MMIO dword 0xAA4 (byte 0x2A90), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B1_D0: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B1_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D0.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D0`: gmc_8_1 register, MMIO dword 0xAA5 (byte 0x2A94), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B2_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B2_D0: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B2_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D0.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D0`: gmc_8_1 register, MMIO dword 0xAA6 (byte 0x2A98), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B3_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B3_D0: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B3_D0 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D0.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B0_D1`: gmc_8_1 register, MMIO dword 0xAA7 (byte 0x2A9C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B0_D1: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B0_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B0_D1.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B1_D1`: gmc_8_1 register, MMIO dword 0xAA8 (byte 0x2AA0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B1_D1: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B1_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B1_D1.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B2_D1`: gmc_8_1 register, MMIO dword 0xAA9 (byte 0x2AA4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B2_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B2_D1: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B2_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B2_D1.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_SEQ_BIT_REMAP_B3_D1`: gmc_8_1 register, MMIO dword 0xAAA (byte 0x2AA8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_BIT_REMAP_B3_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_BIT_REMAP_B0_D0_Layout`, which 8 registers share.
+public enum MC_SEQ_BIT_REMAP_B3_D1: MC_SEQ_BIT_REMAP_B0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_BIT_REMAP_B3_D1 BIT0@0:3 BIT1@3:3 BIT2@6:3 BIT3@9:3 BIT4@12:3 BIT5@15:3 BIT6@18:3 BIT7@21:3")
   }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT0`: bits 2:0, access unknown.
-  public static var BIT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT1`: bits 5:3, access unknown.
-  public static var BIT1: RegisterField<Self, UInt8> { .init(lsb: 3, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT2`: bits 8:6, access unknown.
-  public static var BIT2: RegisterField<Self, UInt8> { .init(lsb: 6, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT3`: bits 11:9, access unknown.
-  public static var BIT3: RegisterField<Self, UInt8> { .init(lsb: 9, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT4`: bits 14:12, access unknown.
-  public static var BIT4: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT5`: bits 17:15, access unknown.
-  public static var BIT5: RegisterField<Self, UInt8> { .init(lsb: 15, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT6`: bits 20:18, access unknown.
-  public static var BIT6: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_BIT_REMAP_B3_D1.BIT7`: bits 23:21, access unknown.
-  public static var BIT7: RegisterField<Self, UInt8> { .init(lsb: 21, width: 3) }
 }
 
 /// `MC_PMG_CMD_MRS`: gmc_8_1 register, MMIO dword 0xAAB (byte 0x2AAC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PMG_CMD_MRS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_PMG_CMD_MRS: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PMG_CMD_MRS ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_PMG_CMD_MRS.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_PMG_CMD_MRS.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PMG_CMD_MRS.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_PMG_CMD_MRS.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_PMG_CMD_MRS.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_PMG_CMD_MRS.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_PMG_CMD_MRS.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_IO_RWORD0`: gmc_8_1 register, MMIO dword 0xAAC (byte 0x2AB0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD0: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD0 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD0.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD1`: gmc_8_1 register, MMIO dword 0xAAD (byte 0x2AB4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD1: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD1 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD1.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD2`: gmc_8_1 register, MMIO dword 0xAAE (byte 0x2AB8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD2: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD2 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD2.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD3`: gmc_8_1 register, MMIO dword 0xAAF (byte 0x2ABC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD3: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAAF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD3 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD3.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD4`: gmc_8_1 register, MMIO dword 0xAB0 (byte 0x2AC0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD4: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD4 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD4.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD5`: gmc_8_1 register, MMIO dword 0xAB1 (byte 0x2AC4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD5: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD5 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD5.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD6`: gmc_8_1 register, MMIO dword 0xAB2 (byte 0x2AC8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD6: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD6 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD6.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RWORD7`: gmc_8_1 register, MMIO dword 0xAB3 (byte 0x2ACC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RWORD7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_WORD0_Layout`, which 16 registers share.
+public enum MC_SEQ_IO_RWORD7: MC_BIST_RDATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RWORD7 RDATA@0:32")
   }
-
-  /// `MC_SEQ_IO_RWORD7.RDATA`: bits 31:0, access unknown.
-  public static var RDATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_RDBI`: gmc_8_1 register, MMIO dword 0xAB4 (byte 0x2AD0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RDBI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_MASK_Layout`, which 3 registers share.
+public enum MC_SEQ_IO_RDBI: MC_BIST_DATA_MASK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RDBI MASK@0:32")
   }
-
-  /// `MC_SEQ_IO_RDBI.MASK`: bits 31:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_IO_REDC`: gmc_8_1 register, MMIO dword 0xAB5 (byte 0x2AD4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_REDC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_EDC_Layout`, which 3 registers share.
+public enum MC_SEQ_IO_REDC: MC_BIST_RDATA_EDC_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_REDC EDC@0:32")
   }
-
-  /// `MC_SEQ_IO_REDC.EDC`: bits 31:0, access unknown.
-  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_BIST_CMP_CNTL_2`: gmc_8_1 register, MMIO dword 0xAB6 (byte 0x2AD8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_BIST_CMP_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB6,
       writeOneToClearMask: 0x0000_0000,
@@ -5264,46 +3138,32 @@ public enum MC_BIST_CMP_CNTL_2: Register {
 }
 
 /// `MC_SEQ_IO_RESERVE_D0`: gmc_8_1 register, MMIO dword 0xAB7 (byte 0x2ADC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RESERVE_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_IO_RESERVE_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_IO_RESERVE_D0: MC_SEQ_IO_RESERVE_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RESERVE_D0 DPHY0_RSV@0:12 DPHY1_RSV@12:12 APHY_RSV@24:8")
   }
-
-  /// `MC_SEQ_IO_RESERVE_D0.DPHY0_RSV`: bits 11:0, access unknown.
-  public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `MC_SEQ_IO_RESERVE_D0.DPHY1_RSV`: bits 23:12, access unknown.
-  public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `MC_SEQ_IO_RESERVE_D0.APHY_RSV`: bits 31:24, access unknown.
-  public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_IO_RESERVE_D1`: gmc_8_1 register, MMIO dword 0xAB8 (byte 0x2AE0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_IO_RESERVE_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_IO_RESERVE_D0_Layout`, which 2 registers share.
+public enum MC_SEQ_IO_RESERVE_D1: MC_SEQ_IO_RESERVE_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_IO_RESERVE_D1 DPHY0_RSV@0:12 DPHY1_RSV@12:12 APHY_RSV@24:8")
   }
-
-  /// `MC_SEQ_IO_RESERVE_D1.DPHY0_RSV`: bits 11:0, access unknown.
-  public static var DPHY0_RSV: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `MC_SEQ_IO_RESERVE_D1.DPHY1_RSV`: bits 23:12, access unknown.
-  public static var DPHY1_RSV: RegisterField<Self, UInt16> { .init(lsb: 12, width: 12) }
-
-  /// `MC_SEQ_IO_RESERVE_D1.APHY_RSV`: bits 31:24, access unknown.
-  public static var APHY_RSV: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_PMG_PG_HWCNTL`: gmc_8_1 register, MMIO dword 0xAB9 (byte 0x2AE4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_PG_HWCNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB9,
       writeOneToClearMask: 0x0000_0000,
@@ -5340,7 +3200,7 @@ public enum MC_SEQ_PMG_PG_HWCNTL: Register {
 
 /// `MC_SEQ_PMG_PG_SWCNTL_0`: gmc_8_1 register, MMIO dword 0xABA (byte 0x2AE8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_PG_SWCNTL_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABA,
       writeOneToClearMask: 0x0000_0000,
@@ -5404,7 +3264,7 @@ public enum MC_SEQ_PMG_PG_SWCNTL_0: Register {
 
 /// `MC_SEQ_PMG_PG_SWCNTL_1`: gmc_8_1 register, MMIO dword 0xABB (byte 0x2AEC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PMG_PG_SWCNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABB,
       writeOneToClearMask: 0x0000_0000,
@@ -5468,7 +3328,7 @@ public enum MC_SEQ_PMG_PG_SWCNTL_1: Register {
 
 /// `MC_IMP_DQ_STATUS`: gmc_8_1 register, MMIO dword 0xABC (byte 0x2AF0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_IMP_DQ_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABC,
       writeOneToClearMask: 0x0000_0000,
@@ -5490,7 +3350,7 @@ public enum MC_IMP_DQ_STATUS: Register {
 
 /// `MC_SEQ_TCG_CNTL`: gmc_8_1 register, MMIO dword 0xABD (byte 0x2AF4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TCG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABD,
       writeOneToClearMask: 0x0000_0000,
@@ -5560,7 +3420,7 @@ public enum MC_SEQ_TCG_CNTL: Register {
 
 /// `MC_SEQ_TSM_CTRL`: gmc_8_1 register, MMIO dword 0xABE (byte 0x2AF8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABE,
       writeOneToClearMask: 0x0000_0000,
@@ -5612,7 +3472,7 @@ public enum MC_SEQ_TSM_CTRL: Register {
 
 /// `MC_SEQ_TSM_GCNT`: gmc_8_1 register, MMIO dword 0xABF (byte 0x2AFC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_GCNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xABF,
       writeOneToClearMask: 0x0000_0000,
@@ -5634,7 +3494,7 @@ public enum MC_SEQ_TSM_GCNT: Register {
 
 /// `MC_SEQ_TSM_OCNT`: gmc_8_1 register, MMIO dword 0xAC0 (byte 0x2B00), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_OCNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC0,
       writeOneToClearMask: 0x0000_0000,
@@ -5656,7 +3516,7 @@ public enum MC_SEQ_TSM_OCNT: Register {
 
 /// `MC_SEQ_TSM_NCNT`: gmc_8_1 register, MMIO dword 0xAC1 (byte 0x2B04), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_NCNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC1,
       writeOneToClearMask: 0x0000_0000,
@@ -5684,7 +3544,7 @@ public enum MC_SEQ_TSM_NCNT: Register {
 
 /// `MC_SEQ_TSM_BCNT`: gmc_8_1 register, MMIO dword 0xAC2 (byte 0x2B08), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_BCNT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC2,
       writeOneToClearMask: 0x0000_0000,
@@ -5709,7 +3569,7 @@ public enum MC_SEQ_TSM_BCNT: Register {
 
 /// `MC_SEQ_TSM_FLAG`: gmc_8_1 register, MMIO dword 0xAC3 (byte 0x2B0C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_FLAG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC3,
       writeOneToClearMask: 0x0000_0000,
@@ -5734,7 +3594,7 @@ public enum MC_SEQ_TSM_FLAG: Register {
 
 /// `MC_SEQ_TSM_UPDATE`: gmc_8_1 register, MMIO dword 0xAC4 (byte 0x2B10), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_UPDATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC4,
       writeOneToClearMask: 0x0000_0000,
@@ -5758,21 +3618,20 @@ public enum MC_SEQ_TSM_UPDATE: Register {
 }
 
 /// `MC_SEQ_TSM_EDC`: gmc_8_1 register, MMIO dword 0xAC5 (byte 0x2B14), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TSM_EDC: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_RDATA_EDC_Layout`, which 3 registers share.
+public enum MC_SEQ_TSM_EDC: MC_BIST_RDATA_EDC_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TSM_EDC EDC@0:32")
   }
-
-  /// `MC_SEQ_TSM_EDC.EDC`: bits 31:0, access unknown.
-  public static var EDC: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TSM_DBI`: gmc_8_1 register, MMIO dword 0xAC6 (byte 0x2B18), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_DBI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC6,
       writeOneToClearMask: 0x0000_0000,
@@ -5784,108 +3643,56 @@ public enum MC_SEQ_TSM_DBI: Register {
 }
 
 /// `MC_SEQ_RD_CTL_D0_LP`: gmc_8_1 register, MMIO dword 0xAC7 (byte 0x2B1C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RD_CTL_D0_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RD_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RD_CTL_D0_LP: MC_SEQ_RD_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RD_CTL_D0_LP RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
   }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RCV_DLY`: bits 2:0, access unknown.
-  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RCV_EXT`: bits 7:3, access unknown.
-  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RST_SEL`: bits 9:8, access unknown.
-  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RXDPWRON_DLY`: bits 11:10, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RST_HLD`: bits 15:12, access unknown.
-  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.STR_PRE`: bit 16, access unknown.
-  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.STR_PST`: bit 17, access unknown.
-  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RBS_DLY`: bits 24:20, access unknown.
-  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D0_LP.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_RD_CTL_D1_LP`: gmc_8_1 register, MMIO dword 0xAC8 (byte 0x2B20), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_RD_CTL_D1_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_RD_CTL_D0_Layout`, which 4 registers share.
+public enum MC_SEQ_RD_CTL_D1_LP: MC_SEQ_RD_CTL_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_RD_CTL_D1_LP RCV_DLY@0:3 RCV_EXT@3:5 RST_SEL@8:2 RXDPWRON_DLY@10:2 RST_HLD@12:4 STR_PRE@16:1 STR_PST@17:1 RBS_DLY@20:5 RBS_WEDC_DLY@25:5")
   }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RCV_DLY`: bits 2:0, access unknown.
-  public static var RCV_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RCV_EXT`: bits 7:3, access unknown.
-  public static var RCV_EXT: RegisterField<Self, UInt8> { .init(lsb: 3, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RST_SEL`: bits 9:8, access unknown.
-  public static var RST_SEL: RegisterField<Self, UInt8> { .init(lsb: 8, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RXDPWRON_DLY`: bits 11:10, access unknown.
-  public static var RXDPWRON_DLY: RegisterField<Self, UInt8> { .init(lsb: 10, width: 2) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RST_HLD`: bits 15:12, access unknown.
-  public static var RST_HLD: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.STR_PRE`: bit 16, access unknown.
-  public static var STR_PRE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.STR_PST`: bit 17, access unknown.
-  public static var STR_PST: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RBS_DLY`: bits 24:20, access unknown.
-  public static var RBS_DLY: RegisterField<Self, UInt8> { .init(lsb: 20, width: 5) }
-
-  /// `MC_SEQ_RD_CTL_D1_LP.RBS_WEDC_DLY`: bits 29:25, access unknown.
-  public static var RBS_WEDC_DLY: RegisterField<Self, UInt8> { .init(lsb: 25, width: 5) }
 }
 
 /// `MC_SEQ_TIMER_WR`: gmc_8_1 register, MMIO dword 0xAC9 (byte 0x2B24), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TIMER_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TIMER_WR_Layout`, which 2 registers share.
+public enum MC_SEQ_TIMER_WR: MC_SEQ_TIMER_WR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TIMER_WR COUNTER@0:32")
   }
-
-  /// `MC_SEQ_TIMER_WR.COUNTER`: bits 31:0, access unknown.
-  public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_TIMER_RD`: gmc_8_1 register, MMIO dword 0xACA (byte 0x2B28), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_TIMER_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_TIMER_WR_Layout`, which 2 registers share.
+public enum MC_SEQ_TIMER_RD: MC_SEQ_TIMER_WR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_TIMER_RD COUNTER@0:32")
   }
-
-  /// `MC_SEQ_TIMER_RD.COUNTER`: bits 31:0, access unknown.
-  public static var COUNTER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_DRAM_ERROR_INSERTION`: gmc_8_1 register, MMIO dword 0xACB (byte 0x2B2C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_DRAM_ERROR_INSERTION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACB,
       writeOneToClearMask: 0x0000_0000,
@@ -5900,76 +3707,32 @@ public enum MC_SEQ_DRAM_ERROR_INSERTION: Register {
 }
 
 /// `MC_PHY_TIMING_D0`: gmc_8_1 register, MMIO dword 0xACC (byte 0x2B30), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PHY_TIMING_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PHY_TIMING_D0_Layout`, which 2 registers share.
+public enum MC_PHY_TIMING_D0: MC_PHY_TIMING_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PHY_TIMING_D0 RXC0_DLY@0:4 RXC0_EXT@4:4 RXC1_DLY@8:4 RXC1_EXT@12:4 TXC0_DLY@16:3 TXC0_EXT@20:4 TXC1_DLY@24:3 TXC1_EXT@28:4")
   }
-
-  /// `MC_PHY_TIMING_D0.RXC0_DLY`: bits 3:0, access unknown.
-  public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_PHY_TIMING_D0.RXC0_EXT`: bits 7:4, access unknown.
-  public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_PHY_TIMING_D0.RXC1_DLY`: bits 11:8, access unknown.
-  public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_PHY_TIMING_D0.RXC1_EXT`: bits 15:12, access unknown.
-  public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_PHY_TIMING_D0.TXC0_DLY`: bits 18:16, access unknown.
-  public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PHY_TIMING_D0.TXC0_EXT`: bits 23:20, access unknown.
-  public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_PHY_TIMING_D0.TXC1_DLY`: bits 26:24, access unknown.
-  public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_PHY_TIMING_D0.TXC1_EXT`: bits 31:28, access unknown.
-  public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_PHY_TIMING_D1`: gmc_8_1 register, MMIO dword 0xACD (byte 0x2B34), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PHY_TIMING_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PHY_TIMING_D0_Layout`, which 2 registers share.
+public enum MC_PHY_TIMING_D1: MC_PHY_TIMING_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PHY_TIMING_D1 RXC0_DLY@0:4 RXC0_EXT@4:4 RXC1_DLY@8:4 RXC1_EXT@12:4 TXC0_DLY@16:3 TXC0_EXT@20:4 TXC1_DLY@24:3 TXC1_EXT@28:4")
   }
-
-  /// `MC_PHY_TIMING_D1.RXC0_DLY`: bits 3:0, access unknown.
-  public static var RXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_PHY_TIMING_D1.RXC0_EXT`: bits 7:4, access unknown.
-  public static var RXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_PHY_TIMING_D1.RXC1_DLY`: bits 11:8, access unknown.
-  public static var RXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_PHY_TIMING_D1.RXC1_EXT`: bits 15:12, access unknown.
-  public static var RXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_PHY_TIMING_D1.TXC0_DLY`: bits 18:16, access unknown.
-  public static var TXC0_DLY: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PHY_TIMING_D1.TXC0_EXT`: bits 23:20, access unknown.
-  public static var TXC0_EXT: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
-
-  /// `MC_PHY_TIMING_D1.TXC1_DLY`: bits 26:24, access unknown.
-  public static var TXC1_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 3) }
-
-  /// `MC_PHY_TIMING_D1.TXC1_EXT`: bits 31:28, access unknown.
-  public static var TXC1_EXT: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_PHY_TIMING_2`: gmc_8_1 register, MMIO dword 0xACE (byte 0x2B38), access unknown, reset unknown (`write` starts from 0).
 public enum MC_PHY_TIMING_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACE,
       writeOneToClearMask: 0x0000_0000,
@@ -6027,7 +3790,7 @@ public enum MC_PHY_TIMING_2: Register {
 
 /// `MC_SEQ_TSM_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0xACF (byte 0x2B3C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xACF,
       writeOneToClearMask: 0x0000_0000,
@@ -6040,7 +3803,7 @@ public enum MC_SEQ_TSM_DEBUG_INDEX: Register {
 
 /// `MC_SEQ_TSM_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0xAD0 (byte 0x2B40), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD0,
       writeOneToClearMask: 0x0000_0000,
@@ -6052,101 +3815,44 @@ public enum MC_SEQ_TSM_DEBUG_DATA: Register {
 }
 
 /// `MC_PMG_CMD_MRS1`: gmc_8_1 register, MMIO dword 0xAD1 (byte 0x2B44), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PMG_CMD_MRS1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_PMG_CMD_MRS1: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PMG_CMD_MRS1 ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_PMG_CMD_MRS1.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_PMG_CMD_MRS1.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PMG_CMD_MRS1.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_PMG_CMD_MRS1.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_PMG_CMD_MRS1.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_PMG_CMD_MRS1.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_PMG_CMD_MRS1.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS1_LP`: gmc_8_1 register, MMIO dword 0xAD2 (byte 0x2B48), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_CMD_MRS1_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_SEQ_PMG_CMD_MRS1_LP: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_CMD_MRS1_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS1_LP.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_TIMING_LP`: gmc_8_1 register, MMIO dword 0xAD3 (byte 0x2B4C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_TIMING_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_TIMING_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_TIMING_LP: MC_SEQ_PMG_TIMING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_TIMING_LP TCKSRE@0:3 TCKSRX@4:3 TCKE_PULSE@8:4 TCKE@12:6 SEQ_IDLE@18:3 TCKE_PULSE_MSB@23:1 SEQ_IDLE_SS@24:8")
   }
-
-  /// `MC_SEQ_PMG_TIMING_LP.TCKSRE`: bits 2:0, access unknown.
-  public static var TCKSRE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.TCKSRX`: bits 6:4, access unknown.
-  public static var TCKSRX: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.TCKE_PULSE`: bits 11:8, access unknown.
-  public static var TCKE_PULSE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.TCKE`: bits 17:12, access unknown.
-  public static var TCKE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.SEQ_IDLE`: bits 20:18, access unknown.
-  public static var SEQ_IDLE: RegisterField<Self, UInt8> { .init(lsb: 18, width: 3) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.TCKE_PULSE_MSB`: bit 23, access unknown.
-  public static var TCKE_PULSE_MSB: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_PMG_TIMING_LP.SEQ_IDLE_SS`: bits 31:24, access unknown.
-  public static var SEQ_IDLE_SS: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_SEQ_CNTL_2`: gmc_8_1 register, MMIO dword 0xAD4 (byte 0x2B50), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD4,
       writeOneToClearMask: 0x0000_0000,
@@ -6185,424 +3891,176 @@ public enum MC_SEQ_CNTL_2: Register {
 }
 
 /// `MC_SEQ_WR_CTL_2`: gmc_8_1 register, MMIO dword 0xAD5 (byte 0x2B54), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_2_Layout`, which 2 registers share.
+public enum MC_SEQ_WR_CTL_2: MC_SEQ_WR_CTL_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_2 DAT_DLY_H_D0@0:1 DQS_DLY_H_D0@1:1 OEN_DLY_H_D0@2:1 DAT_DLY_H_D1@3:1 DQS_DLY_H_D1@4:1 OEN_DLY_H_D1@5:1 WCDR_EN@6:1")
   }
-
-  /// `MC_SEQ_WR_CTL_2.DAT_DLY_H_D0`: bit 0, access unknown.
-  public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.DQS_DLY_H_D0`: bit 1, access unknown.
-  public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.OEN_DLY_H_D0`: bit 2, access unknown.
-  public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.DAT_DLY_H_D1`: bit 3, access unknown.
-  public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.DQS_DLY_H_D1`: bit 4, access unknown.
-  public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.OEN_DLY_H_D1`: bit 5, access unknown.
-  public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2.WCDR_EN`: bit 6, access unknown.
-  public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `MC_SEQ_WR_CTL_2_LP`: gmc_8_1 register, MMIO dword 0xAD6 (byte 0x2B58), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_WR_CTL_2_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_WR_CTL_2_Layout`, which 2 registers share.
+public enum MC_SEQ_WR_CTL_2_LP: MC_SEQ_WR_CTL_2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_WR_CTL_2_LP DAT_DLY_H_D0@0:1 DQS_DLY_H_D0@1:1 OEN_DLY_H_D0@2:1 DAT_DLY_H_D1@3:1 DQS_DLY_H_D1@4:1 OEN_DLY_H_D1@5:1 WCDR_EN@6:1")
   }
-
-  /// `MC_SEQ_WR_CTL_2_LP.DAT_DLY_H_D0`: bit 0, access unknown.
-  public static var DAT_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.DQS_DLY_H_D0`: bit 1, access unknown.
-  public static var DQS_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.OEN_DLY_H_D0`: bit 2, access unknown.
-  public static var OEN_DLY_H_D0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.DAT_DLY_H_D1`: bit 3, access unknown.
-  public static var DAT_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.DQS_DLY_H_D1`: bit 4, access unknown.
-  public static var DQS_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.OEN_DLY_H_D1`: bit 5, access unknown.
-  public static var OEN_DLY_H_D1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_SEQ_WR_CTL_2_LP.WCDR_EN`: bit 6, access unknown.
-  public static var WCDR_EN: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `MC_PMG_CMD_MRS2`: gmc_8_1 register, MMIO dword 0xAD7 (byte 0x2B5C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_PMG_CMD_MRS2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_PMG_CMD_MRS2: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_PMG_CMD_MRS2 ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_PMG_CMD_MRS2.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_PMG_CMD_MRS2.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_PMG_CMD_MRS2.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_PMG_CMD_MRS2.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_PMG_CMD_MRS2.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_PMG_CMD_MRS2.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_PMG_CMD_MRS2.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PMG_CMD_MRS2_LP`: gmc_8_1 register, MMIO dword 0xAD8 (byte 0x2B60), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_CMD_MRS2_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_PMG_CMD_EMRS_Layout`, which 8 registers share.
+public enum MC_SEQ_PMG_CMD_MRS2_LP: MC_PMG_CMD_EMRS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_CMD_MRS2_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@28:1 ADR_MSB0@29:1")
   }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR_MSB1`: bit 28, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `MC_SEQ_PMG_CMD_MRS2_LP.ADR_MSB0`: bit 29, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I0`: gmc_8_1 register, MMIO dword 0xAD9 (byte 0x2B64), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_C_I0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_C_I0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_C_I0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_C_I0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_C_I1`: gmc_8_1 register, MMIO dword 0xADA (byte 0x2B68), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_C_I1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_C_I1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_C_I1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_C_I1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I0`: gmc_8_1 register, MMIO dword 0xADB (byte 0x2B6C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_D_I0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_D_I0: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_D_I0 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_D_I0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_PERF_SEQ_CNT_D_I1`: gmc_8_1 register, MMIO dword 0xADC (byte 0x2B70), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PERF_SEQ_CNT_D_I1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_PERF_SEQ_CNT_D_I1: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PERF_SEQ_CNT_D_I1 VALUE@0:32")
   }
-
-  /// `MC_SEQ_PERF_SEQ_CNT_D_I1.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_CDRCNTL1_D0`: gmc_8_1 register, MMIO dword 0xADD (byte 0x2B74), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL1_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL1_D0: MC_IO_CDRCNTL1_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL1_D0 DQ_RXPHASE_B0@0:8 DQ_RXPHASE_B1@8:8 WCDR_TXPHASE_B0@16:8 WCDR_TXPHASE_B1@24:8")
   }
-
-  /// `MC_IO_CDRCNTL1_D0.DQ_RXPHASE_B0`: bits 7:0, access unknown.
-  public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D0.DQ_RXPHASE_B1`: bits 15:8, access unknown.
-  public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D0.WCDR_TXPHASE_B0`: bits 23:16, access unknown.
-  public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D0.WCDR_TXPHASE_B1`: bits 31:24, access unknown.
-  public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_CDRCNTL1_D1`: gmc_8_1 register, MMIO dword 0xADE (byte 0x2B78), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL1_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL1_D1: MC_IO_CDRCNTL1_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL1_D1 DQ_RXPHASE_B0@0:8 DQ_RXPHASE_B1@8:8 WCDR_TXPHASE_B0@16:8 WCDR_TXPHASE_B1@24:8")
   }
-
-  /// `MC_IO_CDRCNTL1_D1.DQ_RXPHASE_B0`: bits 7:0, access unknown.
-  public static var DQ_RXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D1.DQ_RXPHASE_B1`: bits 15:8, access unknown.
-  public static var DQ_RXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D1.WCDR_TXPHASE_B0`: bits 23:16, access unknown.
-  public static var WCDR_TXPHASE_B0: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_CDRCNTL1_D1.WCDR_TXPHASE_B1`: bits 31:24, access unknown.
-  public static var WCDR_TXPHASE_B1: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D0`: gmc_8_1 register, MMIO dword 0xADF (byte 0x2B7C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL1_DPHY0_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL1_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL1_DPHY0_D0: MC_IO_RXCNTL1_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xADF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL1_DPHY0_D0 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
   }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL1_MSB`: bits 3:0, access unknown.
-  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL2_MSB`: bits 7:4, access unknown.
-  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFCAL3`: bits 15:8, access unknown.
-  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFSEL2`: bit 16, access unknown.
-  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFSEL3`: bit 17, access unknown.
-  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.VREFPDNB_1`: bit 18, access unknown.
-  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_MSTR_STBY`: bit 21, access unknown.
-  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.RXLEQ_EN`: bit 22, access unknown.
-  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.RXLEQ_NXT`: bit 23, access unknown.
-  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.PMD_LOOPBACK`: bits 27:25, access unknown.
-  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D0.DLL_RSV`: bits 31:28, access unknown.
-  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D0`: gmc_8_1 register, MMIO dword 0xAE0 (byte 0x2B80), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL1_DPHY1_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL1_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL1_DPHY1_D0: MC_IO_RXCNTL1_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL1_DPHY1_D0 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
   }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL1_MSB`: bits 3:0, access unknown.
-  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL2_MSB`: bits 7:4, access unknown.
-  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFCAL3`: bits 15:8, access unknown.
-  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFSEL2`: bit 16, access unknown.
-  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFSEL3`: bit 17, access unknown.
-  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.VREFPDNB_1`: bit 18, access unknown.
-  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_MSTR_STBY`: bit 21, access unknown.
-  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.RXLEQ_EN`: bit 22, access unknown.
-  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.RXLEQ_NXT`: bit 23, access unknown.
-  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.PMD_LOOPBACK`: bits 27:25, access unknown.
-  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D0.DLL_RSV`: bits 31:28, access unknown.
-  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY0_D1`: gmc_8_1 register, MMIO dword 0xAE1 (byte 0x2B84), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL1_DPHY0_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL1_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL1_DPHY0_D1: MC_IO_RXCNTL1_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL1_DPHY0_D1 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
   }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL1_MSB`: bits 3:0, access unknown.
-  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL2_MSB`: bits 7:4, access unknown.
-  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFCAL3`: bits 15:8, access unknown.
-  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFSEL2`: bit 16, access unknown.
-  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFSEL3`: bit 17, access unknown.
-  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.VREFPDNB_1`: bit 18, access unknown.
-  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_MSTR_STBY`: bit 21, access unknown.
-  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.RXLEQ_EN`: bit 22, access unknown.
-  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.RXLEQ_NXT`: bit 23, access unknown.
-  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.PMD_LOOPBACK`: bits 27:25, access unknown.
-  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
-
-  /// `MC_IO_RXCNTL1_DPHY0_D1.DLL_RSV`: bits 31:28, access unknown.
-  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_IO_RXCNTL1_DPHY1_D1`: gmc_8_1 register, MMIO dword 0xAE2 (byte 0x2B88), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_RXCNTL1_DPHY1_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_RXCNTL1_DPHY0_D0_Layout`, which 4 registers share.
+public enum MC_IO_RXCNTL1_DPHY1_D1: MC_IO_RXCNTL1_DPHY0_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_RXCNTL1_DPHY1_D1 VREFCAL1_MSB@0:4 VREFCAL2_MSB@4:4 VREFCAL3@8:8 VREFSEL2@16:1 VREFSEL3@17:1 VREFPDNB_1@18:1 DLL_PWRGOOD_OVR@19:1 DLL_VCTRLADC_EN@20:1 DLL_MSTR_STBY@21:1 RXLEQ_EN@22:1 RXLEQ_NXT@23:1 PMD_LOOPBACK@25:3 DLL_RSV@28:4")
   }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL1_MSB`: bits 3:0, access unknown.
-  public static var VREFCAL1_MSB: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL2_MSB`: bits 7:4, access unknown.
-  public static var VREFCAL2_MSB: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFCAL3`: bits 15:8, access unknown.
-  public static var VREFCAL3: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFSEL2`: bit 16, access unknown.
-  public static var VREFSEL2: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFSEL3`: bit 17, access unknown.
-  public static var VREFSEL3: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.VREFPDNB_1`: bit 18, access unknown.
-  public static var VREFPDNB_1: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_PWRGOOD_OVR`: bit 19, access unknown.
-  public static var DLL_PWRGOOD_OVR: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_VCTRLADC_EN`: bit 20, access unknown.
-  public static var DLL_VCTRLADC_EN: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_MSTR_STBY`: bit 21, access unknown.
-  public static var DLL_MSTR_STBY: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.RXLEQ_EN`: bit 22, access unknown.
-  public static var RXLEQ_EN: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.RXLEQ_NXT`: bit 23, access unknown.
-  public static var RXLEQ_NXT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.PMD_LOOPBACK`: bits 27:25, access unknown.
-  public static var PMD_LOOPBACK: RegisterField<Self, UInt8> { .init(lsb: 25, width: 3) }
-
-  /// `MC_IO_RXCNTL1_DPHY1_D1.DLL_RSV`: bits 31:28, access unknown.
-  public static var DLL_RSV: RegisterField<Self, UInt8> { .init(lsb: 28, width: 4) }
 }
 
 /// `MC_SEQ_TSM_WCDR`: gmc_8_1 register, MMIO dword 0xAE3 (byte 0x2B8C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_WCDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE3,
       writeOneToClearMask: 0x0000_0000,
@@ -6614,94 +4072,32 @@ public enum MC_SEQ_TSM_WCDR: Register {
 }
 
 /// `MC_IO_CDRCNTL2_D0`: gmc_8_1 register, MMIO dword 0xAE4 (byte 0x2B90), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL2_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL2_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL2_D0: MC_IO_CDRCNTL2_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL2_D0 CDR_FB_SEL0@0:1 CDR_FB_SEL1@1:1 EDC_RXEN_OVR0@2:1 EDC_RXEN_OVR1@3:1 TXCDRBYPASS0@4:1 TXCDRBYPASS1@5:1 WCK_RXEN_OVR0@6:1 WCK_RXEN_OVR1@7:1 WCDRTXPWRON@8:4 WCDRTXSEL@12:4 WCDRTRACK01@16:4")
   }
-
-  /// `MC_IO_CDRCNTL2_D0.CDR_FB_SEL0`: bit 0, access unknown.
-  public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.CDR_FB_SEL1`: bit 1, access unknown.
-  public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.EDC_RXEN_OVR0`: bit 2, access unknown.
-  public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.EDC_RXEN_OVR1`: bit 3, access unknown.
-  public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.TXCDRBYPASS0`: bit 4, access unknown.
-  public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.TXCDRBYPASS1`: bit 5, access unknown.
-  public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.WCK_RXEN_OVR0`: bit 6, access unknown.
-  public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.WCK_RXEN_OVR1`: bit 7, access unknown.
-  public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D0.WCDRTXPWRON`: bits 11:8, access unknown.
-  public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_CDRCNTL2_D0.WCDRTXSEL`: bits 15:12, access unknown.
-  public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_CDRCNTL2_D0.WCDRTRACK01`: bits 19:16, access unknown.
-  public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_IO_CDRCNTL2_D1`: gmc_8_1 register, MMIO dword 0xAE5 (byte 0x2B94), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_CDRCNTL2_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_CDRCNTL2_D0_Layout`, which 2 registers share.
+public enum MC_IO_CDRCNTL2_D1: MC_IO_CDRCNTL2_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_CDRCNTL2_D1 CDR_FB_SEL0@0:1 CDR_FB_SEL1@1:1 EDC_RXEN_OVR0@2:1 EDC_RXEN_OVR1@3:1 TXCDRBYPASS0@4:1 TXCDRBYPASS1@5:1 WCK_RXEN_OVR0@6:1 WCK_RXEN_OVR1@7:1 WCDRTXPWRON@8:4 WCDRTXSEL@12:4 WCDRTRACK01@16:4")
   }
-
-  /// `MC_IO_CDRCNTL2_D1.CDR_FB_SEL0`: bit 0, access unknown.
-  public static var CDR_FB_SEL0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.CDR_FB_SEL1`: bit 1, access unknown.
-  public static var CDR_FB_SEL1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.EDC_RXEN_OVR0`: bit 2, access unknown.
-  public static var EDC_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.EDC_RXEN_OVR1`: bit 3, access unknown.
-  public static var EDC_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.TXCDRBYPASS0`: bit 4, access unknown.
-  public static var TXCDRBYPASS0: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.TXCDRBYPASS1`: bit 5, access unknown.
-  public static var TXCDRBYPASS1: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.WCK_RXEN_OVR0`: bit 6, access unknown.
-  public static var WCK_RXEN_OVR0: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.WCK_RXEN_OVR1`: bit 7, access unknown.
-  public static var WCK_RXEN_OVR1: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `MC_IO_CDRCNTL2_D1.WCDRTXPWRON`: bits 11:8, access unknown.
-  public static var WCDRTXPWRON: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_IO_CDRCNTL2_D1.WCDRTXSEL`: bits 15:12, access unknown.
-  public static var WCDRTXSEL: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_IO_CDRCNTL2_D1.WCDRTRACK01`: bits 19:16, access unknown.
-  public static var WCDRTRACK01: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `MC_SEQ_TSM_MISC`: gmc_8_1 register, MMIO dword 0xAE6 (byte 0x2B98), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TSM_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE6,
       writeOneToClearMask: 0x0000_0000,
@@ -6722,21 +4118,20 @@ public enum MC_SEQ_TSM_MISC: Register {
 }
 
 /// `MC_SEQ_MISC9`: gmc_8_1 register, MMIO dword 0xAE7 (byte 0x2B9C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_MISC9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_MISC8_Layout`, which 19 registers share.
+public enum MC_SEQ_MISC9: MC_SEQ_MISC8_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_MISC9 VALUE@0:32")
   }
-
-  /// `MC_SEQ_MISC9.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MCLK_PWRMGT_CNTL`: gmc_8_1 register, MMIO dword 0xAE8 (byte 0x2BA0), access unknown, reset unknown (`write` starts from 0).
 public enum MCLK_PWRMGT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE8,
       writeOneToClearMask: 0x0000_0000,
@@ -6770,7 +4165,7 @@ public enum MCLK_PWRMGT_CNTL: Register {
 
 /// `DLL_CNTL`: gmc_8_1 register, MMIO dword 0xAE9 (byte 0x2BA4), access unknown, reset unknown (`write` starts from 0).
 public enum DLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE9,
       writeOneToClearMask: 0x0000_0000,
@@ -6795,7 +4190,7 @@ public enum DLL_CNTL: Register {
 
 /// `MPLL_SEQ_UCODE_1`: gmc_8_1 register, MMIO dword 0xAEA (byte 0x2BA8), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_SEQ_UCODE_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAEA,
       writeOneToClearMask: 0x0000_0000,
@@ -6829,7 +4224,7 @@ public enum MPLL_SEQ_UCODE_1: Register {
 
 /// `MPLL_SEQ_UCODE_2`: gmc_8_1 register, MMIO dword 0xAEB (byte 0x2BAC), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_SEQ_UCODE_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAEB,
       writeOneToClearMask: 0x0000_0000,
@@ -6863,7 +4258,7 @@ public enum MPLL_SEQ_UCODE_2: Register {
 
 /// `MPLL_CNTL_MODE`: gmc_8_1 register, MMIO dword 0xAEC (byte 0x2BB0), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_CNTL_MODE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAEC,
       writeOneToClearMask: 0x0000_0000,
@@ -6924,7 +4319,7 @@ public enum MPLL_CNTL_MODE: Register {
 
 /// `MPLL_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAED (byte 0x2BB4), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_FUNC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAED,
       writeOneToClearMask: 0x0000_0000,
@@ -6949,7 +4344,7 @@ public enum MPLL_FUNC_CNTL: Register {
 
 /// `MPLL_FUNC_CNTL_1`: gmc_8_1 register, MMIO dword 0xAEE (byte 0x2BB8), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_FUNC_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAEE,
       writeOneToClearMask: 0x0000_0000,
@@ -6974,7 +4369,7 @@ public enum MPLL_FUNC_CNTL_1: Register {
 
 /// `MPLL_FUNC_CNTL_2`: gmc_8_1 register, MMIO dword 0xAEF (byte 0x2BBC), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_FUNC_CNTL_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAEF,
       writeOneToClearMask: 0x0000_0000,
@@ -7038,7 +4433,7 @@ public enum MPLL_FUNC_CNTL_2: Register {
 
 /// `MPLL_AD_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF0 (byte 0x2BC0), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_AD_FUNC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF0,
       writeOneToClearMask: 0x0000_0000,
@@ -7054,7 +4449,7 @@ public enum MPLL_AD_FUNC_CNTL: Register {
 
 /// `MPLL_DQ_FUNC_CNTL`: gmc_8_1 register, MMIO dword 0xAF1 (byte 0x2BC4), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_DQ_FUNC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF1,
       writeOneToClearMask: 0x0000_0000,
@@ -7076,7 +4471,7 @@ public enum MPLL_DQ_FUNC_CNTL: Register {
 
 /// `MPLL_TIME`: gmc_8_1 register, MMIO dword 0xAF2 (byte 0x2BC8), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_TIME: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF2,
       writeOneToClearMask: 0x0000_0000,
@@ -7092,7 +4487,7 @@ public enum MPLL_TIME: Register {
 
 /// `MPLL_SS1`: gmc_8_1 register, MMIO dword 0xAF3 (byte 0x2BCC), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_SS1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF3,
       writeOneToClearMask: 0x0000_0000,
@@ -7108,7 +4503,7 @@ public enum MPLL_SS1: Register {
 
 /// `MPLL_SS2`: gmc_8_1 register, MMIO dword 0xAF4 (byte 0x2BD0), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_SS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF4,
       writeOneToClearMask: 0x0000_0000,
@@ -7124,7 +4519,7 @@ public enum MPLL_SS2: Register {
 
 /// `MPLL_CONTROL`: gmc_8_1 register, MMIO dword 0xAF5 (byte 0x2BD4), access unknown, reset unknown (`write` starts from 0).
 public enum MPLL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF5,
       writeOneToClearMask: 0x0000_0000,
@@ -7202,222 +4597,92 @@ public enum MPLL_CONTROL: Register {
 }
 
 /// `MPLL_AD_STATUS`: gmc_8_1 register, MMIO dword 0xAF6 (byte 0x2BD8), access unknown, reset unknown (`write` starts from 0).
-public enum MPLL_AD_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MPLL_AD_STATUS_Layout`, which 5 registers share.
+public enum MPLL_AD_STATUS: MPLL_AD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MPLL_AD_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
   }
-
-  /// `MPLL_AD_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MPLL_AD_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MPLL_AD_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
-
-  /// `MPLL_AD_STATUS.OINT_RESET`: bit 17, access unknown.
-  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MPLL_AD_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MPLL_AD_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_0_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF7 (byte 0x2BDC), access unknown, reset unknown (`write` starts from 0).
-public enum MPLL_DQ_0_0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MPLL_AD_STATUS_Layout`, which 5 registers share.
+public enum MPLL_DQ_0_0_STATUS: MPLL_AD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MPLL_DQ_0_0_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
   }
-
-  /// `MPLL_DQ_0_0_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MPLL_DQ_0_0_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MPLL_DQ_0_0_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
-
-  /// `MPLL_DQ_0_0_STATUS.OINT_RESET`: bit 17, access unknown.
-  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MPLL_DQ_0_0_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MPLL_DQ_0_0_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_0_1_STATUS`: gmc_8_1 register, MMIO dword 0xAF8 (byte 0x2BE0), access unknown, reset unknown (`write` starts from 0).
-public enum MPLL_DQ_0_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MPLL_AD_STATUS_Layout`, which 5 registers share.
+public enum MPLL_DQ_0_1_STATUS: MPLL_AD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MPLL_DQ_0_1_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
   }
-
-  /// `MPLL_DQ_0_1_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MPLL_DQ_0_1_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MPLL_DQ_0_1_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
-
-  /// `MPLL_DQ_0_1_STATUS.OINT_RESET`: bit 17, access unknown.
-  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MPLL_DQ_0_1_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MPLL_DQ_0_1_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_1_0_STATUS`: gmc_8_1 register, MMIO dword 0xAF9 (byte 0x2BE4), access unknown, reset unknown (`write` starts from 0).
-public enum MPLL_DQ_1_0_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MPLL_AD_STATUS_Layout`, which 5 registers share.
+public enum MPLL_DQ_1_0_STATUS: MPLL_AD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MPLL_DQ_1_0_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
   }
-
-  /// `MPLL_DQ_1_0_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MPLL_DQ_1_0_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MPLL_DQ_1_0_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
-
-  /// `MPLL_DQ_1_0_STATUS.OINT_RESET`: bit 17, access unknown.
-  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MPLL_DQ_1_0_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MPLL_DQ_1_0_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MPLL_DQ_1_1_STATUS`: gmc_8_1 register, MMIO dword 0xAFA (byte 0x2BE8), access unknown, reset unknown (`write` starts from 0).
-public enum MPLL_DQ_1_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MPLL_AD_STATUS_Layout`, which 5 registers share.
+public enum MPLL_DQ_1_1_STATUS: MPLL_AD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MPLL_DQ_1_1_STATUS VCTRLADC@0:3 TEST_FBDIV_FRAC@4:3 TEST_FBDIV_INT@7:10 OINT_RESET@17:1 FREQ_LOCK@18:1 FREQ_UNLOCK_STICKY@19:1")
   }
-
-  /// `MPLL_DQ_1_1_STATUS.VCTRLADC`: bits 2:0, access unknown.
-  public static var VCTRLADC: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `MPLL_DQ_1_1_STATUS.TEST_FBDIV_FRAC`: bits 6:4, access unknown.
-  public static var TEST_FBDIV_FRAC: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `MPLL_DQ_1_1_STATUS.TEST_FBDIV_INT`: bits 16:7, access unknown.
-  public static var TEST_FBDIV_INT: RegisterField<Self, UInt16> { .init(lsb: 7, width: 10) }
-
-  /// `MPLL_DQ_1_1_STATUS.OINT_RESET`: bit 17, access unknown.
-  public static var OINT_RESET: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MPLL_DQ_1_1_STATUS.FREQ_LOCK`: bit 18, access unknown.
-  public static var FREQ_LOCK: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MPLL_DQ_1_1_STATUS.FREQ_UNLOCK_STICKY`: bit 19, access unknown.
-  public static var FREQ_UNLOCK_STICKY: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
 }
 
 /// `MC_TRAIN_PRBSERR_2_D0`: gmc_8_1 register, MMIO dword 0xAFB (byte 0x2BEC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_2_D0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_2_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_2_D0: MC_TRAIN_PRBSERR_2_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_2_D0 CK_STATUS@0:1 CKB_STATUS@1:1 CS_STATUS@4:2 CKE_STATUS@8:1 RAS_STATUS@9:1 CAS_STATUS@10:1 WE_STATUS@11:1 ADDR_STATUS@16:10 ABI_STATUS@28:1")
   }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.CK_STATUS`: bit 0, access unknown.
-  public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.CKB_STATUS`: bit 1, access unknown.
-  public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.CS_STATUS`: bits 5:4, access unknown.
-  public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.CKE_STATUS`: bit 8, access unknown.
-  public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.RAS_STATUS`: bit 9, access unknown.
-  public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.CAS_STATUS`: bit 10, access unknown.
-  public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.WE_STATUS`: bit 11, access unknown.
-  public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.ADDR_STATUS`: bits 25:16, access unknown.
-  public static var ADDR_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
-
-  /// `MC_TRAIN_PRBSERR_2_D0.ABI_STATUS`: bit 28, access unknown.
-  public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_TRAIN_PRBSERR_2_D1`: gmc_8_1 register, MMIO dword 0xAFC (byte 0x2BF0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TRAIN_PRBSERR_2_D1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TRAIN_PRBSERR_2_D0_Layout`, which 2 registers share.
+public enum MC_TRAIN_PRBSERR_2_D1: MC_TRAIN_PRBSERR_2_D0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TRAIN_PRBSERR_2_D1 CK_STATUS@0:1 CKB_STATUS@1:1 CS_STATUS@4:2 CKE_STATUS@8:1 RAS_STATUS@9:1 CAS_STATUS@10:1 WE_STATUS@11:1 ADDR_STATUS@16:10 ABI_STATUS@28:1")
   }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.CK_STATUS`: bit 0, access unknown.
-  public static var CK_STATUS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.CKB_STATUS`: bit 1, access unknown.
-  public static var CKB_STATUS: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.CS_STATUS`: bits 5:4, access unknown.
-  public static var CS_STATUS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.CKE_STATUS`: bit 8, access unknown.
-  public static var CKE_STATUS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.RAS_STATUS`: bit 9, access unknown.
-  public static var RAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.CAS_STATUS`: bit 10, access unknown.
-  public static var CAS_STATUS: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.WE_STATUS`: bit 11, access unknown.
-  public static var WE_STATUS: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.ADDR_STATUS`: bits 25:16, access unknown.
-  public static var ADDR_STATUS: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
-
-  /// `MC_TRAIN_PRBSERR_2_D1.ABI_STATUS`: bit 28, access unknown.
-  public static var ABI_STATUS: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
 }
 
 /// `MC_SEQ_PERF_CNTL_1`: gmc_8_1 register, MMIO dword 0xAFD (byte 0x2BF4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PERF_CNTL_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFD,
       writeOneToClearMask: 0x0000_0000,
@@ -7454,7 +4719,7 @@ public enum MC_SEQ_PERF_CNTL_1: Register {
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD2`: gmc_8_1 register, MMIO dword 0xAFE (byte 0x2BF8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFE,
       writeOneToClearMask: 0x0000_0000,
@@ -7467,7 +4732,7 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD2: Register {
 
 /// `MC_SEQ_TRAIN_EDC_THRESHOLD3`: gmc_8_1 register, MMIO dword 0xAFF (byte 0x2BFC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAFF,
       writeOneToClearMask: 0x0000_0000,
@@ -7502,7 +4767,7 @@ public enum MC_SEQ_TRAIN_EDC_THRESHOLD3: Register {
 
 /// `MC_XBAR_ADDR_DEC`: gmc_8_1 register, MMIO dword 0xC80 (byte 0x3200), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_ADDR_DEC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC80,
       writeOneToClearMask: 0x0000_0000,
@@ -7524,7 +4789,7 @@ public enum MC_XBAR_ADDR_DEC: Register {
 
 /// `MC_XBAR_REMOTE`: gmc_8_1 register, MMIO dword 0xC81 (byte 0x3204), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_REMOTE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC81,
       writeOneToClearMask: 0x0000_0000,
@@ -7539,105 +4804,61 @@ public enum MC_XBAR_REMOTE: Register {
 }
 
 /// `MC_XBAR_WRREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC82 (byte 0x3208), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_WRREQ_CREDIT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_WRREQ_CREDIT: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_WRREQ_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_WRREQ_CREDIT.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_WRREQ_CREDIT.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_WRREQ_CREDIT.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_WRREQ_CREDIT.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDREQ_CREDIT`: gmc_8_1 register, MMIO dword 0xC83 (byte 0x320C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDREQ_CREDIT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_RDREQ_CREDIT: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDREQ_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_RDREQ_CREDIT.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDREQ_CREDIT.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_RDREQ_CREDIT.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_RDREQ_CREDIT.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDREQ_PRI_CREDIT`: gmc_8_1 register, MMIO dword 0xC84 (byte 0x3210), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDREQ_PRI_CREDIT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_RDREQ_PRI_CREDIT: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDREQ_PRI_CREDIT OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_RDREQ_PRI_CREDIT.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_WRRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC85 (byte 0x3214), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_WRRET_CREDIT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_WRRET_CREDIT1: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_WRRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT1.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_WRRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC86 (byte 0x3218), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_WRRET_CREDIT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRRET_CREDIT2_Layout`, which 2 registers share.
+public enum MC_XBAR_WRRET_CREDIT2: MC_XBAR_WRRET_CREDIT2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_WRRET_CREDIT2 OUT4@0:8 OUT5@8:8")
   }
-
-  /// `MC_XBAR_WRRET_CREDIT2.OUT4`: bits 7:0, access unknown.
-  public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_WRRET_CREDIT2.OUT5`: bits 15:8, access unknown.
-  public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }

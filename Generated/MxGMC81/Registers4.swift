@@ -3,32 +3,23 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MC_XBAR_RDRET_CREDIT1`: gmc_8_1 register, MMIO dword 0xC87 (byte 0x321C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDRET_CREDIT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_RDRET_CREDIT1: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_RDRET_CREDIT1.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDRET_CREDIT1.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_RDRET_CREDIT1.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_RDRET_CREDIT1.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDRET_CREDIT2`: gmc_8_1 register, MMIO dword 0xC88 (byte 0x3220), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_RDRET_CREDIT2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC88,
       writeOneToClearMask: 0x0000_0000,
@@ -46,46 +37,32 @@ public enum MC_XBAR_RDRET_CREDIT2: Register {
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT1`: gmc_8_1 register, MMIO dword 0xC89 (byte 0x3224), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDRET_PRI_CREDIT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRREQ_CREDIT_Layout`, which 6 registers share.
+public enum MC_XBAR_RDRET_PRI_CREDIT1: MC_XBAR_WRREQ_CREDIT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_PRI_CREDIT1 OUT0@0:8 OUT1@8:8 OUT2@16:8 OUT3@24:8")
   }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT0`: bits 7:0, access unknown.
-  public static var OUT0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT1`: bits 15:8, access unknown.
-  public static var OUT1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT2`: bits 23:16, access unknown.
-  public static var OUT2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT1.OUT3`: bits 31:24, access unknown.
-  public static var OUT3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_XBAR_RDRET_PRI_CREDIT2`: gmc_8_1 register, MMIO dword 0xC8A (byte 0x3228), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_RDRET_PRI_CREDIT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_WRRET_CREDIT2_Layout`, which 2 registers share.
+public enum MC_XBAR_RDRET_PRI_CREDIT2: MC_XBAR_WRRET_CREDIT2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_RDRET_PRI_CREDIT2 OUT4@0:8 OUT5@8:8")
   }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT4`: bits 7:0, access unknown.
-  public static var OUT4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_XBAR_RDRET_PRI_CREDIT2.OUT5`: bits 15:8, access unknown.
-  public static var OUT5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
 }
 
 /// `MC_XBAR_CHTRIREMAP`: gmc_8_1 register, MMIO dword 0xC8B (byte 0x322C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_CHTRIREMAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8B,
       writeOneToClearMask: 0x0000_0000,
@@ -104,7 +81,7 @@ public enum MC_XBAR_CHTRIREMAP: Register {
 
 /// `MC_XBAR_TWOCHAN`: gmc_8_1 register, MMIO dword 0xC8C (byte 0x3230), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_TWOCHAN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8C,
       writeOneToClearMask: 0x0000_0000,
@@ -123,7 +100,7 @@ public enum MC_XBAR_TWOCHAN: Register {
 
 /// `MC_XBAR_ARB`: gmc_8_1 register, MMIO dword 0xC8D (byte 0x3234), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_ARB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8D,
       writeOneToClearMask: 0x0000_0000,
@@ -151,7 +128,7 @@ public enum MC_XBAR_ARB: Register {
 
 /// `MC_XBAR_ARB_MAX_BURST`: gmc_8_1 register, MMIO dword 0xC8E (byte 0x3238), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_ARB_MAX_BURST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8E,
       writeOneToClearMask: 0x0000_0000,
@@ -185,7 +162,7 @@ public enum MC_XBAR_ARB_MAX_BURST: Register {
 
 /// `MC_XBAR_FIFO_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xC8F (byte 0x323C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8F,
       writeOneToClearMask: 0x0000_0000,
@@ -210,7 +187,7 @@ public enum MC_XBAR_FIFO_MON_CNTL0: Register {
 
 /// `MC_XBAR_FIFO_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xC90 (byte 0x3240), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC90,
       writeOneToClearMask: 0x0000_0000,
@@ -229,7 +206,7 @@ public enum MC_XBAR_FIFO_MON_CNTL1: Register {
 
 /// `MC_XBAR_FIFO_MON_CNTL2`: gmc_8_1 register, MMIO dword 0xC91 (byte 0x3244), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC91,
       writeOneToClearMask: 0x0000_0000,
@@ -250,60 +227,56 @@ public enum MC_XBAR_FIFO_MON_CNTL2: Register {
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xC92 (byte 0x3248), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_FIFO_MON_RSLT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum MC_XBAR_FIFO_MON_RSLT0: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT0 COUNT@0:32")
   }
-
-  /// `MC_XBAR_FIFO_MON_RSLT0.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xC93 (byte 0x324C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_FIFO_MON_RSLT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum MC_XBAR_FIFO_MON_RSLT1: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT1 COUNT@0:32")
   }
-
-  /// `MC_XBAR_FIFO_MON_RSLT1.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT2`: gmc_8_1 register, MMIO dword 0xC94 (byte 0x3250), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_FIFO_MON_RSLT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum MC_XBAR_FIFO_MON_RSLT2: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT2 COUNT@0:32")
   }
-
-  /// `MC_XBAR_FIFO_MON_RSLT2.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_RSLT3`: gmc_8_1 register, MMIO dword 0xC95 (byte 0x3254), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_FIFO_MON_RSLT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum MC_XBAR_FIFO_MON_RSLT3: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_FIFO_MON_RSLT3 COUNT@0:32")
   }
-
-  /// `MC_XBAR_FIFO_MON_RSLT3.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_FIFO_MON_MAX_THSH`: gmc_8_1 register, MMIO dword 0xC96 (byte 0x3258), access unknown, reset unknown (`write` starts from 0).
 public enum MC_XBAR_FIFO_MON_MAX_THSH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC96,
       writeOneToClearMask: 0x0000_0000,
@@ -324,138 +297,128 @@ public enum MC_XBAR_FIFO_MON_MAX_THSH: Register {
 }
 
 /// `MC_XBAR_SPARE0`: gmc_8_1 register, MMIO dword 0xC97 (byte 0x325C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_SPARE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_SPARE0_Layout`, which 2 registers share.
+public enum MC_XBAR_SPARE0: MC_XBAR_SPARE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_SPARE0 BIT@0:32")
   }
-
-  /// `MC_XBAR_SPARE0.BIT`: bits 31:0, access unknown.
-  public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_XBAR_SPARE1`: gmc_8_1 register, MMIO dword 0xC98 (byte 0x3260), access unknown, reset unknown (`write` starts from 0).
-public enum MC_XBAR_SPARE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_SPARE0_Layout`, which 2 registers share.
+public enum MC_XBAR_SPARE1: MC_XBAR_SPARE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_XBAR_SPARE1 BIT@0:32")
   }
-
-  /// `MC_XBAR_SPARE1.BIT`: bits 31:0, access unknown.
-  public static var BIT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `ATC_VM_APERTURE0_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC0 (byte 0x3300), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE0_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_LOW_ADDR_Layout`, which 4 registers share.
+public enum ATC_VM_APERTURE0_LOW_ADDR: ATC_VM_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
-
-  /// `ATC_VM_APERTURE0_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE1_LOW_ADDR`: gmc_8_1 register, MMIO dword 0xCC1 (byte 0x3304), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE1_LOW_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_LOW_ADDR_Layout`, which 4 registers share.
+public enum ATC_VM_APERTURE1_LOW_ADDR: ATC_VM_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_LOW_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
-
-  /// `ATC_VM_APERTURE1_LOW_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE0_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC2 (byte 0x3308), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE0_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_LOW_ADDR_Layout`, which 4 registers share.
+public enum ATC_VM_APERTURE0_HIGH_ADDR: ATC_VM_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
-
-  /// `ATC_VM_APERTURE0_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE1_HIGH_ADDR`: gmc_8_1 register, MMIO dword 0xCC3 (byte 0x330C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE1_HIGH_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_LOW_ADDR_Layout`, which 4 registers share.
+public enum ATC_VM_APERTURE1_HIGH_ADDR: ATC_VM_APERTURE0_LOW_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_HIGH_ADDR VIRTUAL_PAGE_NUMBER@0:28")
   }
-
-  /// `ATC_VM_APERTURE1_HIGH_ADDR.VIRTUAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var VIRTUAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `ATC_VM_APERTURE0_CNTL`: gmc_8_1 register, MMIO dword 0xCC4 (byte 0x3310), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_CNTL_Layout`, which 2 registers share.
+public enum ATC_VM_APERTURE0_CNTL: ATC_VM_APERTURE0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_CNTL ATS_ACCESS_MODE@0:2")
   }
-
-  /// `ATC_VM_APERTURE0_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
-  public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `ATC_VM_APERTURE1_CNTL`: gmc_8_1 register, MMIO dword 0xCC5 (byte 0x3314), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_CNTL_Layout`, which 2 registers share.
+public enum ATC_VM_APERTURE1_CNTL: ATC_VM_APERTURE0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_CNTL ATS_ACCESS_MODE@0:2")
   }
-
-  /// `ATC_VM_APERTURE1_CNTL.ATS_ACCESS_MODE`: bits 1:0, access unknown.
-  public static var ATS_ACCESS_MODE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `ATC_VM_APERTURE0_CNTL2`: gmc_8_1 register, MMIO dword 0xCC6 (byte 0x3318), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE0_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_CNTL2_Layout`, which 2 registers share.
+public enum ATC_VM_APERTURE0_CNTL2: ATC_VM_APERTURE0_CNTL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE0_CNTL2 VMIDS_USING_RANGE@0:16")
   }
-
-  /// `ATC_VM_APERTURE0_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
-  public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `ATC_VM_APERTURE1_CNTL2`: gmc_8_1 register, MMIO dword 0xCC7 (byte 0x331C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VM_APERTURE1_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VM_APERTURE0_CNTL2_Layout`, which 2 registers share.
+public enum ATC_VM_APERTURE1_CNTL2: ATC_VM_APERTURE0_CNTL2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VM_APERTURE1_CNTL2 VMIDS_USING_RANGE@0:16")
   }
-
-  /// `ATC_VM_APERTURE1_CNTL2.VMIDS_USING_RANGE`: bits 15:0, access unknown.
-  public static var VMIDS_USING_RANGE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `ATC_ATS_CNTL`: gmc_8_1 register, MMIO dword 0xCC9 (byte 0x3324), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC9,
       writeOneToClearMask: 0x0000_0000,
@@ -480,7 +443,7 @@ public enum ATC_ATS_CNTL: Register {
 
 /// `ATC_ATS_DEBUG`: gmc_8_1 register, MMIO dword 0xCCA (byte 0x3328), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCA,
       writeOneToClearMask: 0x0000_0000,
@@ -557,7 +520,7 @@ public enum ATC_ATS_DEBUG: Register {
 
 /// `ATC_ATS_FAULT_DEBUG`: gmc_8_1 register, MMIO dword 0xCCB (byte 0x332C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCB,
       writeOneToClearMask: 0x0000_0000,
@@ -578,7 +541,7 @@ public enum ATC_ATS_FAULT_DEBUG: Register {
 
 /// `ATC_ATS_STATUS`: gmc_8_1 register, MMIO dword 0xCCC (byte 0x3330), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCC,
       writeOneToClearMask: 0x0000_0000,
@@ -597,7 +560,7 @@ public enum ATC_ATS_STATUS: Register {
 
 /// `ATC_ATS_FAULT_CNTL`: gmc_8_1 register, MMIO dword 0xCCD (byte 0x3334), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCD,
       writeOneToClearMask: 0x0000_0000,
@@ -616,7 +579,7 @@ public enum ATC_ATS_FAULT_CNTL: Register {
 
 /// `ATC_ATS_FAULT_STATUS_INFO`: gmc_8_1 register, MMIO dword 0xCCE (byte 0x3338), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCE,
       writeOneToClearMask: 0x0000_0000,
@@ -650,7 +613,7 @@ public enum ATC_ATS_FAULT_STATUS_INFO: Register {
 
 /// `ATC_ATS_FAULT_STATUS_ADDR`: gmc_8_1 register, MMIO dword 0xCCF (byte 0x333C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCCF,
       writeOneToClearMask: 0x0000_0000,
@@ -663,7 +626,7 @@ public enum ATC_ATS_FAULT_STATUS_ADDR: Register {
 
 /// `ATC_ATS_DEFAULT_PAGE_LOW`: gmc_8_1 register, MMIO dword 0xCD0 (byte 0x3340), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEFAULT_PAGE_LOW: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD0,
       writeOneToClearMask: 0x0000_0000,
@@ -676,7 +639,7 @@ public enum ATC_ATS_DEFAULT_PAGE_LOW: Register {
 
 /// `ATC_ATS_DEFAULT_PAGE_CNTL`: gmc_8_1 register, MMIO dword 0xCD1 (byte 0x3344), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_DEFAULT_PAGE_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD1,
       writeOneToClearMask: 0x0000_0000,
@@ -689,7 +652,7 @@ public enum ATC_ATS_DEFAULT_PAGE_CNTL: Register {
 
 /// `ATC_ATS_FAULT_STATUS_INFO2`: gmc_8_1 register, MMIO dword 0xCD2 (byte 0x3348), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_FAULT_STATUS_INFO2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD2,
       writeOneToClearMask: 0x0000_0000,
@@ -708,7 +671,7 @@ public enum ATC_ATS_FAULT_STATUS_INFO2: Register {
 
 /// `ATC_MISC_CG`: gmc_8_1 register, MMIO dword 0xCD4 (byte 0x3350), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_MISC_CG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD4,
       writeOneToClearMask: 0x0000_0000,
@@ -727,7 +690,7 @@ public enum ATC_MISC_CG: Register {
 
 /// `ATC_L2_CNTL`: gmc_8_1 register, MMIO dword 0xCD5 (byte 0x3354), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD5,
       writeOneToClearMask: 0x0000_0000,
@@ -757,7 +720,7 @@ public enum ATC_L2_CNTL: Register {
 
 /// `ATC_L2_CNTL2`: gmc_8_1 register, MMIO dword 0xCD6 (byte 0x3358), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD6,
       writeOneToClearMask: 0x0000_0000,
@@ -791,7 +754,7 @@ public enum ATC_L2_CNTL2: Register {
 
 /// `ATC_L2_DEBUG`: gmc_8_1 register, MMIO dword 0xCD7 (byte 0x335C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD7,
       writeOneToClearMask: 0x0000_0000,
@@ -832,7 +795,7 @@ public enum ATC_L2_DEBUG: Register {
 
 /// `ATC_L2_DEBUG2`: gmc_8_1 register, MMIO dword 0xCD8 (byte 0x3360), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_DEBUG2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD8,
       writeOneToClearMask: 0x0000_0000,
@@ -886,7 +849,7 @@ public enum ATC_L2_DEBUG2: Register {
 
 /// `ATC_L2_CACHE_DATA0`: gmc_8_1 register, MMIO dword 0xCD9 (byte 0x3364), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD9,
       writeOneToClearMask: 0x0000_0000,
@@ -910,7 +873,7 @@ public enum ATC_L2_CACHE_DATA0: Register {
 
 /// `ATC_L2_CACHE_DATA1`: gmc_8_1 register, MMIO dword 0xCDA (byte 0x3368), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDA,
       writeOneToClearMask: 0x0000_0000,
@@ -925,7 +888,7 @@ public enum ATC_L2_CACHE_DATA1: Register {
 
 /// `ATC_L2_CACHE_DATA2`: gmc_8_1 register, MMIO dword 0xCDB (byte 0x336C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CACHE_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDB,
       writeOneToClearMask: 0x0000_0000,
@@ -940,7 +903,7 @@ public enum ATC_L2_CACHE_DATA2: Register {
 
 /// `ATC_L1_CNTL`: gmc_8_1 register, MMIO dword 0xCDC (byte 0x3370), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDC,
       writeOneToClearMask: 0x0000_0000,
@@ -959,7 +922,7 @@ public enum ATC_L1_CNTL: Register {
 
 /// `ATC_L1_ADDRESS_OFFSET`: gmc_8_1 register, MMIO dword 0xCDD (byte 0x3374), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L1_ADDRESS_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDD,
       writeOneToClearMask: 0x0000_0000,
@@ -971,200 +934,80 @@ public enum ATC_L1_ADDRESS_OFFSET: Register {
 }
 
 /// `ATC_L1RD_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDE (byte 0x3378), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1RD_DEBUG_TLB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_DEBUG_TLB_Layout`, which 2 registers share.
+public enum ATC_L1RD_DEBUG_TLB: ATC_L1RD_DEBUG_TLB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDE,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
   }
-
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
-  public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
-  public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
-  public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `ATC_L1RD_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
-  public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
-  public static var CREDITS_L1_L2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `ATC_L1RD_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
-  public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
-
-  /// `ATC_L1RD_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
-  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `ATC_L1RD_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
-  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_L1RD_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
-  public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `ATC_L1WR_DEBUG_TLB`: gmc_8_1 register, MMIO dword 0xCDF (byte 0x337C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1WR_DEBUG_TLB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_DEBUG_TLB_Layout`, which 2 registers share.
+public enum ATC_L1WR_DEBUG_TLB: ATC_L1RD_DEBUG_TLB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCDF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_DEBUG_TLB DISABLE_FRAGMENTS@0:1 DISABLE_INVALIDATE_BY_ADDRESS_RANGE@1:1 EFFECTIVE_CAM_SIZE@4:4 EFFECTIVE_WORK_QUEUE_SIZE@8:3 CREDITS_L1_L2@12:6 CREDITS_L1_RPB@20:8 DEBUG_ECO@28:2 INVALIDATE_ALL@30:1 DISABLE_CACHING_FAULT_RETURNS@31:1")
   }
-
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_FRAGMENTS`: bit 0, access unknown.
-  public static var DISABLE_FRAGMENTS: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_INVALIDATE_BY_ADDRESS_RANGE`: bit 1, access unknown.
-  public static var DISABLE_INVALIDATE_BY_ADDRESS_RANGE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_CAM_SIZE`: bits 7:4, access unknown.
-  public static var EFFECTIVE_CAM_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `ATC_L1WR_DEBUG_TLB.EFFECTIVE_WORK_QUEUE_SIZE`: bits 10:8, access unknown.
-  public static var EFFECTIVE_WORK_QUEUE_SIZE: RegisterField<Self, UInt8> {
-    .init(lsb: 8, width: 3)
-  }
-
-  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_L2`: bits 17:12, access unknown.
-  public static var CREDITS_L1_L2: RegisterField<Self, UInt8> { .init(lsb: 12, width: 6) }
-
-  /// `ATC_L1WR_DEBUG_TLB.CREDITS_L1_RPB`: bits 27:20, access unknown.
-  public static var CREDITS_L1_RPB: RegisterField<Self, UInt8> { .init(lsb: 20, width: 8) }
-
-  /// `ATC_L1WR_DEBUG_TLB.DEBUG_ECO`: bits 29:28, access unknown.
-  public static var DEBUG_ECO: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `ATC_L1WR_DEBUG_TLB.INVALIDATE_ALL`: bit 30, access unknown.
-  public static var INVALIDATE_ALL: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_L1WR_DEBUG_TLB.DISABLE_CACHING_FAULT_RETURNS`: bit 31, access unknown.
-  public static var DISABLE_CACHING_FAULT_RETURNS: RegisterField<Self, Bool> {
-    .init(lsb: 31, width: 1)
-  }
 }
 
 /// `ATC_L1RD_STATUS`: gmc_8_1 register, MMIO dword 0xCE0 (byte 0x3380), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1RD_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_STATUS_Layout`, which 2 registers share.
+public enum ATC_L1RD_STATUS: ATC_L1RD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
   }
-
-  /// `ATC_L1RD_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `ATC_L1RD_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
-  public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `ATC_L1RD_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
-  public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `ATC_L1RD_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
-  public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
-
-  /// `ATC_L1RD_STATUS.CAM_INDEX`: bits 21:17, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
 /// `ATC_L1WR_STATUS`: gmc_8_1 register, MMIO dword 0xCE1 (byte 0x3384), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1WR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_STATUS_Layout`, which 2 registers share.
+public enum ATC_L1WR_STATUS: ATC_L1RD_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_STATUS BUSY@0:1 DEADLOCK_DETECTION@1:1 BAD_NEED_ATS@8:1 CAM_PARITY_ERRORS@12:5 CAM_INDEX@17:5")
   }
-
-  /// `ATC_L1WR_STATUS.BUSY`: bit 0, access unknown.
-  public static var BUSY: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `ATC_L1WR_STATUS.DEADLOCK_DETECTION`: bit 1, access unknown.
-  public static var DEADLOCK_DETECTION: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `ATC_L1WR_STATUS.BAD_NEED_ATS`: bit 8, access unknown.
-  public static var BAD_NEED_ATS: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `ATC_L1WR_STATUS.CAM_PARITY_ERRORS`: bits 16:12, access unknown.
-  public static var CAM_PARITY_ERRORS: RegisterField<Self, UInt8> { .init(lsb: 12, width: 5) }
-
-  /// `ATC_L1WR_STATUS.CAM_INDEX`: bits 21:17, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 17, width: 5) }
 }
 
 /// `ATC_L1RD_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE2 (byte 0x3388), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1RD_DEBUG2_TLB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_DEBUG2_TLB_Layout`, which 2 registers share.
+public enum ATC_L1RD_DEBUG2_TLB: ATC_L1RD_DEBUG2_TLB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1RD_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
   }
-
-  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
-  public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `ATC_L1RD_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
-  public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `ATC_L1RD_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
-  public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `ATC_L1RD_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
-  public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `ATC_L1RD_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
-  public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `ATC_L1RD_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
 /// `ATC_L1WR_DEBUG2_TLB`: gmc_8_1 register, MMIO dword 0xCE3 (byte 0x338C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_L1WR_DEBUG2_TLB: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_L1RD_DEBUG2_TLB_Layout`, which 2 registers share.
+public enum ATC_L1WR_DEBUG2_TLB: ATC_L1RD_DEBUG2_TLB_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_L1WR_DEBUG2_TLB XNACK_RETRY_PERIOD@0:12 XNACK_RETRY_MODE@14:2 INJECT_SOFT_PARITY_ERROR@16:1 INJECT_HARD_PARITY_ERROR@17:1 CLEAR_CAM_PARITY_ERROR@18:1 CAM_INDEX@19:5")
   }
-
-  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_PERIOD`: bits 11:0, access unknown.
-  public static var XNACK_RETRY_PERIOD: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `ATC_L1WR_DEBUG2_TLB.XNACK_RETRY_MODE`: bits 15:14, access unknown.
-  public static var XNACK_RETRY_MODE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `ATC_L1WR_DEBUG2_TLB.INJECT_SOFT_PARITY_ERROR`: bit 16, access unknown.
-  public static var INJECT_SOFT_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `ATC_L1WR_DEBUG2_TLB.INJECT_HARD_PARITY_ERROR`: bit 17, access unknown.
-  public static var INJECT_HARD_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `ATC_L1WR_DEBUG2_TLB.CLEAR_CAM_PARITY_ERROR`: bit 18, access unknown.
-  public static var CLEAR_CAM_PARITY_ERROR: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `ATC_L1WR_DEBUG2_TLB.CAM_INDEX`: bits 23:19, access unknown.
-  public static var CAM_INDEX: RegisterField<Self, UInt8> { .init(lsb: 19, width: 5) }
 }
 
 /// `ATC_VMID_PASID_MAPPING_UPDATE_STATUS`: gmc_8_1 register, MMIO dword 0xCE6 (byte 0x3398), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE6,
       writeOneToClearMask: 0x0000_0000,
@@ -1233,312 +1076,200 @@ public enum ATC_VMID_PASID_MAPPING_UPDATE_STATUS: Register {
 }
 
 /// `ATC_VMID0_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE7 (byte 0x339C), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID0_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID0_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID0_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID0_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID0_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID0_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID1_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE8 (byte 0x33A0), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID1_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID1_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE8,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID1_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID1_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID1_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID1_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID2_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCE9 (byte 0x33A4), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID2_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID2_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE9,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID2_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID2_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID2_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID2_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID3_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEA (byte 0x33A8), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID3_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID3_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCEA,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID3_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID3_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID3_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID3_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID4_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEB (byte 0x33AC), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID4_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID4_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCEB,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID4_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID4_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID4_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID4_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID5_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEC (byte 0x33B0), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID5_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID5_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCEC,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID5_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID5_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID5_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID5_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID6_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCED (byte 0x33B4), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID6_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID6_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCED,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID6_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID6_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID6_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID6_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID7_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEE (byte 0x33B8), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID7_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID7_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCEE,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID7_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID7_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID7_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID7_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID8_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCEF (byte 0x33BC), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID8_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID8_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCEF,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID8_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID8_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID8_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID8_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID9_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF0 (byte 0x33C0), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID9_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID9_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF0,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID9_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID9_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID9_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID9_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID10_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF1 (byte 0x33C4), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID10_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID10_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF1,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID10_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID10_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID10_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID10_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID11_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF2 (byte 0x33C8), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID11_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID11_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF2,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID11_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID11_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID11_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID11_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID12_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF3 (byte 0x33CC), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID12_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID12_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF3,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID12_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID12_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID12_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID12_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID13_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF4 (byte 0x33D0), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID13_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID13_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF4,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID13_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID13_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID13_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID13_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID14_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF5 (byte 0x33D4), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID14_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID14_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF5,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID14_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID14_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID14_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID14_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_VMID15_PASID_MAPPING`: gmc_8_1 register, MMIO dword 0xCF6 (byte 0x33D8), access unknown, reset unknown (`write` starts from 0).
-public enum ATC_VMID15_PASID_MAPPING: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `ATC_VMID0_PASID_MAPPING_Layout`, which 16 registers share.
+public enum ATC_VMID15_PASID_MAPPING: ATC_VMID0_PASID_MAPPING_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "ATC_VMID15_PASID_MAPPING PASID@0:16 NO_INVALIDATION@30:1 VALID@31:1")
   }
-
-  /// `ATC_VMID15_PASID_MAPPING.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `ATC_VMID15_PASID_MAPPING.NO_INVALIDATION`: bit 30, access unknown.
-  public static var NO_INVALIDATION: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `ATC_VMID15_PASID_MAPPING.VALID`: bit 31, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `ATC_ATS_VMID_STATUS`: gmc_8_1 register, MMIO dword 0xD07 (byte 0x341C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_VMID_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD07,
       writeOneToClearMask: 0x0000_0000,
@@ -1596,7 +1327,7 @@ public enum ATC_ATS_VMID_STATUS: Register {
 
 /// `ATC_ATS_SMU_STATUS`: gmc_8_1 register, MMIO dword 0xD08 (byte 0x3420), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_ATS_SMU_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD08,
       writeOneToClearMask: 0x0000_0000,
@@ -1609,7 +1340,7 @@ public enum ATC_ATS_SMU_STATUS: Register {
 
 /// `ATC_L2_CNTL3`: gmc_8_1 register, MMIO dword 0xD09 (byte 0x3424), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_CNTL3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD09,
       writeOneToClearMask: 0x0000_0000,
@@ -1642,7 +1373,7 @@ public enum ATC_L2_CNTL3: Register {
 
 /// `ATC_L2_STATUS`: gmc_8_1 register, MMIO dword 0xD0A (byte 0x3428), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD0A,
       writeOneToClearMask: 0x0000_0000,
@@ -1658,7 +1389,7 @@ public enum ATC_L2_STATUS: Register {
 
 /// `ATC_L2_STATUS2`: gmc_8_1 register, MMIO dword 0xD0B (byte 0x342C), access unknown, reset unknown (`write` starts from 0).
 public enum ATC_L2_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD0B,
       writeOneToClearMask: 0x0000_0000,
@@ -1674,7 +1405,7 @@ public enum ATC_L2_STATUS2: Register {
 
 /// `GMCON_RENG_RAM_INDEX`: gmc_8_1 register, MMIO dword 0xD40 (byte 0x3500), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_RAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD40,
       writeOneToClearMask: 0x0000_0000,
@@ -1687,7 +1418,7 @@ public enum GMCON_RENG_RAM_INDEX: Register {
 
 /// `GMCON_RENG_RAM_DATA`: gmc_8_1 register, MMIO dword 0xD41 (byte 0x3504), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_RAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD41,
       writeOneToClearMask: 0x0000_0000,
@@ -1700,7 +1431,7 @@ public enum GMCON_RENG_RAM_DATA: Register {
 
 /// `GMCON_RENG_EXECUTE`: gmc_8_1 register, MMIO dword 0xD42 (byte 0x3508), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_RENG_EXECUTE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD42,
       writeOneToClearMask: 0x0000_0000,
@@ -1729,7 +1460,7 @@ public enum GMCON_RENG_EXECUTE: Register {
 
 /// `GMCON_MISC`: gmc_8_1 register, MMIO dword 0xD43 (byte 0x350C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD43,
       writeOneToClearMask: 0x0000_0000,
@@ -1794,7 +1525,7 @@ public enum GMCON_MISC: Register {
 
 /// `GMCON_MISC2`: gmc_8_1 register, MMIO dword 0xD44 (byte 0x3510), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD44,
       writeOneToClearMask: 0x0000_0000,
@@ -1831,7 +1562,7 @@ public enum GMCON_MISC2: Register {
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE0`: gmc_8_1 register, MMIO dword 0xD45 (byte 0x3514), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD45,
       writeOneToClearMask: 0x0000_0000,
@@ -1851,7 +1582,7 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE0: Register {
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE1`: gmc_8_1 register, MMIO dword 0xD46 (byte 0x3518), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD46,
       writeOneToClearMask: 0x0000_0000,
@@ -1871,7 +1602,7 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE1: Register {
 
 /// `GMCON_STCTRL_REGISTER_SAVE_RANGE2`: gmc_8_1 register, MMIO dword 0xD47 (byte 0x351C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD47,
       writeOneToClearMask: 0x0000_0000,
@@ -1891,7 +1622,7 @@ public enum GMCON_STCTRL_REGISTER_SAVE_RANGE2: Register {
 
 /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0`: gmc_8_1 register, MMIO dword 0xD48 (byte 0x3520), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD48,
       writeOneToClearMask: 0x0000_0000,
@@ -1911,7 +1642,7 @@ public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET0: Register {
 
 /// `GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1`: gmc_8_1 register, MMIO dword 0xD49 (byte 0x3524), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD49,
       writeOneToClearMask: 0x0000_0000,
@@ -1931,7 +1662,7 @@ public enum GMCON_STCTRL_REGISTER_SAVE_EXCL_SET1: Register {
 
 /// `GMCON_PERF_MON_CNTL0`: gmc_8_1 register, MMIO dword 0xD4A (byte 0x3528), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4A,
       writeOneToClearMask: 0x0000_0000,
@@ -1965,7 +1696,7 @@ public enum GMCON_PERF_MON_CNTL0: Register {
 
 /// `GMCON_PERF_MON_CNTL1`: gmc_8_1 register, MMIO dword 0xD4B (byte 0x352C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PERF_MON_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4B,
       writeOneToClearMask: 0x0000_0000,
@@ -1989,34 +1720,32 @@ public enum GMCON_PERF_MON_CNTL1: Register {
 }
 
 /// `GMCON_PERF_MON_RSLT0`: gmc_8_1 register, MMIO dword 0xD4C (byte 0x3530), access unknown, reset unknown (`write` starts from 0).
-public enum GMCON_PERF_MON_RSLT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum GMCON_PERF_MON_RSLT0: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_RSLT0 COUNT@0:32")
   }
-
-  /// `GMCON_PERF_MON_RSLT0.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PERF_MON_RSLT1`: gmc_8_1 register, MMIO dword 0xD4D (byte 0x3534), access unknown, reset unknown (`write` starts from 0).
-public enum GMCON_PERF_MON_RSLT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_XBAR_FIFO_MON_RSLT0_Layout`, which 6 registers share.
+public enum GMCON_PERF_MON_RSLT1: MC_XBAR_FIFO_MON_RSLT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GMCON_PERF_MON_RSLT1 COUNT@0:32")
   }
-
-  /// `GMCON_PERF_MON_RSLT1.COUNT`: bits 31:0, access unknown.
-  public static var COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `GMCON_PGFSM_CONFIG`: gmc_8_1 register, MMIO dword 0xD4E (byte 0x3538), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4E,
       writeOneToClearMask: 0x0000_0000,
@@ -2056,7 +1785,7 @@ public enum GMCON_PGFSM_CONFIG: Register {
 
 /// `GMCON_PGFSM_WRITE`: gmc_8_1 register, MMIO dword 0xD4F (byte 0x353C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_WRITE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4F,
       writeOneToClearMask: 0x0000_0000,
@@ -2069,7 +1798,7 @@ public enum GMCON_PGFSM_WRITE: Register {
 
 /// `GMCON_PGFSM_READ`: gmc_8_1 register, MMIO dword 0xD50 (byte 0x3540), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_PGFSM_READ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD50,
       writeOneToClearMask: 0x0000_0000,
@@ -2088,7 +1817,7 @@ public enum GMCON_PGFSM_READ: Register {
 
 /// `GMCON_MISC3`: gmc_8_1 register, MMIO dword 0xD51 (byte 0x3544), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MISC3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD51,
       writeOneToClearMask: 0x0000_0000,
@@ -2122,7 +1851,7 @@ public enum GMCON_MISC3: Register {
 
 /// `GMCON_MASK`: gmc_8_1 register, MMIO dword 0xD52 (byte 0x3548), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD52,
       writeOneToClearMask: 0x0000_0000,
@@ -2147,7 +1876,7 @@ public enum GMCON_MASK: Register {
 
 /// `GMCON_LPT_TARGET`: gmc_8_1 register, MMIO dword 0xD53 (byte 0x354C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_LPT_TARGET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD53,
       writeOneToClearMask: 0x0000_0000,
@@ -2160,7 +1889,7 @@ public enum GMCON_LPT_TARGET: Register {
 
 /// `GMCON_DEBUG`: gmc_8_1 register, MMIO dword 0xD5F (byte 0x357C), access unknown, reset unknown (`write` starts from 0).
 public enum GMCON_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD5F,
       writeOneToClearMask: 0x0000_0000,
@@ -2188,7 +1917,7 @@ public enum GMCON_DEBUG: Register {
 
 /// `MC_SEQ_CNTL_3`: gmc_8_1 register, MMIO dword 0xD80 (byte 0x3600), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_CNTL_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD80,
       writeOneToClearMask: 0x0000_0000,
@@ -2239,141 +1968,92 @@ public enum MC_SEQ_CNTL_3: Register {
 }
 
 /// `MC_SEQ_G5PDX_CTRL`: gmc_8_1 register, MMIO dword 0xD81 (byte 0x3604), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CTRL_Layout`, which 2 registers share.
+public enum MC_SEQ_G5PDX_CTRL: MC_SEQ_G5PDX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CTRL CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
   }
-
-  /// `MC_SEQ_G5PDX_CTRL.CH0_ENABLE`: bit 0, access unknown.
-  public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL.CH1_ENABLE`: bit 1, access unknown.
-  public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_EARLY`: bit 2, access unknown.
-  public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL.WCKOFF_LATE`: bit 3, access unknown.
-  public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL.TPD2MRS`: bits 9:4, access unknown.
-  public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
-
-  /// `MC_SEQ_G5PDX_CTRL.TMRS2WCK`: bits 15:12, access unknown.
-  public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_G5PDX_CTRL.TWCK2MRS`: bits 19:16, access unknown.
-  public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_G5PDX_CTRL.TMRD`: bits 23:20, access unknown.
-  public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `MC_SEQ_G5PDX_CTRL_LP`: gmc_8_1 register, MMIO dword 0xD82 (byte 0x3608), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CTRL_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CTRL_Layout`, which 2 registers share.
+public enum MC_SEQ_G5PDX_CTRL_LP: MC_SEQ_G5PDX_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CTRL_LP CH0_ENABLE@0:1 CH1_ENABLE@1:1 WCKOFF_EARLY@2:1 WCKOFF_LATE@3:1 TPD2MRS@4:6 TMRS2WCK@12:4 TWCK2MRS@16:4 TMRD@20:4")
   }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.CH0_ENABLE`: bit 0, access unknown.
-  public static var CH0_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.CH1_ENABLE`: bit 1, access unknown.
-  public static var CH1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_EARLY`: bit 2, access unknown.
-  public static var WCKOFF_EARLY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.WCKOFF_LATE`: bit 3, access unknown.
-  public static var WCKOFF_LATE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.TPD2MRS`: bits 9:4, access unknown.
-  public static var TPD2MRS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 6) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.TMRS2WCK`: bits 15:12, access unknown.
-  public static var TMRS2WCK: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.TWCK2MRS`: bits 19:16, access unknown.
-  public static var TWCK2MRS: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `MC_SEQ_G5PDX_CTRL_LP.TMRD`: bits 23:20, access unknown.
-  public static var TMRD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 4) }
 }
 
 /// `MC_SEQ_G5PDX_CMD0`: gmc_8_1 register, MMIO dword 0xD83 (byte 0x360C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CMD0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CMD0_Layout`, which 4 registers share.
+public enum MC_SEQ_G5PDX_CMD0: MC_SEQ_G5PDX_CMD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD0 CMD@0:32")
   }
-
-  /// `MC_SEQ_G5PDX_CMD0.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD0_LP`: gmc_8_1 register, MMIO dword 0xD84 (byte 0x3610), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CMD0_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CMD0_Layout`, which 4 registers share.
+public enum MC_SEQ_G5PDX_CMD0_LP: MC_SEQ_G5PDX_CMD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD0_LP CMD@0:32")
   }
-
-  /// `MC_SEQ_G5PDX_CMD0_LP.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1`: gmc_8_1 register, MMIO dword 0xD85 (byte 0x3614), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CMD1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CMD0_Layout`, which 4 registers share.
+public enum MC_SEQ_G5PDX_CMD1: MC_SEQ_G5PDX_CMD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD1 CMD@0:32")
   }
-
-  /// `MC_SEQ_G5PDX_CMD1.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_G5PDX_CMD1_LP`: gmc_8_1 register, MMIO dword 0xD86 (byte 0x3618), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_G5PDX_CMD1_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_G5PDX_CMD0_Layout`, which 4 registers share.
+public enum MC_SEQ_G5PDX_CMD1_LP: MC_SEQ_G5PDX_CMD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_G5PDX_CMD1_LP CMD@0:32")
   }
-
-  /// `MC_SEQ_G5PDX_CMD1_LP.CMD`: bits 31:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_READ`: gmc_8_1 register, MMIO dword 0xD87 (byte 0x361C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_SREG_READ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_SEQ_SREG_READ: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_SREG_READ DATA@0:32")
   }
-
-  /// `MC_SEQ_SREG_READ.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_SEQ_SREG_STATUS`: gmc_8_1 register, MMIO dword 0xD88 (byte 0x3620), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_SREG_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD88,
       writeOneToClearMask: 0x0000_0000,
@@ -2392,7 +2072,7 @@ public enum MC_SEQ_SREG_STATUS: Register {
 
 /// `MC_SEQ_PHYREG_BCAST`: gmc_8_1 register, MMIO dword 0xD89 (byte 0x3624), access unknown, reset unknown (`write` starts from 0).
 public enum MC_SEQ_PHYREG_BCAST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD89,
       writeOneToClearMask: 0x0000_0000,
@@ -2434,182 +2114,80 @@ public enum MC_SEQ_PHYREG_BCAST: Register {
 }
 
 /// `MC_SEQ_PMG_DVS_CTL`: gmc_8_1 register, MMIO dword 0xD8A (byte 0x3628), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_DVS_CTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_DVS_CTL_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_DVS_CTL: MC_SEQ_PMG_DVS_CTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CTL ENABLE@0:1 TDVS@1:5")
   }
-
-  /// `MC_SEQ_PMG_DVS_CTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CTL.TDVS`: bits 5:1, access unknown.
-  public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `MC_SEQ_PMG_DVS_CTL_LP`: gmc_8_1 register, MMIO dword 0xD8B (byte 0x362C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_DVS_CTL_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_DVS_CTL_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_DVS_CTL_LP: MC_SEQ_PMG_DVS_CTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CTL_LP ENABLE@0:1 TDVS@1:5")
   }
-
-  /// `MC_SEQ_PMG_DVS_CTL_LP.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CTL_LP.TDVS`: bits 5:1, access unknown.
-  public static var TDVS: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
 }
 
 /// `MC_SEQ_PMG_DVS_CMD`: gmc_8_1 register, MMIO dword 0xD8C (byte 0x3630), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_DVS_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_DVS_CMD_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_DVS_CMD: MC_SEQ_PMG_DVS_CMD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CMD ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
   }
-
-  /// `MC_SEQ_PMG_DVS_CMD.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB1`: bit 23, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD.ADR_MSB0`: bit 24, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `MC_SEQ_PMG_DVS_CMD_LP`: gmc_8_1 register, MMIO dword 0xD8D (byte 0x3634), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_PMG_DVS_CMD_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_PMG_DVS_CMD_Layout`, which 2 registers share.
+public enum MC_SEQ_PMG_DVS_CMD_LP: MC_SEQ_PMG_DVS_CMD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_PMG_DVS_CMD_LP ADR@0:16 MOP@16:3 BNK_MSB@19:1 END@20:1 CSB@21:2 ADR_MSB1@23:1 ADR_MSB0@24:1")
   }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR`: bits 15:0, access unknown.
-  public static var ADR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.MOP`: bits 18:16, access unknown.
-  public static var MOP: RegisterField<Self, UInt8> { .init(lsb: 16, width: 3) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.BNK_MSB`: bit 19, access unknown.
-  public static var BNK_MSB: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.END`: bit 20, access unknown.
-  public static var END: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.CSB`: bits 22:21, access unknown.
-  public static var CSB: RegisterField<Self, UInt8> { .init(lsb: 21, width: 2) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB1`: bit 23, access unknown.
-  public static var ADR_MSB1: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `MC_SEQ_PMG_DVS_CMD_LP.ADR_MSB0`: bit 24, access unknown.
-  public static var ADR_MSB0: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
 }
 
 /// `MC_SEQ_DLL_STBY`: gmc_8_1 register, MMIO dword 0xD8E (byte 0x3638), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_DLL_STBY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_DLL_STBY_Layout`, which 2 registers share.
+public enum MC_SEQ_DLL_STBY: MC_SEQ_DLL_STBY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_DLL_STBY EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
   }
-
-  /// `MC_SEQ_DLL_STBY.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY.VCTRLADC_FRC`: bit 1, access unknown.
-  public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY.VCTRLADC_VAL`: bit 2, access unknown.
-  public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY.MSTRSTBY_FRC`: bit 3, access unknown.
-  public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY.MSTRSTBY_VAL`: bit 4, access unknown.
-  public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY.ENTR_DLY`: bits 7:5, access unknown.
-  public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `MC_SEQ_DLL_STBY.STBY_DLY`: bits 11:8, access unknown.
-  public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_DLL_STBY.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
-  public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_DLL_STBY.TCKE_EXTN`: bits 23:16, access unknown.
-  public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_SEQ_DLL_STBY.EXIT_DLY`: bits 29:24, access unknown.
-  public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_SEQ_DLL_STBY_LP`: gmc_8_1 register, MMIO dword 0xD8F (byte 0x363C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_SEQ_DLL_STBY_LP: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_SEQ_DLL_STBY_Layout`, which 2 registers share.
+public enum MC_SEQ_DLL_STBY_LP: MC_SEQ_DLL_STBY_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_SEQ_DLL_STBY_LP EN@0:1 VCTRLADC_FRC@1:1 VCTRLADC_VAL@2:1 MSTRSTBY_FRC@3:1 MSTRSTBY_VAL@4:1 ENTR_DLY@5:3 STBY_DLY@8:4 TCKE_PULSE_EXTN@12:4 TCKE_EXTN@16:8 EXIT_DLY@24:6")
   }
-
-  /// `MC_SEQ_DLL_STBY_LP.EN`: bit 0, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_FRC`: bit 1, access unknown.
-  public static var VCTRLADC_FRC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY_LP.VCTRLADC_VAL`: bit 2, access unknown.
-  public static var VCTRLADC_VAL: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_FRC`: bit 3, access unknown.
-  public static var MSTRSTBY_FRC: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY_LP.MSTRSTBY_VAL`: bit 4, access unknown.
-  public static var MSTRSTBY_VAL: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `MC_SEQ_DLL_STBY_LP.ENTR_DLY`: bits 7:5, access unknown.
-  public static var ENTR_DLY: RegisterField<Self, UInt8> { .init(lsb: 5, width: 3) }
-
-  /// `MC_SEQ_DLL_STBY_LP.STBY_DLY`: bits 11:8, access unknown.
-  public static var STBY_DLY: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `MC_SEQ_DLL_STBY_LP.TCKE_PULSE_EXTN`: bits 15:12, access unknown.
-  public static var TCKE_PULSE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 12, width: 4) }
-
-  /// `MC_SEQ_DLL_STBY_LP.TCKE_EXTN`: bits 23:16, access unknown.
-  public static var TCKE_EXTN: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_SEQ_DLL_STBY_LP.EXIT_DLY`: bits 29:24, access unknown.
-  public static var EXIT_DLY: RegisterField<Self, UInt8> { .init(lsb: 24, width: 6) }
 }
 
 /// `MC_DLB_MISCCTRL0`: gmc_8_1 register, MMIO dword 0xD90 (byte 0x3640), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD90,
       writeOneToClearMask: 0x0000_0000,
@@ -2640,7 +2218,7 @@ public enum MC_DLB_MISCCTRL0: Register {
 
 /// `MC_DLB_MISCCTRL1`: gmc_8_1 register, MMIO dword 0xD91 (byte 0x3644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD91,
       writeOneToClearMask: 0x0000_0000,
@@ -2653,7 +2231,7 @@ public enum MC_DLB_MISCCTRL1: Register {
 
 /// `MC_DLB_MISCCTRL2`: gmc_8_1 register, MMIO dword 0xD92 (byte 0x3648), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_MISCCTRL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD92,
       writeOneToClearMask: 0x0000_0000,
@@ -2696,7 +2274,7 @@ public enum MC_DLB_MISCCTRL2: Register {
 
 /// `MC_DLB_CONFIG0`: gmc_8_1 register, MMIO dword 0xD93 (byte 0x364C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_CONFIG0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD93,
       writeOneToClearMask: 0x0000_0000,
@@ -2720,21 +2298,20 @@ public enum MC_DLB_CONFIG0: Register {
 }
 
 /// `MC_DLB_CONFIG1`: gmc_8_1 register, MMIO dword 0xD94 (byte 0x3650), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_CONFIG1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_CONFIG1: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_CONFIG1 DATA@0:32")
   }
-
-  /// `MC_DLB_CONFIG1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_SETUP`: gmc_8_1 register, MMIO dword 0xD95 (byte 0x3654), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD95,
       writeOneToClearMask: 0x0000_0000,
@@ -2780,7 +2357,7 @@ public enum MC_DLB_SETUP: Register {
 
 /// `MC_DLB_SETUPSWEEP`: gmc_8_1 register, MMIO dword 0xD96 (byte 0x3658), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUPSWEEP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD96,
       writeOneToClearMask: 0x0000_0000,
@@ -2805,7 +2382,7 @@ public enum MC_DLB_SETUPSWEEP: Register {
 
 /// `MC_DLB_SETUPFIFO`: gmc_8_1 register, MMIO dword 0xD97 (byte 0x365C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_SETUPFIFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD97,
       writeOneToClearMask: 0x0000_0000,
@@ -2842,7 +2419,7 @@ public enum MC_DLB_SETUPFIFO: Register {
 
 /// `MC_DLB_WRITE_MASK`: gmc_8_1 register, MMIO dword 0xD98 (byte 0x3660), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_WRITE_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD98,
       writeOneToClearMask: 0x0000_0000,
@@ -2858,7 +2435,7 @@ public enum MC_DLB_WRITE_MASK: Register {
 
 /// `MC_DLB_STATUS`: gmc_8_1 register, MMIO dword 0xD99 (byte 0x3664), access unknown, reset unknown (`write` starts from 0).
 public enum MC_DLB_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD99,
       writeOneToClearMask: 0x0000_0000,
@@ -2876,664 +2453,392 @@ public enum MC_DLB_STATUS: Register {
 }
 
 /// `MC_DLB_STATUS_MISC0`: gmc_8_1 register, MMIO dword 0xD9A (byte 0x3668), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC0: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC0 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC1`: gmc_8_1 register, MMIO dword 0xD9B (byte 0x366C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC1: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC1 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC2`: gmc_8_1 register, MMIO dword 0xD9C (byte 0x3670), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC2: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC2 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC3`: gmc_8_1 register, MMIO dword 0xD9D (byte 0x3674), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC3: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC3 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC4`: gmc_8_1 register, MMIO dword 0xD9E (byte 0x3678), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC4: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC4 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC5`: gmc_8_1 register, MMIO dword 0xD9F (byte 0x367C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC5: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC5 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC6`: gmc_8_1 register, MMIO dword 0xDA0 (byte 0x3680), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC6: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC6 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_DLB_STATUS_MISC7`: gmc_8_1 register, MMIO dword 0xDA1 (byte 0x3684), access unknown, reset unknown (`write` starts from 0).
-public enum MC_DLB_STATUS_MISC7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_BIST_DATA_WORD0_Layout`, which 18 registers share.
+public enum MC_DLB_STATUS_MISC7: MC_BIST_DATA_WORD0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_DLB_STATUS_MISC7 DATA@0:32")
   }
-
-  /// `MC_DLB_STATUS_MISC7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_ARB_HARSH_EN_RD`: gmc_8_1 register, MMIO dword 0xDC0 (byte 0x3700), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_EN_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_HARSH_EN_RD_Layout`, which 2 registers share.
+public enum MC_ARB_HARSH_EN_RD: MC_ARB_HARSH_EN_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_EN_RD TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
   }
-
-  /// `MC_ARB_HARSH_EN_RD.TX_PRI`: bits 7:0, access unknown.
-  public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_RD.BW_PRI`: bits 15:8, access unknown.
-  public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_RD.FIX_PRI`: bits 23:16, access unknown.
-  public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_RD.ST_PRI`: bits 31:24, access unknown.
-  public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_EN_WR`: gmc_8_1 register, MMIO dword 0xDC1 (byte 0x3704), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_EN_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_HARSH_EN_RD_Layout`, which 2 registers share.
+public enum MC_ARB_HARSH_EN_WR: MC_ARB_HARSH_EN_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_EN_WR TX_PRI@0:8 BW_PRI@8:8 FIX_PRI@16:8 ST_PRI@24:8")
   }
-
-  /// `MC_ARB_HARSH_EN_WR.TX_PRI`: bits 7:0, access unknown.
-  public static var TX_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_WR.BW_PRI`: bits 15:8, access unknown.
-  public static var BW_PRI: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_WR.FIX_PRI`: bits 23:16, access unknown.
-  public static var FIX_PRI: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_EN_WR.ST_PRI`: bits 31:24, access unknown.
-  public static var ST_PRI: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI0_RD`: gmc_8_1 register, MMIO dword 0xDC2 (byte 0x3708), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_HI0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_HI0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI0_WR`: gmc_8_1 register, MMIO dword 0xDC3 (byte 0x370C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_HI0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_HI0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI1_RD`: gmc_8_1 register, MMIO dword 0xDC4 (byte 0x3710), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_HI1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_HI1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_HI1_WR`: gmc_8_1 register, MMIO dword 0xDC5 (byte 0x3714), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_HI1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_HI1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_HI1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_HI1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO0_RD`: gmc_8_1 register, MMIO dword 0xDC6 (byte 0x3718), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_LO0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_LO0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO0_WR`: gmc_8_1 register, MMIO dword 0xDC7 (byte 0x371C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_LO0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_LO0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO1_RD`: gmc_8_1 register, MMIO dword 0xDC8 (byte 0x3720), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_LO1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_LO1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_TX_LO1_WR`: gmc_8_1 register, MMIO dword 0xDC9 (byte 0x3724), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_TX_LO1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_TX_LO1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_TX_LO1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_TX_LO1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_RD`: gmc_8_1 register, MMIO dword 0xDCA (byte 0x3728), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWPERIOD0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWPERIOD0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD0_WR`: gmc_8_1 register, MMIO dword 0xDCB (byte 0x372C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWPERIOD0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWPERIOD0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_RD`: gmc_8_1 register, MMIO dword 0xDCC (byte 0x3730), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWPERIOD1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWPERIOD1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWPERIOD1_WR`: gmc_8_1 register, MMIO dword 0xDCD (byte 0x3734), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWPERIOD1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWPERIOD1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWPERIOD1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWPERIOD1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT0_RD`: gmc_8_1 register, MMIO dword 0xDCE (byte 0x3738), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWCNT0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWCNT0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT0_WR`: gmc_8_1 register, MMIO dword 0xDCF (byte 0x373C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWCNT0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWCNT0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT1_RD`: gmc_8_1 register, MMIO dword 0xDD0 (byte 0x3740), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWCNT1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWCNT1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_BWCNT1_WR`: gmc_8_1 register, MMIO dword 0xDD1 (byte 0x3744), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_BWCNT1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_BWCNT1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_BWCNT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_BWCNT1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT0_RD`: gmc_8_1 register, MMIO dword 0xDD2 (byte 0x3748), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_SAT0_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_SAT0_RD: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT0_RD GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_RD.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT0_WR`: gmc_8_1 register, MMIO dword 0xDD3 (byte 0x374C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_SAT0_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY0_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_SAT0_WR: MC_ARB_LAZY0_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT0_WR GROUP0@0:8 GROUP1@8:8 GROUP2@16:8 GROUP3@24:8")
   }
-
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP0`: bits 7:0, access unknown.
-  public static var GROUP0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP1`: bits 15:8, access unknown.
-  public static var GROUP1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP2`: bits 23:16, access unknown.
-  public static var GROUP2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT0_WR.GROUP3`: bits 31:24, access unknown.
-  public static var GROUP3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT1_RD`: gmc_8_1 register, MMIO dword 0xDD4 (byte 0x3750), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_SAT1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_SAT1_RD: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT1_RD GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_RD.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_SAT1_WR`: gmc_8_1 register, MMIO dword 0xDD5 (byte 0x3754), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_SAT1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_LAZY1_RD_Layout`, which 12 registers share.
+public enum MC_ARB_HARSH_SAT1_WR: MC_ARB_LAZY1_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_SAT1_WR GROUP4@0:8 GROUP5@8:8 GROUP6@16:8 GROUP7@24:8")
   }
-
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP4`: bits 7:0, access unknown.
-  public static var GROUP4: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP5`: bits 15:8, access unknown.
-  public static var GROUP5: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP6`: bits 23:16, access unknown.
-  public static var GROUP6: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_ARB_HARSH_SAT1_WR.GROUP7`: bits 31:24, access unknown.
-  public static var GROUP7: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_ARB_HARSH_CTL_RD`: gmc_8_1 register, MMIO dword 0xDD6 (byte 0x3758), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_CTL_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_HARSH_CTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_HARSH_CTL_RD: MC_ARB_HARSH_CTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_CTL_RD FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
   }
-
-  /// `MC_ARB_HARSH_CTL_RD.FORCE_HIGHEST`: bits 7:0, access unknown.
-  public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_CTL_RD.HARSH_RR`: bit 8, access unknown.
-  public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_RD.BANK_AGE_ONLY`: bit 9, access unknown.
-  public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_RD.USE_LEGACY_HARSH`: bit 10, access unknown.
-  public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_RD.BWCNT_CATCHUP`: bit 11, access unknown.
-  public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_RD.ST_MODE`: bits 13:12, access unknown.
-  public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_HARSH_CTL_RD.FORCE_STALL`: bits 21:14, access unknown.
-  public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
-
-  /// `MC_ARB_HARSH_CTL_RD.PERF_MON_SEL`: bits 24:22, access unknown.
-  public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
 /// `MC_ARB_HARSH_CTL_WR`: gmc_8_1 register, MMIO dword 0xDD7 (byte 0x375C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_ARB_HARSH_CTL_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_ARB_HARSH_CTL_RD_Layout`, which 2 registers share.
+public enum MC_ARB_HARSH_CTL_WR: MC_ARB_HARSH_CTL_RD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_ARB_HARSH_CTL_WR FORCE_HIGHEST@0:8 HARSH_RR@8:1 BANK_AGE_ONLY@9:1 USE_LEGACY_HARSH@10:1 BWCNT_CATCHUP@11:1 ST_MODE@12:2 FORCE_STALL@14:8 PERF_MON_SEL@22:3")
   }
-
-  /// `MC_ARB_HARSH_CTL_WR.FORCE_HIGHEST`: bits 7:0, access unknown.
-  public static var FORCE_HIGHEST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_ARB_HARSH_CTL_WR.HARSH_RR`: bit 8, access unknown.
-  public static var HARSH_RR: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_WR.BANK_AGE_ONLY`: bit 9, access unknown.
-  public static var BANK_AGE_ONLY: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_WR.USE_LEGACY_HARSH`: bit 10, access unknown.
-  public static var USE_LEGACY_HARSH: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_WR.BWCNT_CATCHUP`: bit 11, access unknown.
-  public static var BWCNT_CATCHUP: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `MC_ARB_HARSH_CTL_WR.ST_MODE`: bits 13:12, access unknown.
-  public static var ST_MODE: RegisterField<Self, UInt8> { .init(lsb: 12, width: 2) }
-
-  /// `MC_ARB_HARSH_CTL_WR.FORCE_STALL`: bits 21:14, access unknown.
-  public static var FORCE_STALL: RegisterField<Self, UInt8> { .init(lsb: 14, width: 8) }
-
-  /// `MC_ARB_HARSH_CTL_WR.PERF_MON_SEL`: bits 24:22, access unknown.
-  public static var PERF_MON_SEL: RegisterField<Self, UInt8> { .init(lsb: 22, width: 3) }
 }
 
 /// `MC_ARB_GRUB_PRIORITY1_RD`: gmc_8_1 register, MMIO dword 0xDD8 (byte 0x3760), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY1_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD8,
       writeOneToClearMask: 0x0000_0000,
@@ -3591,7 +2896,7 @@ public enum MC_ARB_GRUB_PRIORITY1_RD: Register {
 
 /// `MC_ARB_GRUB_PRIORITY1_WR`: gmc_8_1 register, MMIO dword 0xDD9 (byte 0x3764), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY1_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD9,
       writeOneToClearMask: 0x0000_0000,
@@ -3649,7 +2954,7 @@ public enum MC_ARB_GRUB_PRIORITY1_WR: Register {
 
 /// `MC_ARB_GRUB_PRIORITY2_RD`: gmc_8_1 register, MMIO dword 0xDDA (byte 0x3768), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY2_RD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDDA,
       writeOneToClearMask: 0x0000_0000,
@@ -3707,7 +3012,7 @@ public enum MC_ARB_GRUB_PRIORITY2_RD: Register {
 
 /// `MC_ARB_GRUB_PRIORITY2_WR`: gmc_8_1 register, MMIO dword 0xDDB (byte 0x376C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_ARB_GRUB_PRIORITY2_WR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDDB,
       writeOneToClearMask: 0x0000_0000,
@@ -3764,862 +3069,332 @@ public enum MC_ARB_GRUB_PRIORITY2_WR: Register {
 }
 
 /// `MC_HUB_RDREQ_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE0 (byte 0x3780), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ISP_SPM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_ACPG_Layout`, which 5 registers share.
+public enum MC_HUB_RDREQ_ISP_SPM: MC_HUB_RDREQ_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.PRIORITY_DISABLE`: bit 17, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_SPM.STALL_THRESHOLD`: bits 24:19, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE1 (byte 0x3784), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ISP_MPM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_ACPG_Layout`, which 5 registers share.
+public enum MC_HUB_RDREQ_ISP_MPM: MC_HUB_RDREQ_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.PRIORITY_DISABLE`: bit 17, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_MPM.STALL_THRESHOLD`: bits 24:19, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE2 (byte 0x3788), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_ISP_CCPU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_ACPG_Layout`, which 5 registers share.
+public enum MC_HUB_RDREQ_ISP_CCPU: MC_HUB_RDREQ_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 PRIORITY_DISABLE@17:1 STALL_FILTER_ENABLE@18:1 STALL_THRESHOLD@19:6")
   }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.PRIORITY_DISABLE`: bit 17, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_FILTER_ENABLE`: bit 18, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_RDREQ_ISP_CCPU.STALL_THRESHOLD`: bits 24:19, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 19, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_SPM`: gmc_8_1 register, MMIO dword 0xDE3 (byte 0x378C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ISP_SPM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ISP_SPM: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_SPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ISP_SPM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_SPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_SPM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_SPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ISP_SPM.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_SPM.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_MPS`: gmc_8_1 register, MMIO dword 0xDE4 (byte 0x3790), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ISP_MPS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ISP_MPS: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_MPS ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ISP_MPS.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_MPS.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_MPS.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_MPS.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ISP_MPS.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPS.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_MPM`: gmc_8_1 register, MMIO dword 0xDE5 (byte 0x3794), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ISP_MPM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ISP_MPM: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_MPM ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ISP_MPM.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_MPM.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_MPM.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_MPM.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ISP_MPM.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_MPM.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_WDP_ISP_CCPU`: gmc_8_1 register, MMIO dword 0xDE6 (byte 0x3798), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_ISP_CCPU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_ACPG_Layout`, which 6 registers share.
+public enum MC_HUB_WDP_ISP_CCPU: MC_HUB_WDP_ACPG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_ISP_CCPU ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1 PRIORITY_DISABLE@18:1 STALL_FILTER_ENABLE@19:1 STALL_THRESHOLD@20:6")
   }
-
-  /// `MC_HUB_WDP_ISP_CCPU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `MC_HUB_WDP_ISP_CCPU.PRIORITY_DISABLE`: bit 18, access unknown.
-  public static var PRIORITY_DISABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_FILTER_ENABLE`: bit 19, access unknown.
-  public static var STALL_FILTER_ENABLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `MC_HUB_WDP_ISP_CCPU.STALL_THRESHOLD`: bits 25:20, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 20, width: 6) }
 }
 
 /// `MC_HUB_RDREQ_MCDS`: gmc_8_1 register, MMIO dword 0xDE7 (byte 0x379C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDS: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDS.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDS.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDS.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDS.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDS.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDS.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDS.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDT`: gmc_8_1 register, MMIO dword 0xDE8 (byte 0x37A0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDT: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDT.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDT.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDT.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDT.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDT.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDT.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDT.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDU`: gmc_8_1 register, MMIO dword 0xDE9 (byte 0x37A4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDU: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDU.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDU.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDU.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDU.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDU.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDU.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_RDREQ_MCDV`: gmc_8_1 register, MMIO dword 0xDEA (byte 0x37A8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_MCDV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_RDREQ_MCDV: MC_HUB_RDREQ_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDEA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 BUS@2:1 MAXBURST@3:4 LAZY_TIMER@7:4 ASK_CREDITS@11:7 DISPLAY_CREDITS@18:7 MED_CREDITS@25:7")
   }
-
-  /// `MC_HUB_RDREQ_MCDV.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDV.BUS`: bit 2, access unknown.
-  public static var BUS: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_RDREQ_MCDV.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDV.LAZY_TIMER`: bits 10:7, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_MCDV.ASK_CREDITS`: bits 17:11, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 11, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDV.DISPLAY_CREDITS`: bits 24:18, access unknown.
-  public static var DISPLAY_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 18, width: 7) }
-
-  /// `MC_HUB_RDREQ_MCDV.MED_CREDITS`: bits 31:25, access unknown.
-  public static var MED_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 25, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDS`: gmc_8_1 register, MMIO dword 0xDEB (byte 0x37AC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDS: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDEB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDS ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDS.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDS.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDS.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDS.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDS.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDS.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDS.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDS.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDT`: gmc_8_1 register, MMIO dword 0xDEC (byte 0x37B0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDT: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDEC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDT ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDT.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDT.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDT.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDT.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDT.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDT.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDT.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDT.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDU`: gmc_8_1 register, MMIO dword 0xDED (byte 0x37B4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDU: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDU ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDU.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDU.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDU.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDU.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDU.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDU.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDU.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDU.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WDP_MCDV`: gmc_8_1 register, MMIO dword 0xDEE (byte 0x37B8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_MCDV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_MCDV: MC_HUB_WDP_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDEE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_MCDV ENABLE@0:1 BLACKOUT_EXEMPT@1:1 STALL_MODE@2:1 MAXBURST@3:4 ASK_CREDITS@7:6 LAZY_TIMER@13:4 STALL_THRESHOLD@17:7 ASK_CREDITS_W@24:7")
   }
-
-  /// `MC_HUB_WDP_MCDV.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_MCDV.BLACKOUT_EXEMPT`: bit 1, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `MC_HUB_WDP_MCDV.STALL_MODE`: bit 2, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `MC_HUB_WDP_MCDV.MAXBURST`: bits 6:3, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 3, width: 4) }
-
-  /// `MC_HUB_WDP_MCDV.ASK_CREDITS`: bits 12:7, access unknown.
-  public static var ASK_CREDITS: RegisterField<Self, UInt8> { .init(lsb: 7, width: 6) }
-
-  /// `MC_HUB_WDP_MCDV.LAZY_TIMER`: bits 16:13, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 13, width: 4) }
-
-  /// `MC_HUB_WDP_MCDV.STALL_THRESHOLD`: bits 23:17, access unknown.
-  public static var STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 17, width: 7) }
-
-  /// `MC_HUB_WDP_MCDV.ASK_CREDITS_W`: bits 30:24, access unknown.
-  public static var ASK_CREDITS_W: RegisterField<Self, UInt8> { .init(lsb: 24, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDS`: gmc_8_1 register, MMIO dword 0xDEF (byte 0x37BC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDS: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDEF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDS STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDS.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDS.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDT`: gmc_8_1 register, MMIO dword 0xDF0 (byte 0x37C0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDT: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDT STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDT.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDT.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDU`: gmc_8_1 register, MMIO dword 0xDF1 (byte 0x37C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDU: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDU STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDU.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDU.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WRRET_MCDV`: gmc_8_1 register, MMIO dword 0xDF2 (byte 0x37C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WRRET_MCDV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WRRET_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WRRET_MCDV: MC_HUB_WRRET_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WRRET_MCDV STALL_MODE@0:1 CREDIT_COUNT@1:7")
   }
-
-  /// `MC_HUB_WRRET_MCDV.STALL_MODE`: bit 0, access unknown.
-  public static var STALL_MODE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WRRET_MCDV.CREDIT_COUNT`: bits 7:1, access unknown.
-  public static var CREDIT_COUNT: RegisterField<Self, UInt8> { .init(lsb: 1, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDW`: gmc_8_1 register, MMIO dword 0xDF3 (byte 0x37CC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDW: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDW: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDW WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDW.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDX`: gmc_8_1 register, MMIO dword 0xDF4 (byte 0x37D0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDX: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDX: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDX WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDX.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDY`: gmc_8_1 register, MMIO dword 0xDF5 (byte 0x37D4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDY: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDY: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDY WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDY.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDZ`: gmc_8_1 register, MMIO dword 0xDF6 (byte 0x37D8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDZ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDZ: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDZ WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDZ.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDS`: gmc_8_1 register, MMIO dword 0xDF7 (byte 0x37DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDS: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDS WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDS.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDT`: gmc_8_1 register, MMIO dword 0xDF8 (byte 0x37E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDT: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDT WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDT.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDU`: gmc_8_1 register, MMIO dword 0xDF9 (byte 0x37E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDU: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDU: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDU WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDU.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_CREDITS_MCDV`: gmc_8_1 register, MMIO dword 0xDFA (byte 0x37E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_CREDITS_MCDV: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_CREDITS_MCDW_Layout`, which 8 registers share.
+public enum MC_HUB_WDP_CREDITS_MCDV: MC_HUB_WDP_CREDITS_MCDW_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_CREDITS_MCDV WR_PRI@0:7 WR_PRI_STALL_THRESHOLD@7:7 WR_URG@14:7 WR_URG_STALL_THRESHOLD@21:7")
   }
-
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI`: bits 6:0, access unknown.
-  public static var WR_PRI: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_PRI_STALL_THRESHOLD`: bits 13:7, access unknown.
-  public static var WR_PRI_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 7, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG`: bits 20:14, access unknown.
-  public static var WR_URG: RegisterField<Self, UInt8> { .init(lsb: 14, width: 7) }
-
-  /// `MC_HUB_WDP_CREDITS_MCDV.WR_URG_STALL_THRESHOLD`: bits 27:21, access unknown.
-  public static var WR_URG_STALL_THRESHOLD: RegisterField<Self, UInt8> { .init(lsb: 21, width: 7) }
 }
 
 /// `MC_HUB_WDP_BP2`: gmc_8_1 register, MMIO dword 0xDFB (byte 0x37EC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_HUB_WDP_BP2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFB,
       writeOneToClearMask: 0x0000_0000,
@@ -4631,166 +3406,50 @@ public enum MC_HUB_WDP_BP2: Register {
 }
 
 /// `MC_HUB_RDREQ_VCE1`: gmc_8_1 register, MMIO dword 0xDFC (byte 0x37F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VCE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_VCE0_Layout`, which 4 registers share.
+public enum MC_HUB_RDREQ_VCE1: MC_HUB_RDREQ_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1")
   }
-
-  /// `MC_HUB_RDREQ_VCE1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE1.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
 }
 
 /// `MC_HUB_RDREQ_VCEU1`: gmc_8_1 register, MMIO dword 0xDFD (byte 0x37F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_RDREQ_VCEU1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_RDREQ_SMU_Layout`, which 16 registers share.
+public enum MC_HUB_RDREQ_VCEU1: MC_HUB_RDREQ_SMU_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_RDREQ_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1")
   }
-
-  /// `MC_HUB_RDREQ_VCEU1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_RDREQ_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_RDREQ_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `MC_HUB_WDP_VCE1`: gmc_8_1 register, MMIO dword 0xDFE (byte 0x37F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VCE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_VCE0_Layout`, which 3 registers share.
+public enum MC_HUB_WDP_VCE1: MC_HUB_WDP_VCE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCE1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 VM_BYPASS@16:1 BYPASS_AVAIL_OVERRIDE@17:1 URG_BYPASS_AVAIL_OVERRIDE@18:1")
   }
-
-  /// `MC_HUB_WDP_VCE1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VCE1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VCE1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VCE1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.VM_BYPASS`: bit 16, access unknown.
-  public static var VM_BYPASS: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `MC_HUB_WDP_VCE1.URG_BYPASS_AVAIL_OVERRIDE`: bit 18, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 18, width: 1)
-  }
 }
 
 /// `MC_HUB_WDP_VCEU1`: gmc_8_1 register, MMIO dword 0xDFF (byte 0x37FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_HUB_WDP_VCEU1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_HUB_WDP_SH2_Layout`, which 22 registers share.
+public enum MC_HUB_WDP_VCEU1: MC_HUB_WDP_SH2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDFF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_HUB_WDP_VCEU1 ENABLE@0:1 PRESCALE@1:2 BLACKOUT_EXEMPT@3:1 STALL_MODE@4:2 STALL_OVERRIDE@6:1 MAXBURST@7:4 LAZY_TIMER@11:4 STALL_OVERRIDE_WTM@15:1 BYPASS_AVAIL_OVERRIDE@16:1 URG_BYPASS_AVAIL_OVERRIDE@17:1")
-  }
-
-  /// `MC_HUB_WDP_VCEU1.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU1.PRESCALE`: bits 2:1, access unknown.
-  public static var PRESCALE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 2) }
-
-  /// `MC_HUB_WDP_VCEU1.BLACKOUT_EXEMPT`: bit 3, access unknown.
-  public static var BLACKOUT_EXEMPT: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU1.STALL_MODE`: bits 5:4, access unknown.
-  public static var STALL_MODE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 2) }
-
-  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE`: bit 6, access unknown.
-  public static var STALL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU1.MAXBURST`: bits 10:7, access unknown.
-  public static var MAXBURST: RegisterField<Self, UInt8> { .init(lsb: 7, width: 4) }
-
-  /// `MC_HUB_WDP_VCEU1.LAZY_TIMER`: bits 14:11, access unknown.
-  public static var LAZY_TIMER: RegisterField<Self, UInt8> { .init(lsb: 11, width: 4) }
-
-  /// `MC_HUB_WDP_VCEU1.STALL_OVERRIDE_WTM`: bit 15, access unknown.
-  public static var STALL_OVERRIDE_WTM: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU1.BYPASS_AVAIL_OVERRIDE`: bit 16, access unknown.
-  public static var BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `MC_HUB_WDP_VCEU1.URG_BYPASS_AVAIL_OVERRIDE`: bit 17, access unknown.
-  public static var URG_BYPASS_AVAIL_OVERRIDE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
   }
 }
 
@@ -4798,7 +3457,7 @@ public enum MC_HUB_WDP_VCEU1: Register {
 ///
 /// Another name for `MCIF_WB_BUFMGR_SW_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E78,
       writeOneToClearMask: 0x0000_0000,
@@ -4808,7 +3467,7 @@ public enum MCIF_WB0_MCIF_WB_BUFMGR_SW_CONTROL: Register {
 
 /// `MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5E78 (byte 0x1_79E0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E78,
       writeOneToClearMask: 0x0000_0000,
@@ -4843,7 +3502,7 @@ public enum MCIF_WB_BUFMGR_SW_CONTROL: Register {
 ///
 /// Another name for `MCIF_WB_BUFMGR_CUR_LINE_R`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E79,
       writeOneToClearMask: 0x0000_0000,
@@ -4853,7 +3512,7 @@ public enum MCIF_WB0_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
 
 /// `MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5E79 (byte 0x1_79E4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E79,
       writeOneToClearMask: 0x0000_0000,
@@ -4870,7 +3529,7 @@ public enum MCIF_WB_BUFMGR_CUR_LINE_R: Register {
 ///
 /// Another name for `MCIF_WB_BUFMGR_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7A,
       writeOneToClearMask: 0x0000_0000,
@@ -4880,7 +3539,7 @@ public enum MCIF_WB0_MCIF_WB_BUFMGR_STATUS: Register {
 
 /// `MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5E7A (byte 0x1_79E8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7A,
       writeOneToClearMask: 0x0000_0000,
@@ -4921,7 +3580,7 @@ public enum MCIF_WB_BUFMGR_STATUS: Register {
 ///
 /// Another name for `MCIF_WB_BUF_PITCH`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7B,
       writeOneToClearMask: 0x0000_0000,
@@ -4931,7 +3590,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_PITCH: Register {
 
 /// `MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5E7B (byte 0x1_79EC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7B,
       writeOneToClearMask: 0x0000_0000,
@@ -4951,7 +3610,7 @@ public enum MCIF_WB_BUF_PITCH: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7C,
       writeOneToClearMask: 0x0000_0000,
@@ -4961,7 +3620,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS: Register {
 
 /// `MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5E7C (byte 0x1_79F0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7C,
       writeOneToClearMask: 0x0000_0000,
@@ -5020,7 +3679,7 @@ public enum MCIF_WB_BUF_1_STATUS: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7D,
       writeOneToClearMask: 0x0000_0000,
@@ -5030,7 +3689,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_STATUS2: Register {
 
 /// `MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7D (byte 0x1_79F4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7D,
       writeOneToClearMask: 0x0000_0000,
@@ -5057,7 +3716,7 @@ public enum MCIF_WB_BUF_1_STATUS2: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7E,
       writeOneToClearMask: 0x0000_0000,
@@ -5067,7 +3726,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS: Register {
 
 /// `MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5E7E (byte 0x1_79F8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7E,
       writeOneToClearMask: 0x0000_0000,
@@ -5126,7 +3785,7 @@ public enum MCIF_WB_BUF_2_STATUS: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7F,
       writeOneToClearMask: 0x0000_0000,
@@ -5136,7 +3795,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_STATUS2: Register {
 
 /// `MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5E7F (byte 0x1_79FC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E7F,
       writeOneToClearMask: 0x0000_0000,
@@ -5163,7 +3822,7 @@ public enum MCIF_WB_BUF_2_STATUS2: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E80,
       writeOneToClearMask: 0x0000_0000,
@@ -5173,7 +3832,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS: Register {
 
 /// `MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5E80 (byte 0x1_7A00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E80,
       writeOneToClearMask: 0x0000_0000,
@@ -5232,7 +3891,7 @@ public enum MCIF_WB_BUF_3_STATUS: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E81,
       writeOneToClearMask: 0x0000_0000,
@@ -5242,7 +3901,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_STATUS2: Register {
 
 /// `MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5E81 (byte 0x1_7A04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E81,
       writeOneToClearMask: 0x0000_0000,
@@ -5269,7 +3928,7 @@ public enum MCIF_WB_BUF_3_STATUS2: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E82,
       writeOneToClearMask: 0x0000_0000,
@@ -5279,7 +3938,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS: Register {
 
 /// `MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5E82 (byte 0x1_7A08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E82,
       writeOneToClearMask: 0x0000_0000,
@@ -5338,7 +3997,7 @@ public enum MCIF_WB_BUF_4_STATUS: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_STATUS2`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E83,
       writeOneToClearMask: 0x0000_0000,
@@ -5348,7 +4007,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_4_STATUS2: Register {
 
 /// `MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5E83 (byte 0x1_7A0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E83,
       writeOneToClearMask: 0x0000_0000,
@@ -5375,7 +4034,7 @@ public enum MCIF_WB_BUF_4_STATUS2: Register {
 ///
 /// Another name for `MCIF_WB_ARBITRATION_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E84,
       writeOneToClearMask: 0x0000_0000,
@@ -5385,7 +4044,7 @@ public enum MCIF_WB0_MCIF_WB_ARBITRATION_CONTROL: Register {
 
 /// `MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5E84 (byte 0x1_7A10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_ARBITRATION_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E84,
       writeOneToClearMask: 0x0000_0000,
@@ -5405,7 +4064,7 @@ public enum MCIF_WB_ARBITRATION_CONTROL: Register {
 ///
 /// Another name for `MCIF_WB_URGENCY_WATERMARK`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_URGENCY_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E85,
       writeOneToClearMask: 0x0000_0000,
@@ -5415,7 +4074,7 @@ public enum MCIF_WB0_MCIF_WB_URGENCY_WATERMARK: Register {
 
 /// `MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5E85 (byte 0x1_7A14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_URGENCY_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E85,
       writeOneToClearMask: 0x0000_0000,
@@ -5437,7 +4096,7 @@ public enum MCIF_WB_URGENCY_WATERMARK: Register {
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_INDEX`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E86,
       writeOneToClearMask: 0x0000_0000,
@@ -5447,7 +4106,7 @@ public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_INDEX: Register {
 
 /// `MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5E86 (byte 0x1_7A18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_TEST_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E86,
       writeOneToClearMask: 0x0000_0000,
@@ -5467,7 +4126,7 @@ public enum MCIF_WB_TEST_DEBUG_INDEX: Register {
 ///
 /// Another name for `MCIF_WB_TEST_DEBUG_DATA`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E87,
       writeOneToClearMask: 0x0000_0000,
@@ -5477,7 +4136,7 @@ public enum MCIF_WB0_MCIF_WB_TEST_DEBUG_DATA: Register {
 
 /// `MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5E87 (byte 0x1_7A1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_TEST_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E87,
       writeOneToClearMask: 0x0000_0000,
@@ -5494,7 +4153,7 @@ public enum MCIF_WB_TEST_DEBUG_DATA: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E88,
       writeOneToClearMask: 0x0000_0000,
@@ -5504,7 +4163,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y: Register {
 
 /// `MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E88 (byte 0x1_7A20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E88,
       writeOneToClearMask: 0x0000_0000,
@@ -5519,7 +4178,7 @@ public enum MCIF_WB_BUF_1_ADDR_Y: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E89,
       writeOneToClearMask: 0x0000_0000,
@@ -5529,7 +4188,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E89 (byte 0x1_7A24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E89,
       writeOneToClearMask: 0x0000_0000,
@@ -5546,7 +4205,7 @@ public enum MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8A,
       writeOneToClearMask: 0x0000_0000,
@@ -5556,7 +4215,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C: Register {
 
 /// `MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8A (byte 0x1_7A28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8A,
       writeOneToClearMask: 0x0000_0000,
@@ -5571,7 +4230,7 @@ public enum MCIF_WB_BUF_1_ADDR_C: Register {
 ///
 /// Another name for `MCIF_WB_BUF_1_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8B,
       writeOneToClearMask: 0x0000_0000,
@@ -5581,7 +4240,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8B (byte 0x1_7A2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8B,
       writeOneToClearMask: 0x0000_0000,
@@ -5598,7 +4257,7 @@ public enum MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8C,
       writeOneToClearMask: 0x0000_0000,
@@ -5608,7 +4267,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y: Register {
 
 /// `MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E8C (byte 0x1_7A30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8C,
       writeOneToClearMask: 0x0000_0000,
@@ -5623,7 +4282,7 @@ public enum MCIF_WB_BUF_2_ADDR_Y: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8D,
       writeOneToClearMask: 0x0000_0000,
@@ -5633,7 +4292,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8D (byte 0x1_7A34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8D,
       writeOneToClearMask: 0x0000_0000,
@@ -5650,7 +4309,7 @@ public enum MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8E,
       writeOneToClearMask: 0x0000_0000,
@@ -5660,7 +4319,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C: Register {
 
 /// `MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E8E (byte 0x1_7A38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8E,
       writeOneToClearMask: 0x0000_0000,
@@ -5675,7 +4334,7 @@ public enum MCIF_WB_BUF_2_ADDR_C: Register {
 ///
 /// Another name for `MCIF_WB_BUF_2_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8F,
       writeOneToClearMask: 0x0000_0000,
@@ -5685,7 +4344,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E8F (byte 0x1_7A3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E8F,
       writeOneToClearMask: 0x0000_0000,
@@ -5702,7 +4361,7 @@ public enum MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E90,
       writeOneToClearMask: 0x0000_0000,
@@ -5712,7 +4371,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y: Register {
 
 /// `MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E90 (byte 0x1_7A40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E90,
       writeOneToClearMask: 0x0000_0000,
@@ -5727,7 +4386,7 @@ public enum MCIF_WB_BUF_3_ADDR_Y: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E91,
       writeOneToClearMask: 0x0000_0000,
@@ -5737,7 +4396,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E91 (byte 0x1_7A44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E91,
       writeOneToClearMask: 0x0000_0000,
@@ -5754,7 +4413,7 @@ public enum MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E92,
       writeOneToClearMask: 0x0000_0000,
@@ -5764,7 +4423,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C: Register {
 
 /// `MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E92 (byte 0x1_7A48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E92,
       writeOneToClearMask: 0x0000_0000,
@@ -5779,7 +4438,7 @@ public enum MCIF_WB_BUF_3_ADDR_C: Register {
 ///
 /// Another name for `MCIF_WB_BUF_3_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E93,
       writeOneToClearMask: 0x0000_0000,
@@ -5789,7 +4448,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E93 (byte 0x1_7A4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E93,
       writeOneToClearMask: 0x0000_0000,
@@ -5806,7 +4465,7 @@ public enum MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E94,
       writeOneToClearMask: 0x0000_0000,
@@ -5816,7 +4475,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y: Register {
 
 /// `MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5E94 (byte 0x1_7A50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E94,
       writeOneToClearMask: 0x0000_0000,
@@ -5831,7 +4490,7 @@ public enum MCIF_WB_BUF_4_ADDR_Y: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_Y_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E95,
       writeOneToClearMask: 0x0000_0000,
@@ -5841,7 +4500,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5E95 (byte 0x1_7A54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E95,
       writeOneToClearMask: 0x0000_0000,
@@ -5858,7 +4517,7 @@ public enum MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E96,
       writeOneToClearMask: 0x0000_0000,

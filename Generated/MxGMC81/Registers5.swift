@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5E96 (byte 0x1_7A58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E96,
       writeOneToClearMask: 0x0000_0000,
@@ -21,7 +22,7 @@ public enum MCIF_WB_BUF_4_ADDR_C: Register {
 ///
 /// Another name for `MCIF_WB_BUF_4_ADDR_C_OFFSET`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E97,
       writeOneToClearMask: 0x0000_0000,
@@ -31,7 +32,7 @@ public enum MCIF_WB0_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5E97 (byte 0x1_7A5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E97,
       writeOneToClearMask: 0x0000_0000,
@@ -48,7 +49,7 @@ public enum MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
 ///
 /// Another name for `MCIF_WB_BUFMGR_VCE_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E98,
       writeOneToClearMask: 0x0000_0000,
@@ -58,7 +59,7 @@ public enum MCIF_WB0_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
 
 /// `MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5E98 (byte 0x1_7A60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E98,
       writeOneToClearMask: 0x0000_0000,
@@ -96,7 +97,7 @@ public enum MCIF_WB_BUFMGR_VCE_CONTROL: Register {
 ///
 /// Another name for `MCIF_WB_HVVMID_CONTROL`, at the same offset.
 public enum MCIF_WB0_MCIF_WB_HVVMID_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E99,
       writeOneToClearMask: 0x0000_0000,
@@ -106,7 +107,7 @@ public enum MCIF_WB0_MCIF_WB_HVVMID_CONTROL: Register {
 
 /// `MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5E99 (byte 0x1_7A64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB_HVVMID_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E99,
       writeOneToClearMask: 0x0000_0000,
@@ -124,7 +125,7 @@ public enum MCIF_WB_HVVMID_CONTROL: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EB8 (byte 0x1_7AE0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EB8,
       writeOneToClearMask: 0x0000_0000,
@@ -134,7 +135,7 @@ public enum MCIF_WB1_MCIF_WB_BUFMGR_SW_CONTROL: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EB9 (byte 0x1_7AE4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EB9,
       writeOneToClearMask: 0x0000_0000,
@@ -144,7 +145,7 @@ public enum MCIF_WB1_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EBA (byte 0x1_7AE8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBA,
       writeOneToClearMask: 0x0000_0000,
@@ -154,7 +155,7 @@ public enum MCIF_WB1_MCIF_WB_BUFMGR_STATUS: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EBB (byte 0x1_7AEC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBB,
       writeOneToClearMask: 0x0000_0000,
@@ -164,7 +165,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_PITCH: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EBC (byte 0x1_7AF0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBC,
       writeOneToClearMask: 0x0000_0000,
@@ -174,7 +175,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBD (byte 0x1_7AF4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBD,
       writeOneToClearMask: 0x0000_0000,
@@ -184,7 +185,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_STATUS2: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EBE (byte 0x1_7AF8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBE,
       writeOneToClearMask: 0x0000_0000,
@@ -194,7 +195,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EBF (byte 0x1_7AFC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EBF,
       writeOneToClearMask: 0x0000_0000,
@@ -204,7 +205,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_STATUS2: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5EC0 (byte 0x1_7B00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC0,
       writeOneToClearMask: 0x0000_0000,
@@ -214,7 +215,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC1 (byte 0x1_7B04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC1,
       writeOneToClearMask: 0x0000_0000,
@@ -224,7 +225,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_STATUS2: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5EC2 (byte 0x1_7B08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC2,
       writeOneToClearMask: 0x0000_0000,
@@ -234,7 +235,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5EC3 (byte 0x1_7B0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC3,
       writeOneToClearMask: 0x0000_0000,
@@ -244,7 +245,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_STATUS2: Register {
 
 /// `MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5EC4 (byte 0x1_7B10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC4,
       writeOneToClearMask: 0x0000_0000,
@@ -254,7 +255,7 @@ public enum MCIF_WB1_MCIF_WB_ARBITRATION_CONTROL: Register {
 
 /// `MCIF_WB1_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5EC5 (byte 0x1_7B14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_URGENCY_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC5,
       writeOneToClearMask: 0x0000_0000,
@@ -264,7 +265,7 @@ public enum MCIF_WB1_MCIF_WB_URGENCY_WATERMARK: Register {
 
 /// `MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5EC6 (byte 0x1_7B18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC6,
       writeOneToClearMask: 0x0000_0000,
@@ -274,7 +275,7 @@ public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_INDEX: Register {
 
 /// `MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5EC7 (byte 0x1_7B1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC7,
       writeOneToClearMask: 0x0000_0000,
@@ -284,7 +285,7 @@ public enum MCIF_WB1_MCIF_WB_TEST_DEBUG_DATA: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5EC8 (byte 0x1_7B20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC8,
       writeOneToClearMask: 0x0000_0000,
@@ -294,7 +295,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5EC9 (byte 0x1_7B24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EC9,
       writeOneToClearMask: 0x0000_0000,
@@ -304,7 +305,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECA (byte 0x1_7B28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECA,
       writeOneToClearMask: 0x0000_0000,
@@ -314,7 +315,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECB (byte 0x1_7B2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECB,
       writeOneToClearMask: 0x0000_0000,
@@ -324,7 +325,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ECC (byte 0x1_7B30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECC,
       writeOneToClearMask: 0x0000_0000,
@@ -334,7 +335,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECD (byte 0x1_7B34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECD,
       writeOneToClearMask: 0x0000_0000,
@@ -344,7 +345,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ECE (byte 0x1_7B38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECE,
       writeOneToClearMask: 0x0000_0000,
@@ -354,7 +355,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ECF (byte 0x1_7B3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ECF,
       writeOneToClearMask: 0x0000_0000,
@@ -364,7 +365,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED0 (byte 0x1_7B40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED0,
       writeOneToClearMask: 0x0000_0000,
@@ -374,7 +375,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED1 (byte 0x1_7B44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED1,
       writeOneToClearMask: 0x0000_0000,
@@ -384,7 +385,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED2 (byte 0x1_7B48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED2,
       writeOneToClearMask: 0x0000_0000,
@@ -394,7 +395,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED3 (byte 0x1_7B4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED3,
       writeOneToClearMask: 0x0000_0000,
@@ -404,7 +405,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5ED4 (byte 0x1_7B50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED4,
       writeOneToClearMask: 0x0000_0000,
@@ -414,7 +415,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED5 (byte 0x1_7B54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED5,
       writeOneToClearMask: 0x0000_0000,
@@ -424,7 +425,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5ED6 (byte 0x1_7B58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED6,
       writeOneToClearMask: 0x0000_0000,
@@ -434,7 +435,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5ED7 (byte 0x1_7B5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED7,
       writeOneToClearMask: 0x0000_0000,
@@ -444,7 +445,7 @@ public enum MCIF_WB1_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED8 (byte 0x1_7B60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED8,
       writeOneToClearMask: 0x0000_0000,
@@ -454,7 +455,7 @@ public enum MCIF_WB1_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
 
 /// `MCIF_WB1_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5ED9 (byte 0x1_7B64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB1_MCIF_WB_HVVMID_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5ED9,
       writeOneToClearMask: 0x0000_0000,
@@ -464,7 +465,7 @@ public enum MCIF_WB1_MCIF_WB_HVVMID_CONTROL: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL`: gmc_8_1 register, MMIO dword 0x5EF8 (byte 0x1_7BE0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EF8,
       writeOneToClearMask: 0x0000_0000,
@@ -474,7 +475,7 @@ public enum MCIF_WB2_MCIF_WB_BUFMGR_SW_CONTROL: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R`: gmc_8_1 register, MMIO dword 0x5EF9 (byte 0x1_7BE4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EF9,
       writeOneToClearMask: 0x0000_0000,
@@ -484,7 +485,7 @@ public enum MCIF_WB2_MCIF_WB_BUFMGR_CUR_LINE_R: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_STATUS`: gmc_8_1 register, MMIO dword 0x5EFA (byte 0x1_7BE8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFA,
       writeOneToClearMask: 0x0000_0000,
@@ -494,7 +495,7 @@ public enum MCIF_WB2_MCIF_WB_BUFMGR_STATUS: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_PITCH`: gmc_8_1 register, MMIO dword 0x5EFB (byte 0x1_7BEC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_PITCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFB,
       writeOneToClearMask: 0x0000_0000,
@@ -504,7 +505,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_PITCH: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_STATUS`: gmc_8_1 register, MMIO dword 0x5EFC (byte 0x1_7BF0), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFC,
       writeOneToClearMask: 0x0000_0000,
@@ -514,7 +515,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFD (byte 0x1_7BF4), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFD,
       writeOneToClearMask: 0x0000_0000,
@@ -524,7 +525,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_STATUS2: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_STATUS`: gmc_8_1 register, MMIO dword 0x5EFE (byte 0x1_7BF8), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFE,
       writeOneToClearMask: 0x0000_0000,
@@ -534,7 +535,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_STATUS2`: gmc_8_1 register, MMIO dword 0x5EFF (byte 0x1_7BFC), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5EFF,
       writeOneToClearMask: 0x0000_0000,
@@ -544,7 +545,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_STATUS2: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_STATUS`: gmc_8_1 register, MMIO dword 0x5F00 (byte 0x1_7C00), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F00,
       writeOneToClearMask: 0x0000_0000,
@@ -554,7 +555,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_STATUS2`: gmc_8_1 register, MMIO dword 0x5F01 (byte 0x1_7C04), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F01,
       writeOneToClearMask: 0x0000_0000,
@@ -564,7 +565,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_STATUS2: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_STATUS`: gmc_8_1 register, MMIO dword 0x5F02 (byte 0x1_7C08), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F02,
       writeOneToClearMask: 0x0000_0000,
@@ -574,7 +575,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_STATUS2`: gmc_8_1 register, MMIO dword 0x5F03 (byte 0x1_7C0C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F03,
       writeOneToClearMask: 0x0000_0000,
@@ -584,7 +585,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_STATUS2: Register {
 
 /// `MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL`: gmc_8_1 register, MMIO dword 0x5F04 (byte 0x1_7C10), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F04,
       writeOneToClearMask: 0x0000_0000,
@@ -594,7 +595,7 @@ public enum MCIF_WB2_MCIF_WB_ARBITRATION_CONTROL: Register {
 
 /// `MCIF_WB2_MCIF_WB_URGENCY_WATERMARK`: gmc_8_1 register, MMIO dword 0x5F05 (byte 0x1_7C14), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_URGENCY_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F05,
       writeOneToClearMask: 0x0000_0000,
@@ -604,7 +605,7 @@ public enum MCIF_WB2_MCIF_WB_URGENCY_WATERMARK: Register {
 
 /// `MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX`: gmc_8_1 register, MMIO dword 0x5F06 (byte 0x1_7C18), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F06,
       writeOneToClearMask: 0x0000_0000,
@@ -614,7 +615,7 @@ public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_INDEX: Register {
 
 /// `MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA`: gmc_8_1 register, MMIO dword 0x5F07 (byte 0x1_7C1C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F07,
       writeOneToClearMask: 0x0000_0000,
@@ -624,7 +625,7 @@ public enum MCIF_WB2_MCIF_WB_TEST_DEBUG_DATA: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F08 (byte 0x1_7C20), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F08,
       writeOneToClearMask: 0x0000_0000,
@@ -634,7 +635,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F09 (byte 0x1_7C24), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F09,
       writeOneToClearMask: 0x0000_0000,
@@ -644,7 +645,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0A (byte 0x1_7C28), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0A,
       writeOneToClearMask: 0x0000_0000,
@@ -654,7 +655,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0B (byte 0x1_7C2C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0B,
       writeOneToClearMask: 0x0000_0000,
@@ -664,7 +665,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_1_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F0C (byte 0x1_7C30), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0C,
       writeOneToClearMask: 0x0000_0000,
@@ -674,7 +675,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0D (byte 0x1_7C34), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0D,
       writeOneToClearMask: 0x0000_0000,
@@ -684,7 +685,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F0E (byte 0x1_7C38), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0E,
       writeOneToClearMask: 0x0000_0000,
@@ -694,7 +695,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F0F (byte 0x1_7C3C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F0F,
       writeOneToClearMask: 0x0000_0000,
@@ -704,7 +705,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_2_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F10 (byte 0x1_7C40), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F10,
       writeOneToClearMask: 0x0000_0000,
@@ -714,7 +715,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F11 (byte 0x1_7C44), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F11,
       writeOneToClearMask: 0x0000_0000,
@@ -724,7 +725,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F12 (byte 0x1_7C48), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F12,
       writeOneToClearMask: 0x0000_0000,
@@ -734,7 +735,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F13 (byte 0x1_7C4C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F13,
       writeOneToClearMask: 0x0000_0000,
@@ -744,7 +745,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_3_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y`: gmc_8_1 register, MMIO dword 0x5F14 (byte 0x1_7C50), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F14,
       writeOneToClearMask: 0x0000_0000,
@@ -754,7 +755,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET`: gmc_8_1 register, MMIO dword 0x5F15 (byte 0x1_7C54), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F15,
       writeOneToClearMask: 0x0000_0000,
@@ -764,7 +765,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_Y_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C`: gmc_8_1 register, MMIO dword 0x5F16 (byte 0x1_7C58), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F16,
       writeOneToClearMask: 0x0000_0000,
@@ -774,7 +775,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET`: gmc_8_1 register, MMIO dword 0x5F17 (byte 0x1_7C5C), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F17,
       writeOneToClearMask: 0x0000_0000,
@@ -784,7 +785,7 @@ public enum MCIF_WB2_MCIF_WB_BUF_4_ADDR_C_OFFSET: Register {
 
 /// `MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL`: gmc_8_1 register, MMIO dword 0x5F18 (byte 0x1_7C60), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F18,
       writeOneToClearMask: 0x0000_0000,
@@ -794,7 +795,7 @@ public enum MCIF_WB2_MCIF_WB_BUFMGR_VCE_CONTROL: Register {
 
 /// `MCIF_WB2_MCIF_WB_HVVMID_CONTROL`: gmc_8_1 register, MMIO dword 0x5F19 (byte 0x1_7C64), access unknown, reset unknown (`write` starts from 0).
 public enum MCIF_WB2_MCIF_WB_HVVMID_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F19,
       writeOneToClearMask: 0x0000_0000,
@@ -803,264 +804,200 @@ public enum MCIF_WB2_MCIF_WB_HVVMID_CONTROL: Register {
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF0`: gmc_8_1 register, MMIO dword 0xF980 (byte 0x3_E600), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF0: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF980,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF0 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF0.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF1`: gmc_8_1 register, MMIO dword 0xF981 (byte 0x3_E604), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF1: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF981,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF1 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF1.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF2`: gmc_8_1 register, MMIO dword 0xF982 (byte 0x3_E608), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF2: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF982,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF2 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF2.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF3`: gmc_8_1 register, MMIO dword 0xF983 (byte 0x3_E60C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF3: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF983,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF3 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF3.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF4`: gmc_8_1 register, MMIO dword 0xF984 (byte 0x3_E610), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF4: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF984,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF4 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF4.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF5`: gmc_8_1 register, MMIO dword 0xF985 (byte 0x3_E614), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF5: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF985,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF5 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF5.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF6`: gmc_8_1 register, MMIO dword 0xF986 (byte 0x3_E618), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF6: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF986,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF6 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF6.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF7`: gmc_8_1 register, MMIO dword 0xF987 (byte 0x3_E61C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF7: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF987,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF7 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF7.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF8`: gmc_8_1 register, MMIO dword 0xF988 (byte 0x3_E620), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF8: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF988,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF8 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF8.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF9`: gmc_8_1 register, MMIO dword 0xF989 (byte 0x3_E624), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF9: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF989,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF9 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF9.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF10`: gmc_8_1 register, MMIO dword 0xF98A (byte 0x3_E628), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF10: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF10 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF10.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF11`: gmc_8_1 register, MMIO dword 0xF98B (byte 0x3_E62C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF11: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF11 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF11.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF12`: gmc_8_1 register, MMIO dword 0xF98C (byte 0x3_E630), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF12: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF12 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF12.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF13`: gmc_8_1 register, MMIO dword 0xF98D (byte 0x3_E634), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF13: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF13 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF13.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF14`: gmc_8_1 register, MMIO dword 0xF98E (byte 0x3_E638), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF14: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF14 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF14.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_FB_SIZE_OFFSET_VF15`: gmc_8_1 register, MMIO dword 0xF98F (byte 0x3_E63C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_FB_SIZE_OFFSET_VF15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_FB_SIZE_OFFSET_VF0_Layout`, which 16 registers share.
+public enum MC_VM_FB_SIZE_OFFSET_VF15: MC_VM_FB_SIZE_OFFSET_VF0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_FB_SIZE_OFFSET_VF15 VF_FB_SIZE@0:16 VF_FB_OFFSET@16:16")
   }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_SIZE`: bits 15:0, access unknown.
-  public static var VF_FB_SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `MC_VM_FB_SIZE_OFFSET_VF15.VF_FB_OFFSET`: bits 31:16, access unknown.
-  public static var VF_FB_OFFSET: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `MC_VM_NB_MMIOBASE`: gmc_8_1 register, MMIO dword 0xF990 (byte 0x3_E640), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_MMIOBASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF990,
       writeOneToClearMask: 0x0000_0000,
@@ -1073,7 +1010,7 @@ public enum MC_VM_NB_MMIOBASE: Register {
 
 /// `MC_VM_NB_MMIOLIMIT`: gmc_8_1 register, MMIO dword 0xF991 (byte 0x3_E644), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_MMIOLIMIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF991,
       writeOneToClearMask: 0x0000_0000,
@@ -1086,7 +1023,7 @@ public enum MC_VM_NB_MMIOLIMIT: Register {
 
 /// `MC_VM_NB_PCI_CTRL`: gmc_8_1 register, MMIO dword 0xF992 (byte 0x3_E648), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_PCI_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF992,
       writeOneToClearMask: 0x0000_0000,
@@ -1099,7 +1036,7 @@ public enum MC_VM_NB_PCI_CTRL: Register {
 
 /// `MC_VM_NB_PCI_ARB`: gmc_8_1 register, MMIO dword 0xF993 (byte 0x3_E64C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_PCI_ARB: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF993,
       writeOneToClearMask: 0x0000_0000,
@@ -1112,7 +1049,7 @@ public enum MC_VM_NB_PCI_ARB: Register {
 
 /// `MC_VM_NB_TOP_OF_DRAM_SLOT1`: gmc_8_1 register, MMIO dword 0xF994 (byte 0x3_E650), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF994,
       writeOneToClearMask: 0x0000_0000,
@@ -1125,7 +1062,7 @@ public enum MC_VM_NB_TOP_OF_DRAM_SLOT1: Register {
 
 /// `MC_VM_NB_LOWER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF995 (byte 0x3_E654), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF995,
       writeOneToClearMask: 0x0000_0000,
@@ -1141,7 +1078,7 @@ public enum MC_VM_NB_LOWER_TOP_OF_DRAM2: Register {
 
 /// `MC_VM_NB_UPPER_TOP_OF_DRAM2`: gmc_8_1 register, MMIO dword 0xF996 (byte 0x3_E658), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF996,
       writeOneToClearMask: 0x0000_0000,
@@ -1154,7 +1091,7 @@ public enum MC_VM_NB_UPPER_TOP_OF_DRAM2: Register {
 
 /// `MC_VM_NB_TOP_OF_DRAM3`: gmc_8_1 register, MMIO dword 0xF997 (byte 0x3_E65C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_NB_TOP_OF_DRAM3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF997,
       writeOneToClearMask: 0x0000_0000,
@@ -1170,7 +1107,7 @@ public enum MC_VM_NB_TOP_OF_DRAM3: Register {
 
 /// `MC_VM_MARC_BASE_LO_0`: gmc_8_1 register, MMIO dword 0xF998 (byte 0x3_E660), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF998,
       writeOneToClearMask: 0x0000_0000,
@@ -1183,7 +1120,7 @@ public enum MC_VM_MARC_BASE_LO_0: Register {
 
 /// `MC_VM_MARC_BASE_HI_0`: gmc_8_1 register, MMIO dword 0xF999 (byte 0x3_E664), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF999,
       writeOneToClearMask: 0x0000_0000,
@@ -1196,7 +1133,7 @@ public enum MC_VM_MARC_BASE_HI_0: Register {
 
 /// `MC_VM_MARC_RELOC_LO_0`: gmc_8_1 register, MMIO dword 0xF99A (byte 0x3_E668), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99A,
       writeOneToClearMask: 0x0000_0000,
@@ -1215,7 +1152,7 @@ public enum MC_VM_MARC_RELOC_LO_0: Register {
 
 /// `MC_VM_MARC_RELOC_HI_0`: gmc_8_1 register, MMIO dword 0xF99B (byte 0x3_E66C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99B,
       writeOneToClearMask: 0x0000_0000,
@@ -1228,7 +1165,7 @@ public enum MC_VM_MARC_RELOC_HI_0: Register {
 
 /// `MC_VM_MARC_LEN_LO_0`: gmc_8_1 register, MMIO dword 0xF99C (byte 0x3_E670), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99C,
       writeOneToClearMask: 0x0000_0000,
@@ -1241,7 +1178,7 @@ public enum MC_VM_MARC_LEN_LO_0: Register {
 
 /// `MC_VM_MARC_LEN_HI_0`: gmc_8_1 register, MMIO dword 0xF99D (byte 0x3_E674), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99D,
       writeOneToClearMask: 0x0000_0000,
@@ -1254,7 +1191,7 @@ public enum MC_VM_MARC_LEN_HI_0: Register {
 
 /// `MC_VM_MARC_BASE_LO_1`: gmc_8_1 register, MMIO dword 0xF99E (byte 0x3_E678), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99E,
       writeOneToClearMask: 0x0000_0000,
@@ -1267,7 +1204,7 @@ public enum MC_VM_MARC_BASE_LO_1: Register {
 
 /// `MC_VM_MARC_BASE_HI_1`: gmc_8_1 register, MMIO dword 0xF99F (byte 0x3_E67C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99F,
       writeOneToClearMask: 0x0000_0000,
@@ -1280,7 +1217,7 @@ public enum MC_VM_MARC_BASE_HI_1: Register {
 
 /// `MC_VM_MARC_RELOC_LO_1`: gmc_8_1 register, MMIO dword 0xF9A0 (byte 0x3_E680), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A0,
       writeOneToClearMask: 0x0000_0000,
@@ -1299,7 +1236,7 @@ public enum MC_VM_MARC_RELOC_LO_1: Register {
 
 /// `MC_VM_MARC_RELOC_HI_1`: gmc_8_1 register, MMIO dword 0xF9A1 (byte 0x3_E684), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A1,
       writeOneToClearMask: 0x0000_0000,
@@ -1312,7 +1249,7 @@ public enum MC_VM_MARC_RELOC_HI_1: Register {
 
 /// `MC_VM_MARC_LEN_LO_1`: gmc_8_1 register, MMIO dword 0xF9A2 (byte 0x3_E688), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A2,
       writeOneToClearMask: 0x0000_0000,
@@ -1325,7 +1262,7 @@ public enum MC_VM_MARC_LEN_LO_1: Register {
 
 /// `MC_VM_MARC_LEN_HI_1`: gmc_8_1 register, MMIO dword 0xF9A3 (byte 0x3_E68C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A3,
       writeOneToClearMask: 0x0000_0000,
@@ -1338,7 +1275,7 @@ public enum MC_VM_MARC_LEN_HI_1: Register {
 
 /// `MC_VM_MARC_BASE_LO_2`: gmc_8_1 register, MMIO dword 0xF9A4 (byte 0x3_E690), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A4,
       writeOneToClearMask: 0x0000_0000,
@@ -1351,7 +1288,7 @@ public enum MC_VM_MARC_BASE_LO_2: Register {
 
 /// `MC_VM_MARC_BASE_HI_2`: gmc_8_1 register, MMIO dword 0xF9A5 (byte 0x3_E694), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A5,
       writeOneToClearMask: 0x0000_0000,
@@ -1364,7 +1301,7 @@ public enum MC_VM_MARC_BASE_HI_2: Register {
 
 /// `MC_VM_MARC_RELOC_LO_2`: gmc_8_1 register, MMIO dword 0xF9A6 (byte 0x3_E698), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A6,
       writeOneToClearMask: 0x0000_0000,
@@ -1383,7 +1320,7 @@ public enum MC_VM_MARC_RELOC_LO_2: Register {
 
 /// `MC_VM_MARC_RELOC_HI_2`: gmc_8_1 register, MMIO dword 0xF9A7 (byte 0x3_E69C), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A7,
       writeOneToClearMask: 0x0000_0000,
@@ -1396,7 +1333,7 @@ public enum MC_VM_MARC_RELOC_HI_2: Register {
 
 /// `MC_VM_MARC_LEN_LO_2`: gmc_8_1 register, MMIO dword 0xF9A8 (byte 0x3_E6A0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A8,
       writeOneToClearMask: 0x0000_0000,
@@ -1409,7 +1346,7 @@ public enum MC_VM_MARC_LEN_LO_2: Register {
 
 /// `MC_VM_MARC_LEN_HI_2`: gmc_8_1 register, MMIO dword 0xF9A9 (byte 0x3_E6A4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A9,
       writeOneToClearMask: 0x0000_0000,
@@ -1422,7 +1359,7 @@ public enum MC_VM_MARC_LEN_HI_2: Register {
 
 /// `MC_VM_MARC_BASE_LO_3`: gmc_8_1 register, MMIO dword 0xF9AA (byte 0x3_E6A8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_LO_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AA,
       writeOneToClearMask: 0x0000_0000,
@@ -1435,7 +1372,7 @@ public enum MC_VM_MARC_BASE_LO_3: Register {
 
 /// `MC_VM_MARC_BASE_HI_3`: gmc_8_1 register, MMIO dword 0xF9AB (byte 0x3_E6AC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_BASE_HI_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AB,
       writeOneToClearMask: 0x0000_0000,
@@ -1448,7 +1385,7 @@ public enum MC_VM_MARC_BASE_HI_3: Register {
 
 /// `MC_VM_MARC_RELOC_LO_3`: gmc_8_1 register, MMIO dword 0xF9AC (byte 0x3_E6B0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_LO_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AC,
       writeOneToClearMask: 0x0000_0000,
@@ -1467,7 +1404,7 @@ public enum MC_VM_MARC_RELOC_LO_3: Register {
 
 /// `MC_VM_MARC_RELOC_HI_3`: gmc_8_1 register, MMIO dword 0xF9AD (byte 0x3_E6B4), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_RELOC_HI_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AD,
       writeOneToClearMask: 0x0000_0000,
@@ -1480,7 +1417,7 @@ public enum MC_VM_MARC_RELOC_HI_3: Register {
 
 /// `MC_VM_MARC_LEN_LO_3`: gmc_8_1 register, MMIO dword 0xF9AE (byte 0x3_E6B8), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_LO_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AE,
       writeOneToClearMask: 0x0000_0000,
@@ -1493,7 +1430,7 @@ public enum MC_VM_MARC_LEN_LO_3: Register {
 
 /// `MC_VM_MARC_LEN_HI_3`: gmc_8_1 register, MMIO dword 0xF9AF (byte 0x3_E6BC), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_LEN_HI_3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9AF,
       writeOneToClearMask: 0x0000_0000,
@@ -1506,7 +1443,7 @@ public enum MC_VM_MARC_LEN_HI_3: Register {
 
 /// `MC_VM_MARC_CNTL`: gmc_8_1 register, MMIO dword 0xF9B0 (byte 0x3_E6C0), access unknown, reset unknown (`write` starts from 0).
 public enum MC_VM_MARC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B0,
       writeOneToClearMask: 0x0000_0000,
@@ -1518,549 +1455,422 @@ public enum MC_VM_MARC_CNTL: Register {
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL0`: gmc_8_1 register, MMIO dword 0xF9B1 (byte 0x3_E6C4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL0: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL0 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL0.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL0.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL0.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B2 (byte 0x3_E6C8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR0: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR0 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR0.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR0`: gmc_8_1 register, MMIO dword 0xF9B3 (byte 0x3_E6CC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR0: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR0 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR0.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL1`: gmc_8_1 register, MMIO dword 0xF9B4 (byte 0x3_E6D0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL1: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL1 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL1.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL1.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL1.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B5 (byte 0x3_E6D4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR1: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR1 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR1.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR1`: gmc_8_1 register, MMIO dword 0xF9B6 (byte 0x3_E6D8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR1: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR1 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR1.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL2`: gmc_8_1 register, MMIO dword 0xF9B7 (byte 0x3_E6DC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL2: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL2 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL2.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL2.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL2.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B8 (byte 0x3_E6E0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR2: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR2 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR2.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR2`: gmc_8_1 register, MMIO dword 0xF9B9 (byte 0x3_E6E4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR2: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR2 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR2.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL3`: gmc_8_1 register, MMIO dword 0xF9BA (byte 0x3_E6E8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL3: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL3 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL3.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL3.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL3.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BB (byte 0x3_E6EC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR3: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR3 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR3.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR3`: gmc_8_1 register, MMIO dword 0xF9BC (byte 0x3_E6F0), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR3: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR3 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR3.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL4`: gmc_8_1 register, MMIO dword 0xF9BD (byte 0x3_E6F4), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL4: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL4 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL4.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL4.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL4.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BE (byte 0x3_E6F8), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR4: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR4 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR4.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR4`: gmc_8_1 register, MMIO dword 0xF9BF (byte 0x3_E6FC), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR4: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR4 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR4.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL5`: gmc_8_1 register, MMIO dword 0xF9C0 (byte 0x3_E700), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL5: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL5 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL5.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL5.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL5.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C1 (byte 0x3_E704), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR5: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR5 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR5.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR5`: gmc_8_1 register, MMIO dword 0xF9C2 (byte 0x3_E708), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR5: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR5 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR5.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL6`: gmc_8_1 register, MMIO dword 0xF9C3 (byte 0x3_E70C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL6: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL6 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL6.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL6.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL6.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C4 (byte 0x3_E710), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR6: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR6 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR6.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR6`: gmc_8_1 register, MMIO dword 0xF9C5 (byte 0x3_E714), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR6: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR6 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR6.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL7`: gmc_8_1 register, MMIO dword 0xF9C6 (byte 0x3_E718), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL7: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL7 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL7.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL7.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL7.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C7 (byte 0x3_E71C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR7: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR7 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR7.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR7`: gmc_8_1 register, MMIO dword 0xF9C8 (byte 0x3_E720), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR7: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR7 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR7.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_CNTL8`: gmc_8_1 register, MMIO dword 0xF9C9 (byte 0x3_E724), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_CNTL8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_CNTL0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_CNTL8: MC_VM_MB_L1_TLS0_CNTL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_CNTL8 REQ_STREAM_ID@0:9 EN@12:1 PREFETCH_DONE@13:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL8.REQ_STREAM_ID`: bits 8:0, access unknown.
-  public static var REQ_STREAM_ID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL8.EN`: bit 12, access unknown.
-  public static var EN: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_CNTL8.PREFETCH_DONE`: bit 13, access unknown.
-  public static var PREFETCH_DONE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_START_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CA (byte 0x3_E728), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_START_ADDR8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_START_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_START_ADDR8: MC_VM_MB_L1_TLS0_START_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_START_ADDR8 START_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_START_ADDR8.START_ADDR`: bits 27:0, access unknown.
-  public static var START_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_END_ADDR8`: gmc_8_1 register, MMIO dword 0xF9CB (byte 0x3_E72C), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_END_ADDR8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_VM_MB_L1_TLS0_END_ADDR0_Layout`, which 9 registers share.
+public enum MC_VM_MB_L1_TLS0_END_ADDR8: MC_VM_MB_L1_TLS0_END_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_END_ADDR8 END_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_END_ADDR8.END_ADDR`: bits 27:0, access unknown.
-  public static var END_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS`: gmc_8_1 register, MMIO dword 0xF9CC (byte 0x3_E730), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout`, which 3 registers share.
+public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS: VM_CONTEXT0_PROTECTION_FAULT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS PROTECTIONS@0:8 MEMORY_CLIENT_ID@12:9 MEMORY_CLIENT_RW@24:1 VMID@25:4 ATOMIC@29:1")
   }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.PROTECTIONS`: bits 7:0, access unknown.
-  public static var PROTECTIONS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_ID`: bits 20:12, access unknown.
-  public static var MEMORY_CLIENT_ID: RegisterField<Self, UInt16> { .init(lsb: 12, width: 9) }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.MEMORY_CLIENT_RW`: bit 24, access unknown.
-  public static var MEMORY_CLIENT_RW: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.VMID`: bits 28:25, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 25, width: 4) }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_STATUS.ATOMIC`: bit 29, access unknown.
-  public static var ATOMIC: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
 }
 
 /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR`: gmc_8_1 register, MMIO dword 0xF9CD (byte 0x3_E734), access unknown, reset unknown (`write` starts from 0).
-public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout`, which 3 registers share.
+public enum MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR: VM_CONTEXT0_PROTECTION_FAULT_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR LOGICAL_PAGE_ADDR@0:28")
   }
-
-  /// `MC_VM_MB_L1_TLS0_PROTECTION_FAULT_ADDR.LOGICAL_PAGE_ADDR`: bits 27:0, access unknown.
-  public static var LOGICAL_PAGE_ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `MC_IO_DEBUG_UP_0`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_GCNT`, at the same offset.
-public enum MC_IO_DEBUG_UP_0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_GCNT`: gmc_8_1 register, index 0x0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_GCNT: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_GCNT: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_GCNT DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_GCNT.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_1`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_FLAG`, at the same offset.
-public enum MC_IO_DEBUG_UP_1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_FLAG`: gmc_8_1 register, index 0x1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_FLAG: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_FLAG: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_FLAG DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_FLAG.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_2`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_MISC`, at the same offset.
-public enum MC_IO_DEBUG_UP_2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_2: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_2 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_2.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_2.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_2.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_2.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_MISC`: gmc_8_1 register, index 0x2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum MC_TSM_DEBUG_MISC: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2,
       writeOneToClearMask: 0x0000_0000,
@@ -2080,1995 +1890,1121 @@ public enum MC_TSM_DEBUG_MISC: RegisterDefinition {
 /// `MC_IO_DEBUG_UP_3`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT0`, at the same offset.
-public enum MC_IO_DEBUG_UP_3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_3: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_3 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_3.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_3.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_3.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_3.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT0`: gmc_8_1 register, index 0x3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT0: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT0 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT0.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT0.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT0.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT0.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_4`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT1`, at the same offset.
-public enum MC_IO_DEBUG_UP_4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_4: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_4 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_4.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_4.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_4.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_4.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT1`: gmc_8_1 register, index 0x4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT1: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT1 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT1.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT1.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT1.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT1.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_5`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT2`, at the same offset.
-public enum MC_IO_DEBUG_UP_5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_5: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_5 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_5.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_5.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_5.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_5.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT2`: gmc_8_1 register, index 0x5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT2: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT2 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT2.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT2.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT2.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT2.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_6`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT3`, at the same offset.
-public enum MC_IO_DEBUG_UP_6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_6: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_6 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_6.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_6.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_6.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_6.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT3`: gmc_8_1 register, index 0x6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT3: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT3 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT3.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT3.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT3.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT3.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_7`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT4`, at the same offset.
-public enum MC_IO_DEBUG_UP_7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_7: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_7 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_7.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_7.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_7.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_7.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT4`: gmc_8_1 register, index 0x7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT4: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT4 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT4.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT4.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT4.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT4.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_8`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT5`, at the same offset.
-public enum MC_IO_DEBUG_UP_8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_8: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_8 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_8.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_8.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_8.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_8.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT5`: gmc_8_1 register, index 0x8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT5: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT5 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT5.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT5.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT5.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT5.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_9`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT6`, at the same offset.
-public enum MC_IO_DEBUG_UP_9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_9: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_9 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_9.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_9.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_9.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_9.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT6`: gmc_8_1 register, index 0x9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT6: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT6 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT6.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT6.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT6.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT6.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_10`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT7`, at the same offset.
-public enum MC_IO_DEBUG_UP_10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_10: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_10 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_10.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_10.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_10.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_10.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT7`: gmc_8_1 register, index 0xA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT7: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT7 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT7.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT7.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT7.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT7.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_11`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT8`, at the same offset.
-public enum MC_IO_DEBUG_UP_11: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_11: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_11 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_11.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_11.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_11.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_11.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT8`: gmc_8_1 register, index 0xB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT8: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT8: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT8 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT8.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT8.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT8.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT8.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_12`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT9`, at the same offset.
-public enum MC_IO_DEBUG_UP_12: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_12: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_12 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_12.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_12.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_12.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_12.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT9`: gmc_8_1 register, index 0xC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT9: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT9: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT9 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT9.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT9.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT9.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT9.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_13`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BCNT10`, at the same offset.
-public enum MC_IO_DEBUG_UP_13: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_13: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_13 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_13.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_13.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_13.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_13.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BCNT10`: gmc_8_1 register, index 0xD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BCNT10: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_BCNT0_Layout`, which 11 registers share.
+public enum MC_TSM_DEBUG_BCNT10: MC_TSM_DEBUG_BCNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BCNT10 BYTE0@0:8 BYTE1@8:8 BYTE2@16:8 BYTE3@24:8")
   }
-
-  /// `MC_TSM_DEBUG_BCNT10.BYTE0`: bits 7:0, access unknown.
-  public static var BYTE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT10.BYTE1`: bits 15:8, access unknown.
-  public static var BYTE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT10.BYTE2`: bits 23:16, access unknown.
-  public static var BYTE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_TSM_DEBUG_BCNT10.BYTE3`: bits 31:24, access unknown.
-  public static var BYTE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_14`: gmc_8_1 register, index 0xE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_14: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_14: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_14 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_14.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_14.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_14.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_14.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_15`: gmc_8_1 register, index 0xF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_15: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_15: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_15 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_15.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_15.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_15.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_15.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_16`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST01`, at the same offset.
-public enum MC_IO_DEBUG_UP_16: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_16: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_16 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_16.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_16.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_16.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_16.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST01`: gmc_8_1 register, index 0x10 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_ST01: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_ST01: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST01 DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_ST01.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_17`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST23`, at the same offset.
-public enum MC_IO_DEBUG_UP_17: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_17: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_17 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_17.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_17.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_17.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_17.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST23`: gmc_8_1 register, index 0x11 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_ST23: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_ST23: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST23 DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_ST23.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_18`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_ST45`, at the same offset.
-public enum MC_IO_DEBUG_UP_18: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_18: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_18 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_18.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_18.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_18.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_18.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_ST45`: gmc_8_1 register, index 0x12 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_ST45: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_ST45: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_ST45 DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_ST45.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_19`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `MC_TSM_DEBUG_BKPT`, at the same offset.
-public enum MC_IO_DEBUG_UP_19: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_19: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_19 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_19.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_19.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_19.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_19.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_TSM_DEBUG_BKPT`: gmc_8_1 register, index 0x13 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_TSM_DEBUG_BKPT: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_TSM_DEBUG_GCNT_Layout`, which 6 registers share.
+public enum MC_TSM_DEBUG_BKPT: MC_TSM_DEBUG_GCNT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_TSM_DEBUG_BKPT DATA@0:32")
   }
-
-  /// `MC_TSM_DEBUG_BKPT.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `MC_IO_DEBUG_UP_20`: gmc_8_1 register, index 0x14 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_20: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_20: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_20 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_20.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_20.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_20.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_20.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_21`: gmc_8_1 register, index 0x15 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_21: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_21: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_21 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_21.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_21.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_21.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_21.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_22`: gmc_8_1 register, index 0x16 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_22: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_22: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_22 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_22.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_22.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_22.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_22.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_23`: gmc_8_1 register, index 0x17 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_23: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_23: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_23 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_23.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_23.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_23.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_23.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_24`: gmc_8_1 register, index 0x18 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_24: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_24: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_24 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_24.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_24.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_24.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_24.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_25`: gmc_8_1 register, index 0x19 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_25: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_25: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_25 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_25.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_25.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_25.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_25.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_26`: gmc_8_1 register, index 0x1A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_26: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_26: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_26 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_26.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_26.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_26.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_26.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_27`: gmc_8_1 register, index 0x1B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_27: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_27: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_27 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_27.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_27.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_27.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_27.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_28`: gmc_8_1 register, index 0x1C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_28: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_28: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_28 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_28.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_28.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_28.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_28.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_29`: gmc_8_1 register, index 0x1D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_29: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_29: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_29 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_29.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_29.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_29.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_29.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_30`: gmc_8_1 register, index 0x1E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_30: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_30: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_30 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_30.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_30.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_30.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_30.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_31`: gmc_8_1 register, index 0x1F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_31: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_31: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_31 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_31.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_31.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_31.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_31.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_32`: gmc_8_1 register, index 0x20 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_32: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_32: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_32 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_32.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_32.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_32.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_32.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_33`: gmc_8_1 register, index 0x21 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_33: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_33: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_33 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_33.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_33.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_33.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_33.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_34`: gmc_8_1 register, index 0x22 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_34: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_34: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_34 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_34.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_34.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_34.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_34.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_35`: gmc_8_1 register, index 0x23 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_35: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_35: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_35 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_35.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_35.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_35.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_35.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_36`: gmc_8_1 register, index 0x24 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_36: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_36: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_36 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_36.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_36.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_36.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_36.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_37`: gmc_8_1 register, index 0x25 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_37: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_37: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_37 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_37.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_37.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_37.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_37.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_38`: gmc_8_1 register, index 0x26 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_38: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_38: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_38 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_38.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_38.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_38.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_38.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_39`: gmc_8_1 register, index 0x27 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_39: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_39: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_39 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_39.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_39.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_39.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_39.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_40`: gmc_8_1 register, index 0x28 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_40: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_40: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_40 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_40.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_40.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_40.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_40.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_41`: gmc_8_1 register, index 0x29 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_41: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_41: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x29,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_41 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_41.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_41.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_41.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_41.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_42`: gmc_8_1 register, index 0x2A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_42: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_42: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_42 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_42.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_42.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_42.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_42.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_43`: gmc_8_1 register, index 0x2B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_43: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_43: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_43 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_43.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_43.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_43.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_43.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_44`: gmc_8_1 register, index 0x2C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_44: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_44: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_44 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_44.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_44.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_44.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_44.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_45`: gmc_8_1 register, index 0x2D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_45: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_45: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_45 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_45.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_45.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_45.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_45.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_46`: gmc_8_1 register, index 0x2E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_46: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_46: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_46 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_46.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_46.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_46.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_46.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_47`: gmc_8_1 register, index 0x2F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_47: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_47: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_47 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_47.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_47.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_47.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_47.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_48`: gmc_8_1 register, index 0x30 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_48: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_48: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_48 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_48.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_48.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_48.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_48.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_49`: gmc_8_1 register, index 0x31 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_49: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_49: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_49 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_49.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_49.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_49.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_49.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_50`: gmc_8_1 register, index 0x32 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_50: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_50: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x32,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_50 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_50.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_50.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_50.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_50.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_51`: gmc_8_1 register, index 0x33 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_51: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_51: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x33,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_51 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_51.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_51.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_51.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_51.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_52`: gmc_8_1 register, index 0x34 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_52: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_52: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_52 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_52.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_52.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_52.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_52.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_53`: gmc_8_1 register, index 0x35 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_53: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_53: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_53 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_53.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_53.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_53.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_53.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_54`: gmc_8_1 register, index 0x36 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_54: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_54: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_54 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_54.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_54.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_54.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_54.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_55`: gmc_8_1 register, index 0x37 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_55: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_55: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_55 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_55.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_55.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_55.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_55.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_56`: gmc_8_1 register, index 0x38 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_56: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_56: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x38,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_56 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_56.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_56.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_56.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_56.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_57`: gmc_8_1 register, index 0x39 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_57: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_57: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_57 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_57.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_57.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_57.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_57.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_58`: gmc_8_1 register, index 0x3A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_58: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_58: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_58 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_58.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_58.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_58.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_58.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_59`: gmc_8_1 register, index 0x3B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_59: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_59: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_59 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_59.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_59.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_59.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_59.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_60`: gmc_8_1 register, index 0x3C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_60: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_60: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_60 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_60.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_60.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_60.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_60.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_61`: gmc_8_1 register, index 0x3D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_61: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_61: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_61 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_61.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_61.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_61.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_61.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_62`: gmc_8_1 register, index 0x3E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_62: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_62: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_62 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_62.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_62.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_62.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_62.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_63`: gmc_8_1 register, index 0x3F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_63: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_63: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_63 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_63.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_63.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_63.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_63.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_64`: gmc_8_1 register, index 0x40 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_64: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_64: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_64 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_64.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_64.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_64.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_64.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_65`: gmc_8_1 register, index 0x41 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_65: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_65: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x41,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_65 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_65.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_65.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_65.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_65.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_66`: gmc_8_1 register, index 0x42 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_66: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_66: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x42,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_66 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_66.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_66.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_66.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_66.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_67`: gmc_8_1 register, index 0x43 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_67: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_67: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x43,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_67 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_67.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_67.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_67.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_67.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_68`: gmc_8_1 register, index 0x44 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_68: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_68: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_68 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_68.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_68.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_68.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_68.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_69`: gmc_8_1 register, index 0x45 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_69: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_69: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x45,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_69 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_69.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_69.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_69.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_69.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_70`: gmc_8_1 register, index 0x46 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_70: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_70: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x46,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_70 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_70.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_70.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_70.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_70.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_71`: gmc_8_1 register, index 0x47 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_71: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_71: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x47,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_71 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_71.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_71.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_71.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_71.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_72`: gmc_8_1 register, index 0x48 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_72: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_72: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_72 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_72.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_72.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_72.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_72.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_73`: gmc_8_1 register, index 0x49 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_73: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_73: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x49,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_73 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_73.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_73.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_73.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_73.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_74`: gmc_8_1 register, index 0x4A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_74: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_74: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_74 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_74.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_74.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_74.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_74.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_75`: gmc_8_1 register, index 0x4B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_75: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_75: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_75 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_75.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_75.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_75.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_75.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_76`: gmc_8_1 register, index 0x4C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_76: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_76: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_76 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_76.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_76.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_76.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_76.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_77`: gmc_8_1 register, index 0x4D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_77: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_77: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_77 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_77.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_77.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_77.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_77.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_78`: gmc_8_1 register, index 0x4E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_78: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_78: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_78 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_78.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_78.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_78.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_78.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

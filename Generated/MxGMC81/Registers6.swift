@@ -3,5503 +3,3004 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MC_IO_DEBUG_UP_79`: gmc_8_1 register, index 0x4F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_79: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_79: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_79 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_79.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_79.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_79.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_79.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_80`: gmc_8_1 register, index 0x50 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_80: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_80: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_80 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_80.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_80.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_80.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_80.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_81`: gmc_8_1 register, index 0x51 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_81: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_81: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x51,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_81 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_81.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_81.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_81.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_81.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_82`: gmc_8_1 register, index 0x52 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_82: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_82: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x52,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_82 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_82.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_82.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_82.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_82.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_83`: gmc_8_1 register, index 0x53 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_83: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_83: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x53,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_83 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_83.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_83.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_83.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_83.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_84`: gmc_8_1 register, index 0x54 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_84: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_84: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x54,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_84 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_84.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_84.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_84.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_84.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_85`: gmc_8_1 register, index 0x55 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_85: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_85: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x55,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_85 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_85.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_85.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_85.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_85.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_86`: gmc_8_1 register, index 0x56 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_86: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_86: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x56,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_86 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_86.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_86.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_86.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_86.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_87`: gmc_8_1 register, index 0x57 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_87: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_87: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x57,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_87 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_87.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_87.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_87.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_87.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_88`: gmc_8_1 register, index 0x58 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_88: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_88: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x58,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_88 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_88.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_88.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_88.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_88.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_89`: gmc_8_1 register, index 0x59 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_89: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_89: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x59,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_89 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_89.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_89.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_89.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_89.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_90`: gmc_8_1 register, index 0x5A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_90: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_90: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_90 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_90.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_90.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_90.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_90.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_91`: gmc_8_1 register, index 0x5B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_91: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_91: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_91 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_91.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_91.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_91.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_91.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_92`: gmc_8_1 register, index 0x5C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_92: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_92: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_92 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_92.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_92.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_92.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_92.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_93`: gmc_8_1 register, index 0x5D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_93: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_93: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_93 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_93.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_93.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_93.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_93.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_94`: gmc_8_1 register, index 0x5E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_94: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_94: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_94 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_94.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_94.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_94.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_94.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_95`: gmc_8_1 register, index 0x5F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_95: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_95: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_95 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_95.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_95.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_95.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_95.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_96`: gmc_8_1 register, index 0x60 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_96: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_96: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x60,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_96 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_96.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_96.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_96.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_96.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_97`: gmc_8_1 register, index 0x61 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_97: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_97: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x61,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_97 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_97.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_97.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_97.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_97.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_98`: gmc_8_1 register, index 0x62 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_98: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_98: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x62,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_98 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_98.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_98.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_98.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_98.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_99`: gmc_8_1 register, index 0x63 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_99: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_99: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x63,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_99 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_99.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_99.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_99.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_99.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_100`: gmc_8_1 register, index 0x64 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_100: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_100: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x64,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_100 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_100.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_100.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_100.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_100.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_101`: gmc_8_1 register, index 0x65 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_101: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_101: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x65,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_101 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_101.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_101.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_101.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_101.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_102`: gmc_8_1 register, index 0x66 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_102: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_102: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x66,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_102 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_102.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_102.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_102.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_102.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_103`: gmc_8_1 register, index 0x67 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_103: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_103: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x67,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_103 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_103.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_103.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_103.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_103.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_104`: gmc_8_1 register, index 0x68 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_104: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_104: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x68,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_104 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_104.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_104.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_104.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_104.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_105`: gmc_8_1 register, index 0x69 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_105: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_105: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x69,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_105 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_105.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_105.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_105.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_105.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_106`: gmc_8_1 register, index 0x6A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_106: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_106: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_106 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_106.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_106.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_106.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_106.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_107`: gmc_8_1 register, index 0x6B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_107: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_107: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_107 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_107.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_107.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_107.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_107.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_108`: gmc_8_1 register, index 0x6C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_108: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_108: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_108 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_108.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_108.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_108.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_108.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_109`: gmc_8_1 register, index 0x6D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_109: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_109: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_109 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_109.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_109.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_109.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_109.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_110`: gmc_8_1 register, index 0x6E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_110: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_110: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_110 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_110.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_110.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_110.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_110.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_111`: gmc_8_1 register, index 0x6F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_111: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_111: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_111 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_111.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_111.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_111.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_111.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_112`: gmc_8_1 register, index 0x70 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_112: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_112: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x70,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_112 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_112.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_112.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_112.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_112.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_113`: gmc_8_1 register, index 0x71 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_113: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_113: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x71,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_113 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_113.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_113.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_113.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_113.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_114`: gmc_8_1 register, index 0x72 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_114: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_114: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x72,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_114 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_114.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_114.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_114.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_114.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_115`: gmc_8_1 register, index 0x73 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_115: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_115: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x73,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_115 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_115.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_115.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_115.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_115.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_116`: gmc_8_1 register, index 0x74 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_116: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_116: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x74,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_116 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_116.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_116.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_116.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_116.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_117`: gmc_8_1 register, index 0x75 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_117: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_117: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x75,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_117 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_117.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_117.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_117.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_117.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_118`: gmc_8_1 register, index 0x76 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_118: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_118: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x76,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_118 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_118.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_118.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_118.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_118.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_119`: gmc_8_1 register, index 0x77 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_119: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_119: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x77,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_119 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_119.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_119.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_119.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_119.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_120`: gmc_8_1 register, index 0x78 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_120: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_120: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x78,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_120 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_120.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_120.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_120.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_120.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_121`: gmc_8_1 register, index 0x79 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_121: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_121: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x79,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_121 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_121.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_121.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_121.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_121.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_122`: gmc_8_1 register, index 0x7A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_122: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_122: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_122 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_122.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_122.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_122.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_122.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_123`: gmc_8_1 register, index 0x7B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_123: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_123: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_123 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_123.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_123.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_123.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_123.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_124`: gmc_8_1 register, index 0x7C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_124: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_124: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_124 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_124.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_124.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_124.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_124.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_125`: gmc_8_1 register, index 0x7D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_125: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_125: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_125 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_125.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_125.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_125.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_125.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_126`: gmc_8_1 register, index 0x7E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_126: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_126: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_126 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_126.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_126.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_126.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_126.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_127`: gmc_8_1 register, index 0x7F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_127: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_127: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_127 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_127.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_127.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_127.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_127.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_128`: gmc_8_1 register, index 0x80 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_128: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_128: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_128 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_128.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_128.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_128.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_128.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_129`: gmc_8_1 register, index 0x81 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_129: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_129: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_129 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_129.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_129.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_129.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_129.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_130`: gmc_8_1 register, index 0x82 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_130: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_130: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x82,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_130 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_130.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_130.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_130.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_130.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_131`: gmc_8_1 register, index 0x83 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_131: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_131: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x83,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_131 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_131.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_131.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_131.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_131.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_132`: gmc_8_1 register, index 0x84 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_132: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_132: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x84,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_132 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_132.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_132.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_132.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_132.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_133`: gmc_8_1 register, index 0x85 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_133: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_133: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x85,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_133 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_133.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_133.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_133.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_133.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_134`: gmc_8_1 register, index 0x86 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_134: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_134: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x86,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_134 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_134.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_134.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_134.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_134.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_135`: gmc_8_1 register, index 0x87 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_135: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_135: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x87,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_135 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_135.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_135.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_135.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_135.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_136`: gmc_8_1 register, index 0x88 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_136: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_136: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x88,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_136 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_136.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_136.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_136.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_136.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_137`: gmc_8_1 register, index 0x89 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_137: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_137: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x89,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_137 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_137.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_137.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_137.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_137.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_138`: gmc_8_1 register, index 0x8A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_138: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_138: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_138 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_138.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_138.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_138.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_138.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_139`: gmc_8_1 register, index 0x8B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_139: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_139: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_139 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_139.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_139.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_139.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_139.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_140`: gmc_8_1 register, index 0x8C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_140: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_140: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_140 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_140.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_140.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_140.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_140.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_141`: gmc_8_1 register, index 0x8D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_141: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_141: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_141 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_141.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_141.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_141.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_141.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_142`: gmc_8_1 register, index 0x8E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_142: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_142: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_142 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_142.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_142.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_142.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_142.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_143`: gmc_8_1 register, index 0x8F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_143: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_143: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_143 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_143.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_143.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_143.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_143.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_144`: gmc_8_1 register, index 0x90 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_144: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_144: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x90,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_144 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_144.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_144.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_144.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_144.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_145`: gmc_8_1 register, index 0x91 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_145: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_145: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x91,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_145 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_145.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_145.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_145.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_145.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_146`: gmc_8_1 register, index 0x92 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_146: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_146: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x92,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_146 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_146.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_146.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_146.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_146.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_147`: gmc_8_1 register, index 0x93 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_147: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_147: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x93,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_147 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_147.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_147.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_147.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_147.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_148`: gmc_8_1 register, index 0x94 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_148: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_148: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x94,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_148 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_148.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_148.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_148.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_148.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_149`: gmc_8_1 register, index 0x95 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_149: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_149: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x95,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_149 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_149.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_149.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_149.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_149.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_150`: gmc_8_1 register, index 0x96 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_150: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_150: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x96,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_150 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_150.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_150.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_150.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_150.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_151`: gmc_8_1 register, index 0x97 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_151: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_151: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x97,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_151 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_151.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_151.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_151.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_151.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_152`: gmc_8_1 register, index 0x98 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_152: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_152: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x98,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_152 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_152.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_152.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_152.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_152.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_153`: gmc_8_1 register, index 0x99 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_153: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_153: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x99,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_153 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_153.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_153.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_153.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_153.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_154`: gmc_8_1 register, index 0x9A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_154: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_154: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_154 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_154.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_154.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_154.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_154.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_155`: gmc_8_1 register, index 0x9B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_155: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_155: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_155 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_155.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_155.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_155.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_155.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_156`: gmc_8_1 register, index 0x9C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_156: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_156: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_156 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_156.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_156.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_156.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_156.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_157`: gmc_8_1 register, index 0x9D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_157: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_157: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_157 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_157.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_157.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_157.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_157.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_158`: gmc_8_1 register, index 0x9E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_158: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_158: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_158 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_158.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_158.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_158.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_158.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_UP_159`: gmc_8_1 register, index 0x9F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_UP_159: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_UP_159: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_UP_159 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_UP_159.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_159.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_159.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_UP_159.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D0`: gmc_8_1 register, index 0xA0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D0`: gmc_8_1 register, index 0xA1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D0`: gmc_8_1 register, index 0xA2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D0`: gmc_8_1 register, index 0xA3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D0`: gmc_8_1 register, index 0xA4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D0`: gmc_8_1 register, index 0xA5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D0`: gmc_8_1 register, index 0xA6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D0`: gmc_8_1 register, index 0xA7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D0`: gmc_8_1 register, index 0xA8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D0`: gmc_8_1 register, index 0xA9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D0`: gmc_8_1 register, index 0xAA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D0`: gmc_8_1 register, index 0xAB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D0`: gmc_8_1 register, index 0xAC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D0`: gmc_8_1 register, index 0xAD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D0`: gmc_8_1 register, index 0xAE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D0`: gmc_8_1 register, index 0xAF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xAF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_MISC_D1`: gmc_8_1 register, index 0xB0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_MISC_D1`: gmc_8_1 register, index 0xB1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_MISC_D1`: gmc_8_1 register, index 0xB2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_MISC_D1`: gmc_8_1 register, index 0xB3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_MISC_D1`: gmc_8_1 register, index 0xB4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_MISC_D1`: gmc_8_1 register, index 0xB5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_MISC_D1`: gmc_8_1 register, index 0xB6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_MISC_D1`: gmc_8_1 register, index 0xB7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_MISC_D1`: gmc_8_1 register, index 0xB8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_MISC_D1`: gmc_8_1 register, index 0xB9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_MISC_D1`: gmc_8_1 register, index 0xBA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_MISC_D1`: gmc_8_1 register, index 0xBB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_MISC_D1`: gmc_8_1 register, index 0xBC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_MISC_D1`: gmc_8_1 register, index 0xBD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_MISC_D1`: gmc_8_1 register, index 0xBE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_MISC_D1`: gmc_8_1 register, index 0xBF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0`: gmc_8_1 register, index 0xC0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0`: gmc_8_1 register, index 0xC1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0`: gmc_8_1 register, index 0xC2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0`: gmc_8_1 register, index 0xC3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0`: gmc_8_1 register, index 0xC4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0`: gmc_8_1 register, index 0xC5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0`: gmc_8_1 register, index 0xC6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0`: gmc_8_1 register, index 0xC7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D0`: gmc_8_1 register, index 0xC8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D0`: gmc_8_1 register, index 0xC9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D0`: gmc_8_1 register, index 0xCA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D0`: gmc_8_1 register, index 0xCB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0`: gmc_8_1 register, index 0xCC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0`: gmc_8_1 register, index 0xCD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D0`: gmc_8_1 register, index 0xCE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D0`: gmc_8_1 register, index 0xCF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xCF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1`: gmc_8_1 register, index 0xD0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1`: gmc_8_1 register, index 0xD1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1`: gmc_8_1 register, index 0xD2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1`: gmc_8_1 register, index 0xD3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1`: gmc_8_1 register, index 0xD4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1`: gmc_8_1 register, index 0xD5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1`: gmc_8_1 register, index 0xD6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1`: gmc_8_1 register, index 0xD7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CLKSEL_D1`: gmc_8_1 register, index 0xD8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CLKSEL_D1`: gmc_8_1 register, index 0xD9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xD9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_CLKSEL_D1`: gmc_8_1 register, index 0xDA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_CLKSEL_D1`: gmc_8_1 register, index 0xDB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1`: gmc_8_1 register, index 0xDC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1`: gmc_8_1 register, index 0xDD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_CLKSEL_D1`: gmc_8_1 register, index 0xDE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_CLKSEL_D1`: gmc_8_1 register, index 0xDF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xDF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0`: gmc_8_1 register, index 0xE0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0`: gmc_8_1 register, index 0xE1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0`: gmc_8_1 register, index 0xE2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0`: gmc_8_1 register, index 0xE3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0`: gmc_8_1 register, index 0xE4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0`: gmc_8_1 register, index 0xE5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0`: gmc_8_1 register, index 0xE6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0`: gmc_8_1 register, index 0xE7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D0`: gmc_8_1 register, index 0xE8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D0`: gmc_8_1 register, index 0xE9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D0`: gmc_8_1 register, index 0xEA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0`: gmc_8_1 register, index 0xEB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0`: gmc_8_1 register, index 0xEC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0`: gmc_8_1 register, index 0xED of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xED,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D0`: gmc_8_1 register, index 0xEE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D0`: gmc_8_1 register, index 0xEF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xEF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1`: gmc_8_1 register, index 0xF0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1`: gmc_8_1 register, index 0xF1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1`: gmc_8_1 register, index 0xF2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1`: gmc_8_1 register, index 0xF3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1`: gmc_8_1 register, index 0xF4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1`: gmc_8_1 register, index 0xF5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1`: gmc_8_1 register, index 0xF6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1`: gmc_8_1 register, index 0xF7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_OFSCAL_D1`: gmc_8_1 register, index 0xF8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_OFSCAL_D1`: gmc_8_1 register, index 0xF9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_OFSCAL_D1`: gmc_8_1 register, index 0xFA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1`: gmc_8_1 register, index 0xFB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_EQ_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1`: gmc_8_1 register, index 0xFC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_DYN_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1`: gmc_8_1 register, index 0xFD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_OFSCAL_D1`: gmc_8_1 register, index 0xFE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_OFSCAL_D1`: gmc_8_1 register, index 0xFF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0`: gmc_8_1 register, index 0x100 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x100,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0`: gmc_8_1 register, index 0x101 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x101,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0`: gmc_8_1 register, index 0x102 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x102,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0`: gmc_8_1 register, index 0x103 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x103,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0`: gmc_8_1 register, index 0x104 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x104,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0`: gmc_8_1 register, index 0x105 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x105,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0`: gmc_8_1 register, index 0x106 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x106,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0`: gmc_8_1 register, index 0x107 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x107,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D0`: gmc_8_1 register, index 0x108 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x108,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D0`: gmc_8_1 register, index 0x109 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x109,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D0`: gmc_8_1 register, index 0x10A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D0`: gmc_8_1 register, index 0x10B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0`: gmc_8_1 register, index 0x10C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0`: gmc_8_1 register, index 0x10D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D0`: gmc_8_1 register, index 0x10E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D0`: gmc_8_1 register, index 0x10F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1`: gmc_8_1 register, index 0x110 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x110,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1`: gmc_8_1 register, index 0x111 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x111,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1`: gmc_8_1 register, index 0x112 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x112,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1`: gmc_8_1 register, index 0x113 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x113,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1`: gmc_8_1 register, index 0x114 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x114,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1`: gmc_8_1 register, index 0x115 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x115,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1`: gmc_8_1 register, index 0x116 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x116,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1`: gmc_8_1 register, index 0x117 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x117,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RXPHASE_D1`: gmc_8_1 register, index 0x118 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x118,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RXPHASE_D1`: gmc_8_1 register, index 0x119 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x119,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RXPHASE_D1`: gmc_8_1 register, index 0x11A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_RXPHASE_D1`: gmc_8_1 register, index 0x11B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1`: gmc_8_1 register, index 0x11C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1`: gmc_8_1 register, index 0x11D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_RXPHASE_D1`: gmc_8_1 register, index 0x11E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RXPHASE_D1`: gmc_8_1 register, index 0x11F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x11F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0`: gmc_8_1 register, index 0x120 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x120,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0`: gmc_8_1 register, index 0x121 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x121,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0`: gmc_8_1 register, index 0x122 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x122,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0`: gmc_8_1 register, index 0x123 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x123,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0`: gmc_8_1 register, index 0x124 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x124,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0`: gmc_8_1 register, index 0x125 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x125,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0`: gmc_8_1 register, index 0x126 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x126,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0`: gmc_8_1 register, index 0x127 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x127,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D0`: gmc_8_1 register, index 0x128 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x128,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D0`: gmc_8_1 register, index 0x129 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x129,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D0`: gmc_8_1 register, index 0x12A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D0`: gmc_8_1 register, index 0x12B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0`: gmc_8_1 register, index 0x12C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0`: gmc_8_1 register, index 0x12D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D0`: gmc_8_1 register, index 0x12E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D0`: gmc_8_1 register, index 0x12F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x12F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1`: gmc_8_1 register, index 0x130 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x130,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1`: gmc_8_1 register, index 0x131 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x131,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1`: gmc_8_1 register, index 0x132 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x132,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1`: gmc_8_1 register, index 0x133 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x133,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1`: gmc_8_1 register, index 0x134 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x134,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1`: gmc_8_1 register, index 0x135 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x135,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1`: gmc_8_1 register, index 0x136 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x136,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1`: gmc_8_1 register, index 0x137 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x137,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXPHASE_D1`: gmc_8_1 register, index 0x138 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x138,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXPHASE_D1`: gmc_8_1 register, index 0x139 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x139,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXPHASE_D1`: gmc_8_1 register, index 0x13A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXPHASE_D1`: gmc_8_1 register, index 0x13B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1`: gmc_8_1 register, index 0x13C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1`: gmc_8_1 register, index 0x13D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXPHASE_D1`: gmc_8_1 register, index 0x13E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXPHASE_D1`: gmc_8_1 register, index 0x13F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x13F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x140 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x140,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x141 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x141,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x142 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x142,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x143 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x143,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x144 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x144,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x145 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x145,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x146 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x146,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x147 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x147,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x148 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x148,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -3,3897 +3,2128 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x149 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x149,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x14A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x14F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x150 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x150,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x151 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x152 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x152,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x153 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x153,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x154 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x154,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x155 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x155,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x156 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x156,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x157 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x157,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x158 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x158,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x159 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x159,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x15A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x15F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x15F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D0`: gmc_8_1 register, index 0x160 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x160,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D0`: gmc_8_1 register, index 0x161 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x161,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D0`: gmc_8_1 register, index 0x162 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x162,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D0`: gmc_8_1 register, index 0x163 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x163,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D0`: gmc_8_1 register, index 0x164 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x164,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D0`: gmc_8_1 register, index 0x165 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x165,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D0`: gmc_8_1 register, index 0x166 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x166,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D0`: gmc_8_1 register, index 0x167 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x167,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D0`: gmc_8_1 register, index 0x168 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x168,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D0`: gmc_8_1 register, index 0x169 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x169,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D0`: gmc_8_1 register, index 0x16A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D0`: gmc_8_1 register, index 0x16B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D0`: gmc_8_1 register, index 0x16C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D0`: gmc_8_1 register, index 0x16D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D0`: gmc_8_1 register, index 0x16E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D0`: gmc_8_1 register, index 0x16F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x16F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXSLF_D1`: gmc_8_1 register, index 0x170 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x170,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXSLF_D1`: gmc_8_1 register, index 0x171 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x171,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXSLF_D1`: gmc_8_1 register, index 0x172 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x172,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXSLF_D1`: gmc_8_1 register, index 0x173 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x173,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXSLF_D1`: gmc_8_1 register, index 0x174 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x174,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXSLF_D1`: gmc_8_1 register, index 0x175 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x175,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXSLF_D1`: gmc_8_1 register, index 0x176 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x176,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXSLF_D1`: gmc_8_1 register, index 0x177 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x177,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXSLF_D1`: gmc_8_1 register, index 0x178 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x178,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXSLF_D1`: gmc_8_1 register, index 0x179 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x179,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXSLF_D1`: gmc_8_1 register, index 0x17A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXSLF_D1`: gmc_8_1 register, index 0x17B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXSLF_D1`: gmc_8_1 register, index 0x17C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXSLF_D1`: gmc_8_1 register, index 0x17D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXSLF_D1`: gmc_8_1 register, index 0x17E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXSLF_D1`: gmc_8_1 register, index 0x17F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x17F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0`: gmc_8_1 register, index 0x180 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x180,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0`: gmc_8_1 register, index 0x181 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x181,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0`: gmc_8_1 register, index 0x182 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x182,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0`: gmc_8_1 register, index 0x183 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x183,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0`: gmc_8_1 register, index 0x184 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x184,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0`: gmc_8_1 register, index 0x185 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x185,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0`: gmc_8_1 register, index 0x186 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x186,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0`: gmc_8_1 register, index 0x187 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x187,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D0`: gmc_8_1 register, index 0x188 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x188,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D0`: gmc_8_1 register, index 0x189 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x189,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D0`: gmc_8_1 register, index 0x18A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D0`: gmc_8_1 register, index 0x18B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0`: gmc_8_1 register, index 0x18C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0`: gmc_8_1 register, index 0x18D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D0`: gmc_8_1 register, index 0x18F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1`: gmc_8_1 register, index 0x190 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x190,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1`: gmc_8_1 register, index 0x191 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x191,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1`: gmc_8_1 register, index 0x192 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x192,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1`: gmc_8_1 register, index 0x193 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x193,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1`: gmc_8_1 register, index 0x194 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x194,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1`: gmc_8_1 register, index 0x195 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x195,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1`: gmc_8_1 register, index 0x196 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x196,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1`: gmc_8_1 register, index 0x197 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x197,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PD_D1`: gmc_8_1 register, index 0x198 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x198,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PD_D1`: gmc_8_1 register, index 0x199 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x199,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PD_D1`: gmc_8_1 register, index 0x19A of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19A,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PD_D1`: gmc_8_1 register, index 0x19B of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19B,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1`: gmc_8_1 register, index 0x19C of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19C,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1`: gmc_8_1 register, index 0x19D of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19D,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19E of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19E,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PD_D1`: gmc_8_1 register, index 0x19F of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x19F,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0`: gmc_8_1 register, index 0x1A6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0`: gmc_8_1 register, index 0x1A7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D0`: gmc_8_1 register, index 0x1A8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D0`: gmc_8_1 register, index 0x1A9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D0`: gmc_8_1 register, index 0x1AB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0`: gmc_8_1 register, index 0x1AC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0`: gmc_8_1 register, index 0x1AD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D0`: gmc_8_1 register, index 0x1AF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1`: gmc_8_1 register, index 0x1B6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1`: gmc_8_1 register, index 0x1B7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_TXBST_PU_D1`: gmc_8_1 register, index 0x1B8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_TXBST_PU_D1`: gmc_8_1 register, index 0x1B9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CK_TXBST_PU_D1`: gmc_8_1 register, index 0x1BB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CK_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CK_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CK_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CK_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1`: gmc_8_1 register, index 0x1BC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRL_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRL_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRL_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1`: gmc_8_1 register, index 0x1BD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ADDRH_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ADDRH_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ADDRH_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_ACMD_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_ACMD_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_ACMD_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_ACMD_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_TXBST_PU_D1`: gmc_8_1 register, index 0x1BF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0`: gmc_8_1 register, index 0x1C0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0`: gmc_8_1 register, index 0x1C1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0`: gmc_8_1 register, index 0x1C2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0`: gmc_8_1 register, index 0x1C3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0`: gmc_8_1 register, index 0x1C4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0`: gmc_8_1 register, index 0x1C5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0`: gmc_8_1 register, index 0x1C6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0`: gmc_8_1 register, index 0x1C7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D0`: gmc_8_1 register, index 0x1C8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D0`: gmc_8_1 register, index 0x1C9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D0`: gmc_8_1 register, index 0x1CA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ0_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1CC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ1_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ0_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1CE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ1_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D0`: gmc_8_1 register, index 0x1CF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1`: gmc_8_1 register, index 0x1D0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0L_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0L_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1`: gmc_8_1 register, index 0x1D1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB0H_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB0H_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB0H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB0H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1`: gmc_8_1 register, index 0x1D2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1L_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1L_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1`: gmc_8_1 register, index 0x1D3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB1H_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB1H_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB1H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB1H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1`: gmc_8_1 register, index 0x1D4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2L_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2L_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1`: gmc_8_1 register, index 0x1D5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB2H_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB2H_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB2H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB2H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1`: gmc_8_1 register, index 0x1D6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3L_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3L_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3L_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3L_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1`: gmc_8_1 register, index 0x1D7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQB3H_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQB3H_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQB3H_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQB3H_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DBI_RX_EQ_D1`: gmc_8_1 register, index 0x1D8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DBI_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DBI_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DBI_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DBI_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_EDC_RX_EQ_D1`: gmc_8_1 register, index 0x1D9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_EDC_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_EDC_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_EDC_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_EDC_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCK_RX_EQ_D1`: gmc_8_1 register, index 0x1DA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCK_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCK_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCK_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCK_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ0_RX_EQ_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ0_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1DC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ1_RX_EQ_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ1_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DD of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ0_RX_DYN_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DD,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ0_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ0_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1DE of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_DQ1_RX_DYN_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DE,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_DQ1_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_DQ1_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_CMD_RX_EQ_D1`: gmc_8_1 register, index 0x1DF of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_CMD_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_CMD_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DF,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_CMD_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_CMD_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D0`: gmc_8_1 register, index 0x1E0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_MISC_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_MISC_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_MISC_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D0`: gmc_8_1 register, index 0x1E1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_CLKSEL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_CLKSEL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_CLKSEL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D0`: gmc_8_1 register, index 0x1E2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_OFSCAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_OFSCAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_OFSCAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D0`: gmc_8_1 register, index 0x1E3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D0`: gmc_8_1 register, index 0x1E4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXPHASE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXPHASE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXPHASE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0`: gmc_8_1 register, index 0x1E5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D0`: gmc_8_1 register, index 0x1E6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXSLF_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXSLF_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXSLF_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0`: gmc_8_1 register, index 0x1E7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXBST_PD_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXBST_PD_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXBST_PD_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0`: gmc_8_1 register, index 0x1E8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXBST_PU_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXBST_PU_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXBST_PU_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D0`: gmc_8_1 register, index 0x1E9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_EQ_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_EQ_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_EQ_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0`: gmc_8_1 register, index 0x1EA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1EA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0`: gmc_8_1 register, index 0x1EB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1EB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_EQ_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0`: gmc_8_1 register, index 0x1EC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D0: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_DYN_PM_D0 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D0.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_MISC_D1`: gmc_8_1 register, index 0x1F0 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_MISC_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_MISC_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_MISC_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_MISC_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CLKSEL_D1`: gmc_8_1 register, index 0x1F1 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_CLKSEL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_CLKSEL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F1,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_CLKSEL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CLKSEL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_OFSCAL_D1`: gmc_8_1 register, index 0x1F2 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_OFSCAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_OFSCAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F2,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_OFSCAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_OFSCAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RXPHASE_D1`: gmc_8_1 register, index 0x1F3 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F3,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXPHASE_D1`: gmc_8_1 register, index 0x1F4 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXPHASE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXPHASE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXPHASE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXPHASE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1`: gmc_8_1 register, index 0x1F5 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F5,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_VREF_CAL_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXSLF_D1`: gmc_8_1 register, index 0x1F6 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXSLF_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXSLF_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F6,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXSLF_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXSLF_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1`: gmc_8_1 register, index 0x1F7 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXBST_PD_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXBST_PD_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F7,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXBST_PD_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PD_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1`: gmc_8_1 register, index 0x1F8 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_TXBST_PU_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_TXBST_PU_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_TXBST_PU_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_TXBST_PU_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_D1`: gmc_8_1 register, index 0x1F9 of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_EQ_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_EQ_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F9,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_EQ_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1`: gmc_8_1 register, index 0x1FA of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1FA,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_CDR_PHSIZE_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1`: gmc_8_1 register, index 0x1FB of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_EQ_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1FB,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_EQ_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_EQ_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }
 
 /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1`: gmc_8_1 register, index 0x1FC of space `ix_mc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `MC_IO_DEBUG_UP_0_Layout`, which 506 registers share.
+public enum MC_IO_DEBUG_WCDR_RX_DYN_PM_D1: MC_IO_DEBUG_UP_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "MC_IO_DEBUG_WCDR_RX_DYN_PM_D1 VALUE0@0:8 VALUE1@8:8 VALUE2@16:8 VALUE3@24:8")
   }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE0`: bits 7:0, access unknown.
-  public static var VALUE0: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE1`: bits 15:8, access unknown.
-  public static var VALUE1: RegisterField<Self, UInt8> { .init(lsb: 8, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE2`: bits 23:16, access unknown.
-  public static var VALUE2: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
-
-  /// `MC_IO_DEBUG_WCDR_RX_DYN_PM_D1.VALUE3`: bits 31:24, access unknown.
-  public static var VALUE3: RegisterField<Self, UInt8> { .init(lsb: 24, width: 8) }
 }

@@ -3,10 +3,11 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SRBM_CNTL`: oss_3_0 register, MMIO dword 0x390 (byte 0xE40), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x390,
       writeOneToClearMask: 0x0000_0000,
@@ -25,7 +26,7 @@ public enum SRBM_CNTL: Register {
 
 /// `SRBM_READ_CNTL`: oss_3_0 register, MMIO dword 0x392 (byte 0xE48), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x392,
       writeOneToClearMask: 0x0000_0000,
@@ -38,7 +39,7 @@ public enum SRBM_READ_CNTL: Register {
 
 /// `SRBM_STATUS2`: oss_3_0 register, MMIO dword 0x393 (byte 0xE4C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x393,
       writeOneToClearMask: 0x0000_0000,
@@ -111,7 +112,7 @@ public enum SRBM_STATUS2: Register {
 
 /// `SRBM_STATUS`: oss_3_0 register, MMIO dword 0x394 (byte 0xE50), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x394,
       writeOneToClearMask: 0x0000_0000,
@@ -181,7 +182,7 @@ public enum SRBM_STATUS: Register {
 
 /// `SRBM_STATUS3`: oss_3_0 register, MMIO dword 0x395 (byte 0xE54), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_STATUS3: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x395,
       writeOneToClearMask: 0x0000_0000,
@@ -239,7 +240,7 @@ public enum SRBM_STATUS3: Register {
 
 /// `SRBM_SOFT_RESET`: oss_3_0 register, MMIO dword 0x398 (byte 0xE60), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_SOFT_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x398,
       writeOneToClearMask: 0x0000_0000,
@@ -342,7 +343,7 @@ public enum SRBM_SOFT_RESET: Register {
 
 /// `SRBM_DEBUG_CNTL`: oss_3_0 register, MMIO dword 0x399 (byte 0xE64), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x399,
       writeOneToClearMask: 0x0000_0000,
@@ -354,21 +355,20 @@ public enum SRBM_DEBUG_CNTL: Register {
 }
 
 /// `SRBM_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x39A (byte 0xE68), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_DEBUG_DATA_Layout`, which 5 registers share.
+public enum SRBM_DEBUG_DATA: SRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_DEBUG_DATA DATA@0:32")
   }
-
-  /// `SRBM_DEBUG_DATA.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_CHIP_REVISION`: oss_3_0 register, MMIO dword 0x39B (byte 0xE6C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CHIP_REVISION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39B,
       writeOneToClearMask: 0x0000_0000,
@@ -381,7 +381,7 @@ public enum SRBM_CHIP_REVISION: Register {
 
 /// `SRBM_CREDIT_RECOVER_CNTL`: oss_3_0 register, MMIO dword 0x39C (byte 0xE70), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RECOVER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39C,
       writeOneToClearMask: 0x0000_0000,
@@ -397,7 +397,7 @@ public enum SRBM_CREDIT_RECOVER_CNTL: Register {
 
 /// `SRBM_CREDIT_RECOVER`: oss_3_0 register, MMIO dword 0x39D (byte 0xE74), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RECOVER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39D,
       writeOneToClearMask: 0x0000_0000,
@@ -503,7 +503,7 @@ public enum SRBM_CREDIT_RECOVER: Register {
 
 /// `SRBM_CREDIT_RESET`: oss_3_0 register, MMIO dword 0x39E (byte 0xE78), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CREDIT_RESET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39E,
       writeOneToClearMask: 0x0000_0000,
@@ -609,7 +609,7 @@ public enum SRBM_CREDIT_RESET: Register {
 
 /// `CC_SYS_RB_REDUNDANCY`: oss_3_0 register, MMIO dword 0x39F (byte 0xE7C), access unknown, reset unknown (`write` starts from 0).
 public enum CC_SYS_RB_REDUNDANCY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x39F,
       writeOneToClearMask: 0x0000_0000,
@@ -630,34 +630,32 @@ public enum CC_SYS_RB_REDUNDANCY: Register {
 }
 
 /// `CC_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A0 (byte 0xE80), access unknown, reset unknown (`write` starts from 0).
-public enum CC_SYS_RB_BACKEND_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_SYS_RB_BACKEND_DISABLE_Layout`, which 2 registers share.
+public enum CC_SYS_RB_BACKEND_DISABLE: CC_SYS_RB_BACKEND_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CC_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
-
-  /// `CC_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `GC_USER_SYS_RB_BACKEND_DISABLE`: oss_3_0 register, MMIO dword 0x3A1 (byte 0xE84), access unknown, reset unknown (`write` starts from 0).
-public enum GC_USER_SYS_RB_BACKEND_DISABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CC_SYS_RB_BACKEND_DISABLE_Layout`, which 2 registers share.
+public enum GC_USER_SYS_RB_BACKEND_DISABLE: CC_SYS_RB_BACKEND_DISABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A1,
       writeOneToClearMask: 0x0000_0000,
       layout: "GC_USER_SYS_RB_BACKEND_DISABLE BACKEND_DISABLE@16:8")
   }
-
-  /// `GC_USER_SYS_RB_BACKEND_DISABLE.BACKEND_DISABLE`: bits 23:16, access unknown.
-  public static var BACKEND_DISABLE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 8) }
 }
 
 /// `SRBM_DEBUG`: oss_3_0 register, MMIO dword 0x3A4 (byte 0xE90), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A4,
       writeOneToClearMask: 0x0000_0000,
@@ -706,7 +704,7 @@ public enum SRBM_DEBUG: Register {
 
 /// `SRBM_DEBUG_SNAPSHOT`: oss_3_0 register, MMIO dword 0x3A5 (byte 0xE94), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_SNAPSHOT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A5,
       writeOneToClearMask: 0x0000_0000,
@@ -812,7 +810,7 @@ public enum SRBM_DEBUG_SNAPSHOT: Register {
 
 /// `SRBM_READ_ERROR`: oss_3_0 register, MMIO dword 0x3A6 (byte 0xE98), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A6,
       writeOneToClearMask: 0x0000_0000,
@@ -864,7 +862,7 @@ public enum SRBM_READ_ERROR: Register {
 
 /// `SRBM_INT_CNTL`: oss_3_0 register, MMIO dword 0x3A8 (byte 0xEA0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A8,
       writeOneToClearMask: 0x0000_0000,
@@ -880,7 +878,7 @@ public enum SRBM_INT_CNTL: Register {
 
 /// `SRBM_INT_STATUS`: oss_3_0 register, MMIO dword 0x3A9 (byte 0xEA4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3A9,
       writeOneToClearMask: 0x0000_0000,
@@ -896,7 +894,7 @@ public enum SRBM_INT_STATUS: Register {
 
 /// `SRBM_INT_ACK`: oss_3_0 register, MMIO dword 0x3AA (byte 0xEA8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_INT_ACK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AA,
       writeOneToClearMask: 0x0000_0000,
@@ -912,7 +910,7 @@ public enum SRBM_INT_ACK: Register {
 
 /// `SRBM_FIREWALL_ERROR_SRC`: oss_3_0 register, MMIO dword 0x3AB (byte 0xEAC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_FIREWALL_ERROR_SRC: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AB,
       writeOneToClearMask: 0x0000_0000,
@@ -1003,7 +1001,7 @@ public enum SRBM_FIREWALL_ERROR_SRC: Register {
 
 /// `SRBM_FIREWALL_ERROR_ADDR`: oss_3_0 register, MMIO dword 0x3AC (byte 0xEB0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_FIREWALL_ERROR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AC,
       writeOneToClearMask: 0x0000_0000,
@@ -1025,7 +1023,7 @@ public enum SRBM_FIREWALL_ERROR_ADDR: Register {
 
 /// `SRBM_DEBUG_SNAPSHOT2`: oss_3_0 register, MMIO dword 0x3AD (byte 0xEB4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DEBUG_SNAPSHOT2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AD,
       writeOneToClearMask: 0x0000_0000,
@@ -1038,7 +1036,7 @@ public enum SRBM_DEBUG_SNAPSHOT2: Register {
 
 /// `SRBM_READ_ERROR2`: oss_3_0 register, MMIO dword 0x3AE (byte 0xEB8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_READ_ERROR2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AE,
       writeOneToClearMask: 0x0000_0000,
@@ -1063,7 +1061,7 @@ public enum SRBM_READ_ERROR2: Register {
 
 /// `SRBM_DSM_TRIG_CNTL0`: oss_3_0 register, MMIO dword 0x3AF (byte 0xEBC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_CNTL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3AF,
       writeOneToClearMask: 0x0000_0000,
@@ -1079,7 +1077,7 @@ public enum SRBM_DSM_TRIG_CNTL0: Register {
 
 /// `SRBM_DSM_TRIG_CNTL1`: oss_3_0 register, MMIO dword 0x3B0 (byte 0xEC0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_CNTL1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B0,
       writeOneToClearMask: 0x0000_0000,
@@ -1092,7 +1090,7 @@ public enum SRBM_DSM_TRIG_CNTL1: Register {
 
 /// `SRBM_DSM_TRIG_MASK0`: oss_3_0 register, MMIO dword 0x3B1 (byte 0xEC4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_MASK0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B1,
       writeOneToClearMask: 0x0000_0000,
@@ -1108,7 +1106,7 @@ public enum SRBM_DSM_TRIG_MASK0: Register {
 
 /// `SRBM_DSM_TRIG_MASK1`: oss_3_0 register, MMIO dword 0x3B2 (byte 0xEC8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_DSM_TRIG_MASK1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B2,
       writeOneToClearMask: 0x0000_0000,
@@ -1120,136 +1118,104 @@ public enum SRBM_DSM_TRIG_MASK1: Register {
 }
 
 /// `SRBM_MC_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B3 (byte 0xECC), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_MC_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_MC_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_MC_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SYS_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B4 (byte 0xED0), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_SYS_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_SYS_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_SYS_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_VCE_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B5 (byte 0xED4), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VCE_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_VCE_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_VCE_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_VCE_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_UVD_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B6 (byte 0xED8), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_UVD_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_UVD_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_UVD_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_UVD_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SDMA_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B7 (byte 0xEDC), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SDMA_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_SDMA_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_SDMA_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_SDMA_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_SAM_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B8 (byte 0xEE0), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SAM_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_SAM_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_SAM_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_SAM_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_ISP_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3B9 (byte 0xEE4), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_ISP_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_ISP_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3B9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_ISP_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_ISP_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `SRBM_VP8_CLKEN_CNTL`: oss_3_0 register, MMIO dword 0x3BA (byte 0xEE8), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VP8_CLKEN_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_CLKEN_CNTL_Layout`, which 8 registers share.
+public enum SRBM_VP8_CLKEN_CNTL: SRBM_MC_CLKEN_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3BA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VP8_CLKEN_CNTL PREFIX_DELAY_CNT@0:4 POST_DELAY_CNT@8:5")
   }
-
-  /// `SRBM_VP8_CLKEN_CNTL.PREFIX_DELAY_CNT`: bits 3:0, access unknown.
-  public static var PREFIX_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SRBM_VP8_CLKEN_CNTL.POST_DELAY_CNT`: bits 12:8, access unknown.
-  public static var POST_DELAY_CNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 5) }
 }
 
 /// `HDP_HOST_PATH_CNTL`: oss_3_0 register, MMIO dword 0xB00 (byte 0x2C00), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_HOST_PATH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB00,
       writeOneToClearMask: 0x0000_0000,
@@ -1295,7 +1261,7 @@ public enum HDP_HOST_PATH_CNTL: Register {
 
 /// `HDP_NONSURFACE_BASE`: oss_3_0 register, MMIO dword 0xB01 (byte 0x2C04), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB01,
       writeOneToClearMask: 0x0000_0000,
@@ -1308,7 +1274,7 @@ public enum HDP_NONSURFACE_BASE: Register {
 
 /// `HDP_NONSURFACE_INFO`: oss_3_0 register, MMIO dword 0xB02 (byte 0x2C08), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_INFO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB02,
       writeOneToClearMask: 0x0000_0000,
@@ -1367,7 +1333,7 @@ public enum HDP_NONSURFACE_INFO: Register {
 
 /// `HDP_NONSURFACE_SIZE`: oss_3_0 register, MMIO dword 0xB03 (byte 0x2C0C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xB03,
       writeOneToClearMask: 0x0000_0000,
@@ -1385,7 +1351,7 @@ public enum HDP_NONSURFACE_SIZE: Register {
 
 /// `HDP_NONSURF_FLAGS`: oss_3_0 register, MMIO dword 0xBC9 (byte 0x2F24), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURF_FLAGS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBC9,
       writeOneToClearMask: 0x0000_0000,
@@ -1401,7 +1367,7 @@ public enum HDP_NONSURF_FLAGS: Register {
 
 /// `HDP_NONSURF_FLAGS_CLR`: oss_3_0 register, MMIO dword 0xBCA (byte 0x2F28), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURF_FLAGS_CLR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCA,
       writeOneToClearMask: 0x0000_0000,
@@ -1417,7 +1383,7 @@ public enum HDP_NONSURF_FLAGS_CLR: Register {
 
 /// `HDP_SW_SEMAPHORE`: oss_3_0 register, MMIO dword 0xBCB (byte 0x2F2C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_SW_SEMAPHORE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCB,
       writeOneToClearMask: 0x0000_0000,
@@ -1430,7 +1396,7 @@ public enum HDP_SW_SEMAPHORE: Register {
 
 /// `HDP_DEBUG1`: oss_3_0 register, MMIO dword 0xBCD (byte 0x2F34), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_DEBUG1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCD,
       writeOneToClearMask: 0x0000_0000,
@@ -1440,7 +1406,7 @@ public enum HDP_DEBUG1: Register {
 
 /// `HDP_LAST_SURFACE_HIT`: oss_3_0 register, MMIO dword 0xBCE (byte 0x2F38), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_LAST_SURFACE_HIT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCE,
       writeOneToClearMask: 0x0000_0000,
@@ -1453,7 +1419,7 @@ public enum HDP_LAST_SURFACE_HIT: Register {
 
 /// `HDP_TILING_CONFIG`: oss_3_0 register, MMIO dword 0xBCF (byte 0x2F3C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_TILING_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCF,
       writeOneToClearMask: 0x0000_0000,
@@ -1481,7 +1447,7 @@ public enum HDP_TILING_CONFIG: Register {
 
 /// `HDP_SC_MULTI_CHIP_CNTL`: oss_3_0 register, MMIO dword 0xBD0 (byte 0x2F40), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_SC_MULTI_CHIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD0,
       writeOneToClearMask: 0x0000_0000,
@@ -1497,7 +1463,7 @@ public enum HDP_SC_MULTI_CHIP_CNTL: Register {
 
 /// `HDP_OUTSTANDING_REQ`: oss_3_0 register, MMIO dword 0xBD1 (byte 0x2F44), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_OUTSTANDING_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD1,
       writeOneToClearMask: 0x0000_0000,
@@ -1513,7 +1479,7 @@ public enum HDP_OUTSTANDING_REQ: Register {
 
 /// `HDP_ADDR_CONFIG`: oss_3_0 register, MMIO dword 0xBD2 (byte 0x2F48), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_ADDR_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD2,
       writeOneToClearMask: 0x0000_0000,
@@ -1550,7 +1516,7 @@ public enum HDP_ADDR_CONFIG: Register {
 
 /// `HDP_MISC_CNTL`: oss_3_0 register, MMIO dword 0xBD3 (byte 0x2F4C), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MISC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD3,
       writeOneToClearMask: 0x0000_0000,
@@ -1603,7 +1569,7 @@ public enum HDP_MISC_CNTL: Register {
 
 /// `HDP_MEM_POWER_LS`: oss_3_0 register, MMIO dword 0xBD4 (byte 0x2F50), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEM_POWER_LS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD4,
       writeOneToClearMask: 0x0000_0000,
@@ -1622,7 +1588,7 @@ public enum HDP_MEM_POWER_LS: Register {
 
 /// `HDP_NONSURFACE_PREFETCH`: oss_3_0 register, MMIO dword 0xBD5 (byte 0x2F54), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_NONSURFACE_PREFETCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBD5,
       writeOneToClearMask: 0x0000_0000,
@@ -1647,7 +1613,7 @@ public enum HDP_NONSURFACE_PREFETCH: Register {
 
 /// `HDP_MEMIO_CNTL`: oss_3_0 register, MMIO dword 0xBF6 (byte 0x2FD8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF6,
       writeOneToClearMask: 0x0000_0000,
@@ -1687,7 +1653,7 @@ public enum HDP_MEMIO_CNTL: Register {
 
 /// `HDP_MEMIO_ADDR`: oss_3_0 register, MMIO dword 0xBF7 (byte 0x2FDC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF7,
       writeOneToClearMask: 0x0000_0000,
@@ -1700,7 +1666,7 @@ public enum HDP_MEMIO_ADDR: Register {
 
 /// `HDP_MEMIO_STATUS`: oss_3_0 register, MMIO dword 0xBF8 (byte 0x2FE0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF8,
       writeOneToClearMask: 0x0000_0000,
@@ -1722,7 +1688,7 @@ public enum HDP_MEMIO_STATUS: Register {
 
 /// `HDP_MEMIO_WR_DATA`: oss_3_0 register, MMIO dword 0xBF9 (byte 0x2FE4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_WR_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBF9,
       writeOneToClearMask: 0x0000_0000,
@@ -1735,7 +1701,7 @@ public enum HDP_MEMIO_WR_DATA: Register {
 
 /// `HDP_MEMIO_RD_DATA`: oss_3_0 register, MMIO dword 0xBFA (byte 0x2FE8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_MEMIO_RD_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBFA,
       writeOneToClearMask: 0x0000_0000,
@@ -1748,7 +1714,7 @@ public enum HDP_MEMIO_RD_DATA: Register {
 
 /// `HDP_VF_ENABLE`: oss_3_0 register, MMIO dword 0xBFB (byte 0x2FEC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBFB,
       writeOneToClearMask: 0x0000_0000,
@@ -1763,21 +1729,20 @@ public enum HDP_VF_ENABLE: Register {
 }
 
 /// `HDP_XDP_DIRECT2HDP_FIRST`: oss_3_0 register, MMIO dword 0xC00 (byte 0x3000), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_DIRECT2HDP_FIRST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_DIRECT2HDP_FIRST: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC00,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DIRECT2HDP_FIRST RESERVED@0:32")
   }
-
-  /// `HDP_XDP_DIRECT2HDP_FIRST.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_FLUSH`: oss_3_0 register, MMIO dword 0xC01 (byte 0x3004), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_FLUSH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC01,
       writeOneToClearMask: 0x0000_0000,
@@ -1816,7 +1781,7 @@ public enum HDP_XDP_D2H_FLUSH: Register {
 
 /// `HDP_XDP_D2H_BAR_UPDATE`: oss_3_0 register, MMIO dword 0xC02 (byte 0x3008), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_D2H_BAR_UPDATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC02,
       writeOneToClearMask: 0x0000_0000,
@@ -1836,437 +1801,404 @@ public enum HDP_XDP_D2H_BAR_UPDATE: Register {
 }
 
 /// `HDP_XDP_D2H_RSVD_3`: oss_3_0 register, MMIO dword 0xC03 (byte 0x300C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_3: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC03,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_3 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_4`: oss_3_0 register, MMIO dword 0xC04 (byte 0x3010), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_4: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC04,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_4 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_4.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_5`: oss_3_0 register, MMIO dword 0xC05 (byte 0x3014), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_5: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC05,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_5 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_5.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_6`: oss_3_0 register, MMIO dword 0xC06 (byte 0x3018), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_6: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC06,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_6 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_6.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_7`: oss_3_0 register, MMIO dword 0xC07 (byte 0x301C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_7: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC07,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_7 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_7.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_8`: oss_3_0 register, MMIO dword 0xC08 (byte 0x3020), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_8: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC08,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_8 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_8.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_9`: oss_3_0 register, MMIO dword 0xC09 (byte 0x3024), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_9: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC09,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_9 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_9.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_10`: oss_3_0 register, MMIO dword 0xC0A (byte 0x3028), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_10: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_10 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_10.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_11`: oss_3_0 register, MMIO dword 0xC0B (byte 0x302C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_11: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_11 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_11.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_12`: oss_3_0 register, MMIO dword 0xC0C (byte 0x3030), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_12: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_12 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_12.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_13`: oss_3_0 register, MMIO dword 0xC0D (byte 0x3034), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_13: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_13 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_13.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_14`: oss_3_0 register, MMIO dword 0xC0E (byte 0x3038), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_14: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_14 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_14.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_15`: oss_3_0 register, MMIO dword 0xC0F (byte 0x303C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_15: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_15 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_15.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_16`: oss_3_0 register, MMIO dword 0xC10 (byte 0x3040), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_16: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_16: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC10,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_16 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_16.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_17`: oss_3_0 register, MMIO dword 0xC11 (byte 0x3044), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_17: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_17: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC11,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_17 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_17.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_18`: oss_3_0 register, MMIO dword 0xC12 (byte 0x3048), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_18: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_18: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC12,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_18 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_18.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_19`: oss_3_0 register, MMIO dword 0xC13 (byte 0x304C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_19: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_19: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC13,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_19 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_19.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_20`: oss_3_0 register, MMIO dword 0xC14 (byte 0x3050), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_20: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_20: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC14,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_20 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_20.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_21`: oss_3_0 register, MMIO dword 0xC15 (byte 0x3054), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_21: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_21: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC15,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_21 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_21.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_22`: oss_3_0 register, MMIO dword 0xC16 (byte 0x3058), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_22: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_22: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC16,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_22 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_22.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_23`: oss_3_0 register, MMIO dword 0xC17 (byte 0x305C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_23: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_23: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC17,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_23 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_23.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_24`: oss_3_0 register, MMIO dword 0xC18 (byte 0x3060), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_24: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_24: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC18,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_24 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_24.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_25`: oss_3_0 register, MMIO dword 0xC19 (byte 0x3064), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_25: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_25: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC19,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_25 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_25.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_26`: oss_3_0 register, MMIO dword 0xC1A (byte 0x3068), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_26: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_26: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_26 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_26.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_27`: oss_3_0 register, MMIO dword 0xC1B (byte 0x306C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_27: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_27: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_27 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_27.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_28`: oss_3_0 register, MMIO dword 0xC1C (byte 0x3070), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_28: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_28: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_28 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_28.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_29`: oss_3_0 register, MMIO dword 0xC1D (byte 0x3074), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_29: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_29: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_29 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_29.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_30`: oss_3_0 register, MMIO dword 0xC1E (byte 0x3078), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_30: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_30: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_30 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_30.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_31`: oss_3_0 register, MMIO dword 0xC1F (byte 0x307C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_31: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_31: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC1F,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_31 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_31.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_32`: oss_3_0 register, MMIO dword 0xC20 (byte 0x3080), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_32: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_32: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC20,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_32 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_32.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_33`: oss_3_0 register, MMIO dword 0xC21 (byte 0x3084), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_33: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_33: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC21,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_33 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_33.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_D2H_RSVD_34`: oss_3_0 register, MMIO dword 0xC22 (byte 0x3088), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_D2H_RSVD_34: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_D2H_RSVD_34: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC22,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_D2H_RSVD_34 RESERVED@0:32")
   }
-
-  /// `HDP_XDP_D2H_RSVD_34.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_DIRECT2HDP_LAST`: oss_3_0 register, MMIO dword 0xC23 (byte 0x308C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_DIRECT2HDP_LAST: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DIRECT2HDP_FIRST_Layout`, which 34 registers share.
+public enum HDP_XDP_DIRECT2HDP_LAST: HDP_XDP_DIRECT2HDP_FIRST_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC23,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DIRECT2HDP_LAST RESERVED@0:32")
   }
-
-  /// `HDP_XDP_DIRECT2HDP_LAST.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HDP_XDP_P2P_BAR_CFG`: oss_3_0 register, MMIO dword 0xC24 (byte 0x3090), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_BAR_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC24,
       writeOneToClearMask: 0x0000_0000,
@@ -2282,7 +2214,7 @@ public enum HDP_XDP_P2P_BAR_CFG: Register {
 
 /// `HDP_XDP_P2P_MBX_OFFSET`: oss_3_0 register, MMIO dword 0xC25 (byte 0x3094), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_P2P_MBX_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC25,
       writeOneToClearMask: 0x0000_0000,
@@ -2294,141 +2226,92 @@ public enum HDP_XDP_P2P_MBX_OFFSET: Register {
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR0`: oss_3_0 register, MMIO dword 0xC26 (byte 0x3098), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR0: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC26,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR0 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR0.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR0.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR1`: oss_3_0 register, MMIO dword 0xC27 (byte 0x309C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR1: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC27,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR1 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR1.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR1.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR2`: oss_3_0 register, MMIO dword 0xC28 (byte 0x30A0), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR2: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC28,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR2 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR2.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR2.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR3`: oss_3_0 register, MMIO dword 0xC29 (byte 0x30A4), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR3: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC29,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR3 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR3.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR3.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR4`: oss_3_0 register, MMIO dword 0xC2A (byte 0x30A8), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR4: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR4 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR4.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR4.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR5`: oss_3_0 register, MMIO dword 0xC2B (byte 0x30AC), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR5: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR5 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR5.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR5.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_P2P_MBX_ADDR6`: oss_3_0 register, MMIO dword 0xC2C (byte 0x30B0), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_MBX_ADDR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_MBX_ADDR0_Layout`, which 7 registers share.
+public enum HDP_XDP_P2P_MBX_ADDR6: HDP_XDP_P2P_MBX_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_MBX_ADDR6 VALID@0:1 ADDR@1:20 ADDR_39_36@21:4")
   }
-
-  /// `HDP_XDP_P2P_MBX_ADDR6.VALID`: bit 0, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR`: bits 20:1, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 1, width: 20) }
-
-  /// `HDP_XDP_P2P_MBX_ADDR6.ADDR_39_36`: bits 24:21, access unknown.
-  public static var ADDR_39_36: RegisterField<Self, UInt8> { .init(lsb: 21, width: 4) }
 }
 
 /// `HDP_XDP_HDP_MBX_MC_CFG`: oss_3_0 register, MMIO dword 0xC2D (byte 0x30B4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_MBX_MC_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2D,
       writeOneToClearMask: 0x0000_0000,
@@ -2458,7 +2341,7 @@ public enum HDP_XDP_HDP_MBX_MC_CFG: Register {
 
 /// `HDP_XDP_HDP_MC_CFG`: oss_3_0 register, MMIO dword 0xC2E (byte 0x30B8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_MC_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2E,
       writeOneToClearMask: 0x0000_0000,
@@ -2523,7 +2406,7 @@ public enum HDP_XDP_HDP_MC_CFG: Register {
 
 /// `HDP_XDP_HST_CFG`: oss_3_0 register, MMIO dword 0xC2F (byte 0x30BC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HST_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC2F,
       writeOneToClearMask: 0x0000_0000,
@@ -2539,7 +2422,7 @@ public enum HDP_XDP_HST_CFG: Register {
 
 /// `HDP_XDP_SID_CFG`: oss_3_0 register, MMIO dword 0xC30 (byte 0x30C0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_SID_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC30,
       writeOneToClearMask: 0x0000_0000,
@@ -2558,7 +2441,7 @@ public enum HDP_XDP_SID_CFG: Register {
 
 /// `HDP_XDP_HDP_IPH_CFG`: oss_3_0 register, MMIO dword 0xC31 (byte 0x30C4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_HDP_IPH_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC31,
       writeOneToClearMask: 0x0000_0000,
@@ -2586,7 +2469,7 @@ public enum HDP_XDP_HDP_IPH_CFG: Register {
 
 /// `HDP_XDP_SRBM_CFG`: oss_3_0 register, MMIO dword 0xC32 (byte 0x30C8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_SRBM_CFG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC32,
       writeOneToClearMask: 0x0000_0000,
@@ -2609,7 +2492,7 @@ public enum HDP_XDP_SRBM_CFG: Register {
 
 /// `HDP_XDP_CGTT_BLK_CTRL`: oss_3_0 register, MMIO dword 0xC33 (byte 0x30CC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_CGTT_BLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC33,
       writeOneToClearMask: 0x0000_0000,
@@ -2639,160 +2522,104 @@ public enum HDP_XDP_CGTT_BLK_CTRL: Register {
 }
 
 /// `HDP_XDP_P2P_BAR0`: oss_3_0 register, MMIO dword 0xC34 (byte 0x30D0), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR0: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC34,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR0 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR0.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR0.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR0.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR1`: oss_3_0 register, MMIO dword 0xC35 (byte 0x30D4), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR1: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC35,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR1 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR1.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR1.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR1.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR2`: oss_3_0 register, MMIO dword 0xC36 (byte 0x30D8), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR2: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC36,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR2 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR2.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR2.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR2.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR3`: oss_3_0 register, MMIO dword 0xC37 (byte 0x30DC), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR3: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC37,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR3 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR3.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR3.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR3.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR4`: oss_3_0 register, MMIO dword 0xC38 (byte 0x30E0), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR4: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC38,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR4 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR4.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR4.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR4.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR5`: oss_3_0 register, MMIO dword 0xC39 (byte 0x30E4), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR5: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC39,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR5 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR5.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR5.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR5.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR6`: oss_3_0 register, MMIO dword 0xC3A (byte 0x30E8), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR6: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR6 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR6.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR6.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR6.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_P2P_BAR7`: oss_3_0 register, MMIO dword 0xC3B (byte 0x30EC), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_P2P_BAR7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_P2P_BAR0_Layout`, which 8 registers share.
+public enum HDP_XDP_P2P_BAR7: HDP_XDP_P2P_BAR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_P2P_BAR7 ADDR@0:16 FLUSH@16:4 VALID@20:1")
   }
-
-  /// `HDP_XDP_P2P_BAR7.ADDR`: bits 15:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_P2P_BAR7.FLUSH`: bits 19:16, access unknown.
-  public static var FLUSH: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
-
-  /// `HDP_XDP_P2P_BAR7.VALID`: bit 20, access unknown.
-  public static var VALID: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
 }
 
 /// `HDP_XDP_FLUSH_ARMED_STS`: oss_3_0 register, MMIO dword 0xC3C (byte 0x30F0), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_FLUSH_ARMED_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3C,
       writeOneToClearMask: 0x0000_0000,
@@ -2805,7 +2632,7 @@ public enum HDP_XDP_FLUSH_ARMED_STS: Register {
 
 /// `HDP_XDP_FLUSH_CNTR0_STS`: oss_3_0 register, MMIO dword 0xC3D (byte 0x30F4), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_FLUSH_CNTR0_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3D,
       writeOneToClearMask: 0x0000_0000,
@@ -2818,7 +2645,7 @@ public enum HDP_XDP_FLUSH_CNTR0_STS: Register {
 
 /// `HDP_XDP_BUSY_STS`: oss_3_0 register, MMIO dword 0xC3E (byte 0x30F8), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_BUSY_STS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3E,
       writeOneToClearMask: 0x0000_0000,
@@ -2831,7 +2658,7 @@ public enum HDP_XDP_BUSY_STS: Register {
 
 /// `HDP_XDP_STICKY`: oss_3_0 register, MMIO dword 0xC3F (byte 0x30FC), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_STICKY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC3F,
       writeOneToClearMask: 0x0000_0000,
@@ -2847,7 +2674,7 @@ public enum HDP_XDP_STICKY: Register {
 
 /// `HDP_XDP_CHKN`: oss_3_0 register, MMIO dword 0xC40 (byte 0x3100), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_CHKN: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC40,
       writeOneToClearMask: 0x0000_0000,
@@ -2868,56 +2695,44 @@ public enum HDP_XDP_CHKN: Register {
 }
 
 /// `HDP_XDP_DBG_ADDR`: oss_3_0 register, MMIO dword 0xC41 (byte 0x3104), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_DBG_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DBG_ADDR_Layout`, which 3 registers share.
+public enum HDP_XDP_DBG_ADDR: HDP_XDP_DBG_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC41,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_ADDR STS@0:16 CTRL@16:16")
   }
-
-  /// `HDP_XDP_DBG_ADDR.STS`: bits 15:0, access unknown.
-  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_DBG_ADDR.CTRL`: bits 31:16, access unknown.
-  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_DBG_DATA`: oss_3_0 register, MMIO dword 0xC42 (byte 0x3108), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_DBG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DBG_ADDR_Layout`, which 3 registers share.
+public enum HDP_XDP_DBG_DATA: HDP_XDP_DBG_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC42,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_DATA STS@0:16 CTRL@16:16")
   }
-
-  /// `HDP_XDP_DBG_DATA.STS`: bits 15:0, access unknown.
-  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_DBG_DATA.CTRL`: bits 31:16, access unknown.
-  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_DBG_MASK`: oss_3_0 register, MMIO dword 0xC43 (byte 0x310C), access unknown, reset unknown (`write` starts from 0).
-public enum HDP_XDP_DBG_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `HDP_XDP_DBG_ADDR_Layout`, which 3 registers share.
+public enum HDP_XDP_DBG_MASK: HDP_XDP_DBG_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC43,
       writeOneToClearMask: 0x0000_0000,
       layout: "HDP_XDP_DBG_MASK STS@0:16 CTRL@16:16")
   }
-
-  /// `HDP_XDP_DBG_MASK.STS`: bits 15:0, access unknown.
-  public static var STS: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `HDP_XDP_DBG_MASK.CTRL`: bits 31:16, access unknown.
-  public static var CTRL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `HDP_XDP_BARS_ADDR_39_36`: oss_3_0 register, MMIO dword 0xC44 (byte 0x3110), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_XDP_BARS_ADDR_39_36: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC44,
       writeOneToClearMask: 0x0000_0000,
@@ -2950,203 +2765,188 @@ public enum HDP_XDP_BARS_ADDR_39_36: Register {
 }
 
 /// `IH_VMID_1_LUT`: oss_3_0 register, MMIO dword 0xE01 (byte 0x3804), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_1_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_1_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE01,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_1_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_1_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_2_LUT`: oss_3_0 register, MMIO dword 0xE02 (byte 0x3808), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_2_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_2_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE02,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_2_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_2_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_3_LUT`: oss_3_0 register, MMIO dword 0xE03 (byte 0x380C), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_3_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_3_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE03,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_3_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_3_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_4_LUT`: oss_3_0 register, MMIO dword 0xE04 (byte 0x3810), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_4_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_4_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE04,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_4_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_4_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_5_LUT`: oss_3_0 register, MMIO dword 0xE05 (byte 0x3814), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_5_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_5_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE05,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_5_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_5_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_6_LUT`: oss_3_0 register, MMIO dword 0xE06 (byte 0x3818), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_6_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_6_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE06,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_6_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_6_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_7_LUT`: oss_3_0 register, MMIO dword 0xE07 (byte 0x381C), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_7_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_7_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE07,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_7_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_7_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_8_LUT`: oss_3_0 register, MMIO dword 0xE08 (byte 0x3820), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_8_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_8_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE08,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_8_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_8_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_9_LUT`: oss_3_0 register, MMIO dword 0xE09 (byte 0x3824), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_9_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_9_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE09,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_9_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_9_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_10_LUT`: oss_3_0 register, MMIO dword 0xE0A (byte 0x3828), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_10_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_10_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_10_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_10_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_11_LUT`: oss_3_0 register, MMIO dword 0xE0B (byte 0x382C), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_11_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_11_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_11_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_11_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_12_LUT`: oss_3_0 register, MMIO dword 0xE0C (byte 0x3830), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_12_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_12_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_12_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_12_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_13_LUT`: oss_3_0 register, MMIO dword 0xE0D (byte 0x3834), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_13_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_13_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_13_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_13_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_14_LUT`: oss_3_0 register, MMIO dword 0xE0E (byte 0x3838), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_14_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_14_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_14_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_14_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_VMID_15_LUT`: oss_3_0 register, MMIO dword 0xE0F (byte 0x383C), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VMID_15_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VMID_1_LUT_Layout`, which 15 registers share.
+public enum IH_VMID_15_LUT: IH_VMID_1_LUT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VMID_15_LUT PASID@0:16")
   }
-
-  /// `IH_VMID_15_LUT.PASID`: bits 15:0, access unknown.
-  public static var PASID: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `IH_CNTL`: oss_3_0 register, MMIO dword 0xE36 (byte 0x38D8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE36,
       writeOneToClearMask: 0x0000_0000,
@@ -3171,7 +2971,7 @@ public enum IH_CNTL: Register {
 
 /// `IH_LEVEL_STATUS`: oss_3_0 register, MMIO dword 0xE37 (byte 0x38DC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_LEVEL_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE37,
       writeOneToClearMask: 0x0000_0000,
@@ -3196,7 +2996,7 @@ public enum IH_LEVEL_STATUS: Register {
 
 /// `IH_STATUS`: oss_3_0 register, MMIO dword 0xE38 (byte 0x38E0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE38,
       writeOneToClearMask: 0x0000_0000,
@@ -3242,7 +3042,7 @@ public enum IH_STATUS: Register {
 
 /// `IH_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0xE39 (byte 0x38E4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE39,
       writeOneToClearMask: 0x0000_0000,
@@ -3269,34 +3069,32 @@ public enum IH_PERFMON_CNTL: Register {
 }
 
 /// `IH_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0xE3A (byte 0x38E8), access unknown, reset unknown (`write` starts from 0).
-public enum IH_PERFCOUNTER0_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum IH_PERFCOUNTER0_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3A,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
-
-  /// `IH_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0xE3B (byte 0x38EC), access unknown, reset unknown (`write` starts from 0).
-public enum IH_PERFCOUNTER1_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum IH_PERFCOUNTER1_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3B,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
-
-  /// `IH_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DEBUG`: oss_3_0 register, MMIO dword 0xE3C (byte 0x38F0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DEBUG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3C,
       writeOneToClearMask: 0x0000_0000,
@@ -3314,47 +3112,44 @@ public enum IH_DEBUG: Register {
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_31_0`: oss_3_0 register, MMIO dword 0xE3D (byte 0x38F4), access unknown, reset unknown (`write` starts from 0).
-public enum IH_DSM_MATCH_VALUE_BIT_31_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum IH_DSM_MATCH_VALUE_BIT_31_0: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3D,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_31_0 VALUE@0:32")
   }
-
-  /// `IH_DSM_MATCH_VALUE_BIT_31_0.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_63_32`: oss_3_0 register, MMIO dword 0xE3E (byte 0x38F8), access unknown, reset unknown (`write` starts from 0).
-public enum IH_DSM_MATCH_VALUE_BIT_63_32: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum IH_DSM_MATCH_VALUE_BIT_63_32: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3E,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_63_32 VALUE@0:32")
   }
-
-  /// `IH_DSM_MATCH_VALUE_BIT_63_32.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_VALUE_BIT_95_64`: oss_3_0 register, MMIO dword 0xE3F (byte 0x38FC), access unknown, reset unknown (`write` starts from 0).
-public enum IH_DSM_MATCH_VALUE_BIT_95_64: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum IH_DSM_MATCH_VALUE_BIT_95_64: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE3F,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_DSM_MATCH_VALUE_BIT_95_64 VALUE@0:32")
   }
-
-  /// `IH_DSM_MATCH_VALUE_BIT_95_64.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `IH_DSM_MATCH_FIELD_CONTROL`: oss_3_0 register, MMIO dword 0xE40 (byte 0x3900), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_FIELD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE40,
       writeOneToClearMask: 0x0000_0000,
@@ -3382,7 +3177,7 @@ public enum IH_DSM_MATCH_FIELD_CONTROL: Register {
 
 /// `IH_DSM_MATCH_DATA_CONTROL`: oss_3_0 register, MMIO dword 0xE41 (byte 0x3904), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DSM_MATCH_DATA_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE41,
       writeOneToClearMask: 0x0000_0000,
@@ -3395,7 +3190,7 @@ public enum IH_DSM_MATCH_DATA_CONTROL: Register {
 
 /// `IH_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xE43 (byte 0x390C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE43,
       writeOneToClearMask: 0x0000_0000,
@@ -3414,7 +3209,7 @@ public enum IH_ACTIVE_FCN_ID: Register {
 
 /// `IH_VF_RB_STATUS`: oss_3_0 register, MMIO dword 0xE44 (byte 0x3910), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VF_RB_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE44,
       writeOneToClearMask: 0x0000_0000,
@@ -3429,37 +3224,32 @@ public enum IH_VF_RB_STATUS: Register {
 }
 
 /// `IH_VF_ENABLE`: oss_3_0 register, MMIO dword 0xE45 (byte 0x3914), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VF_ENABLE_Layout`, which 2 registers share.
+public enum IH_VF_ENABLE: IH_VF_ENABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE45,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VF_ENABLE VALUE@0:1")
   }
-
-  /// `IH_VF_ENABLE.VALUE`: bit 0, access unknown.
-  public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `IH_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xE46 (byte 0x3918), access unknown, reset unknown (`write` starts from 0).
-public enum IH_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VIRT_RESET_REQ_Layout`, which 5 registers share.
+public enum IH_VIRT_RESET_REQ: IH_VIRT_RESET_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE46,
       writeOneToClearMask: 0x0000_0000,
       layout: "IH_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
-
-  /// `IH_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `IH_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `IH_VF_RB_BIF_STATUS`: oss_3_0 register, MMIO dword 0xE47 (byte 0x391C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VF_RB_BIF_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE47,
       writeOneToClearMask: 0x0000_0000,
@@ -3475,7 +3265,7 @@ public enum IH_VF_RB_BIF_STATUS: Register {
 
 /// `IH_VERSION`: oss_3_0 register, MMIO dword 0xE48 (byte 0x3920), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VERSION: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE48,
       writeOneToClearMask: 0x0000_0000,
@@ -3488,7 +3278,7 @@ public enum IH_VERSION: Register {
 
 /// `IH_LEVEL_INTR_MASK`: oss_3_0 register, MMIO dword 0xE49 (byte 0x3924), access unknown, reset unknown (`write` starts from 0).
 public enum IH_LEVEL_INTR_MASK: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE49,
       writeOneToClearMask: 0x0000_0000,
@@ -3501,7 +3291,7 @@ public enum IH_LEVEL_INTR_MASK: Register {
 
 /// `IH_RESET_INCOMPLETE_INT_CNTL`: oss_3_0 register, MMIO dword 0xE4A (byte 0x3928), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RESET_INCOMPLETE_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE4A,
       writeOneToClearMask: 0x0000_0000,
@@ -3580,7 +3370,7 @@ public enum IH_RESET_INCOMPLETE_INT_CNTL: Register {
 
 /// `IH_CLIENT_MAY_SEND_INCOMPLETE_INT`: oss_3_0 register, MMIO dword 0xE4B (byte 0x392C), access unknown, reset unknown (`write` starts from 0).
 public enum IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE4B,
       writeOneToClearMask: 0x0000_0000,
@@ -3653,7 +3443,7 @@ public enum IH_CLIENT_MAY_SEND_INCOMPLETE_INT: Register {
 
 /// `SEM_MCIF_CONFIG`: oss_3_0 register, MMIO dword 0xF90 (byte 0x3E40), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MCIF_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF90,
       writeOneToClearMask: 0x0000_0000,
@@ -3671,40 +3461,32 @@ public enum SEM_MCIF_CONFIG: Register {
 }
 
 /// `SDMA_CONFIG`: oss_3_0 register, MMIO dword 0xF91 (byte 0x3E44), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA_CONFIG_Layout`, which 2 registers share.
+public enum SDMA_CONFIG: SDMA_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF91,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
   }
-
-  /// `SDMA_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
-  public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SDMA_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
-  public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `SDMA1_CONFIG`: oss_3_0 register, MMIO dword 0xF92 (byte 0x3E48), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA_CONFIG_Layout`, which 2 registers share.
+public enum SDMA1_CONFIG: SDMA_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF92,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_CONFIG SDMA_RDREQ_URG@8:4 SDMA_REQ_TRAN@16:1")
   }
-
-  /// `SDMA1_CONFIG.SDMA_RDREQ_URG`: bits 11:8, access unknown.
-  public static var SDMA_RDREQ_URG: RegisterField<Self, UInt8> { .init(lsb: 8, width: 4) }
-
-  /// `SDMA1_CONFIG.SDMA_REQ_TRAN`: bit 16, access unknown.
-  public static var SDMA_REQ_TRAN: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
 }
 
 /// `UVD_CONFIG`: oss_3_0 register, MMIO dword 0xF93 (byte 0x3E4C), access unknown, reset unknown (`write` starts from 0).
 public enum UVD_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF93,
       writeOneToClearMask: 0x0000_0000,
@@ -3720,7 +3502,7 @@ public enum UVD_CONFIG: Register {
 
 /// `VCE_CONFIG`: oss_3_0 register, MMIO dword 0xF94 (byte 0x3E50), access unknown, reset unknown (`write` starts from 0).
 public enum VCE_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF94,
       writeOneToClearMask: 0x0000_0000,
@@ -3735,21 +3517,20 @@ public enum VCE_CONFIG: Register {
 }
 
 /// `SEM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xF95 (byte 0x3E54), access unknown, reset unknown (`write` starts from 0).
-public enum SEM_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VF_ENABLE_Layout`, which 2 registers share.
+public enum SEM_VF_ENABLE: IH_VF_ENABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF95,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_VF_ENABLE VALUE@0:1")
   }
-
-  /// `SEM_VF_ENABLE.VALUE`: bit 0, access unknown.
-  public static var VALUE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `CP_CONFIG`: oss_3_0 register, MMIO dword 0xF96 (byte 0x3E58), access unknown, reset unknown (`write` starts from 0).
 public enum CP_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF96,
       writeOneToClearMask: 0x0000_0000,
@@ -3764,40 +3545,32 @@ public enum CP_CONFIG: Register {
 }
 
 /// `SEM_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0xF97 (byte 0x3E5C), access unknown, reset unknown (`write` starts from 0).
-public enum SEM_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SEM_ACTIVE_FCN_ID_Layout`, which 3 registers share.
+public enum SEM_ACTIVE_FCN_ID: SEM_ACTIVE_FCN_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF97,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
-
-  /// `SEM_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SEM_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SEM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xF98 (byte 0x3E60), access unknown, reset unknown (`write` starts from 0).
-public enum SEM_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VIRT_RESET_REQ_Layout`, which 5 registers share.
+public enum SEM_VIRT_RESET_REQ: IH_VIRT_RESET_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF98,
       writeOneToClearMask: 0x0000_0000,
       layout: "SEM_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
-
-  /// `SEM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SEM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SEM_STATUS`: oss_3_0 register, MMIO dword 0xF99 (byte 0x3E64), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF99,
       writeOneToClearMask: 0x0000_0000,
@@ -3855,7 +3628,7 @@ public enum SEM_STATUS: Register {
 
 /// `SEM_EDC_CONFIG`: oss_3_0 register, MMIO dword 0xF9A (byte 0x3E68), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_EDC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9A,
       writeOneToClearMask: 0x0000_0000,
@@ -3868,7 +3641,7 @@ public enum SEM_EDC_CONFIG: Register {
 
 /// `SEM_MAILBOX_CLIENTCONFIG`: oss_3_0 register, MMIO dword 0xF9B (byte 0x3E6C), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CLIENTCONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9B,
       writeOneToClearMask: 0x0000_0000,
@@ -3902,7 +3675,7 @@ public enum SEM_MAILBOX_CLIENTCONFIG: Register {
 
 /// `SEM_MAILBOX`: oss_3_0 register, MMIO dword 0xF9C (byte 0x3E70), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9C,
       writeOneToClearMask: 0x0000_0000,
@@ -3924,7 +3697,7 @@ public enum SEM_MAILBOX: Register {
 
 /// `SEM_MAILBOX_CONTROL`: oss_3_0 register, MMIO dword 0xF9D (byte 0x3E74), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9D,
       writeOneToClearMask: 0x0000_0000,
@@ -3946,7 +3719,7 @@ public enum SEM_MAILBOX_CONTROL: Register {
 
 /// `SEM_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0xF9E (byte 0x3E78), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_CHICKEN_BITS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9E,
       writeOneToClearMask: 0x0000_0000,
@@ -3971,7 +3744,7 @@ public enum SEM_CHICKEN_BITS: Register {
 
 /// `SEM_MAILBOX_CLIENTCONFIG_EXTRA`: oss_3_0 register, MMIO dword 0xF9F (byte 0x3E7C), access unknown, reset unknown (`write` starts from 0).
 public enum SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF9F,
       writeOneToClearMask: 0x0000_0000,
@@ -3984,7 +3757,7 @@ public enum SEM_MAILBOX_CLIENTCONFIG_EXTRA: Register {
 
 /// `CC_DRM_ID_STRAPS`: oss_3_0 register, MMIO dword 0x1559 (byte 0x5564), access unknown, reset unknown (`write` starts from 0).
 public enum CC_DRM_ID_STRAPS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1559,
       writeOneToClearMask: 0x0000_0000,
@@ -4006,7 +3779,7 @@ public enum CC_DRM_ID_STRAPS: Register {
 
 /// `CGTT_DRM_CLK_CTRL0`: oss_3_0 register, MMIO dword 0x1579 (byte 0x55E4), access unknown, reset unknown (`write` starts from 0).
 public enum CGTT_DRM_CLK_CTRL0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1579,
       writeOneToClearMask: 0x0000_0000,
@@ -4016,7 +3789,7 @@ public enum CGTT_DRM_CLK_CTRL0: Register {
 
 /// `DC_TEST_DEBUG_INDEX`: oss_3_0 register, MMIO dword 0x157C (byte 0x55F0), access unknown, reset unknown (`write` starts from 0).
 public enum DC_TEST_DEBUG_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x157C,
       writeOneToClearMask: 0x0000_0000,
@@ -4032,7 +3805,7 @@ public enum DC_TEST_DEBUG_INDEX: Register {
 
 /// `DC_TEST_DEBUG_DATA`: oss_3_0 register, MMIO dword 0x157D (byte 0x55F4), access unknown, reset unknown (`write` starts from 0).
 public enum DC_TEST_DEBUG_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x157D,
       writeOneToClearMask: 0x0000_0000,
@@ -4044,515 +3817,236 @@ public enum DC_TEST_DEBUG_DATA: Register {
 }
 
 /// `SDMA0_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3400 (byte 0xD000), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_UCODE_ADDR_Layout`, which 2 registers share.
+public enum SDMA0_UCODE_ADDR: SDMA0_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3400,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_UCODE_ADDR VALUE@0:13")
   }
-
-  /// `SDMA0_UCODE_ADDR.VALUE`: bits 12:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA0_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3401 (byte 0xD004), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum SDMA0_UCODE_DATA: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3401,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_UCODE_DATA VALUE@0:32")
   }
-
-  /// `SDMA0_UCODE_DATA.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3402 (byte 0xD008), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_POWER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_POWER_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_POWER_CNTL: SDMA0_POWER_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3402,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_POWER_CNTL MEM_POWER_OVERRIDE@8:1 MEM_POWER_LS_EN@9:1 MEM_POWER_DS_EN@10:1 MEM_POWER_SD_EN@11:1 MEM_POWER_DELAY@12:10")
   }
-
-  /// `SDMA0_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, access unknown.
-  public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, access unknown.
-  public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, access unknown.
-  public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA0_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, access unknown.
-  public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `SDMA0_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, access unknown.
-  public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> { .init(lsb: 12, width: 10) }
 }
 
 /// `SDMA0_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3403 (byte 0xD00C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CLK_CTRL_Layout`, which 2 registers share.
+public enum SDMA0_CLK_CTRL: SDMA0_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3403,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `SDMA0_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA0_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SDMA0_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_CNTL`: oss_3_0 register, MMIO dword 0x3404 (byte 0xD010), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_CNTL: SDMA0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3404,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CNTL TRAP_ENABLE@0:1 ATC_L1_ENABLE@1:1 SEM_WAIT_INT_ENABLE@2:1 DATA_SWAP_ENABLE@3:1 FENCE_SWAP_ENABLE@4:1 MIDCMD_PREEMPT_ENABLE@5:1 MC_WRREQ_CREDIT@11:6 MIDCMD_WORLDSWITCH_ENABLE@17:1 AUTO_CTXSW_ENABLE@18:1 MC_RDREQ_CREDIT@22:6 CTXEMPTY_INT_ENABLE@28:1 FROZEN_INT_ENABLE@29:1 IB_PREEMPT_INT_ENABLE@30:1")
   }
-
-  /// `SDMA0_CNTL.TRAP_ENABLE`: bit 0, access unknown.
-  public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_CNTL.ATC_L1_ENABLE`: bit 1, access unknown.
-  public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, access unknown.
-  public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_CNTL.DATA_SWAP_ENABLE`: bit 3, access unknown.
-  public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_CNTL.FENCE_SWAP_ENABLE`: bit 4, access unknown.
-  public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, access unknown.
-  public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA0_CNTL.MC_WRREQ_CREDIT`: bits 16:11, access unknown.
-  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
-
-  /// `SDMA0_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, access unknown.
-  public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `SDMA0_CNTL.AUTO_CTXSW_ENABLE`: bit 18, access unknown.
-  public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SDMA0_CNTL.MC_RDREQ_CREDIT`: bits 27:22, access unknown.
-  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
-
-  /// `SDMA0_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, access unknown.
-  public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_CNTL.FROZEN_INT_ENABLE`: bit 29, access unknown.
-  public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SDMA0_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, access unknown.
-  public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3405 (byte 0xD014), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_CHICKEN_BITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CHICKEN_BITS_Layout`, which 2 registers share.
+public enum SDMA0_CHICKEN_BITS: SDMA0_CHICKEN_BITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3405,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_CHICKEN_BITS COPY_EFFICIENCY_ENABLE@0:1 STALL_ON_TRANS_FULL_ENABLE@1:1 STALL_ON_NO_FREE_DATA_BUFFER_ENABLE@2:1 COPY_OVERLAP_ENABLE@16:1 SRBM_POLL_RETRYING@20:1 CG_STATUS_OUTPUT@23:1 CE_AFIFO_WATERMARK@26:2 CE_DFIFO_WATERMARK@28:2 CE_LFIFO_WATERMARK@30:2")
   }
-
-  /// `SDMA0_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, access unknown.
-  public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, access unknown.
-  public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `SDMA0_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, access unknown.
-  public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `SDMA0_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, access unknown.
-  public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA0_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, access unknown.
-  public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SDMA0_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, access unknown.
-  public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA0_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, access unknown.
-  public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `SDMA0_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, access unknown.
-  public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `SDMA0_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, access unknown.
-  public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA0_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3406 (byte 0xD018), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_TILING_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_TILING_CONFIG_Layout`, which 2 registers share.
+public enum SDMA0_TILING_CONFIG: SDMA0_TILING_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3406,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_TILING_CONFIG PIPE_INTERLEAVE_SIZE@4:3")
   }
-
-  /// `SDMA0_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `SDMA0_HASH`: oss_3_0 register, MMIO dword 0x3407 (byte 0xD01C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_HASH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_HASH_Layout`, which 2 registers share.
+public enum SDMA0_HASH: SDMA0_HASH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3407,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_HASH CHANNEL_BITS@0:3 BANK_BITS@4:3 CHANNEL_XOR_COUNT@8:3 BANK_XOR_COUNT@12:3")
   }
-
-  /// `SDMA0_HASH.CHANNEL_BITS`: bits 2:0, access unknown.
-  public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `SDMA0_HASH.BANK_BITS`: bits 6:4, access unknown.
-  public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA0_HASH.CHANNEL_XOR_COUNT`: bits 10:8, access unknown.
-  public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA0_HASH.BANK_XOR_COUNT`: bits 14:12, access unknown.
-  public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3409 (byte 0xD024), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_SEM_WAIT_FAIL_TIMER_CNTL: SDMA0_SEM_WAIT_FAIL_TIMER_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3409,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_SEM_WAIT_FAIL_TIMER_CNTL TIMER@0:32")
   }
-
-  /// `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, access unknown.
-  public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x340A (byte 0xD028), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RB_RPTR_FETCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RB_RPTR_FETCH: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RB_RPTR_FETCH OFFSET@2:30")
   }
-
-  /// `SDMA0_RB_RPTR_FETCH.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x340B (byte 0xD02C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_IB_OFFSET_FETCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_IB_OFFSET_FETCH: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_IB_OFFSET_FETCH OFFSET@2:20")
   }
-
-  /// `SDMA0_IB_OFFSET_FETCH.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_PROGRAM`: oss_3_0 register, MMIO dword 0x340C (byte 0xD030), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PROGRAM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PROGRAM_Layout`, which 2 registers share.
+public enum SDMA0_PROGRAM: SDMA0_PROGRAM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PROGRAM STREAM@0:32")
   }
-
-  /// `SDMA0_PROGRAM.STREAM`: bits 31:0, access unknown.
-  public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS_REG`: oss_3_0 register, MMIO dword 0x340D (byte 0xD034), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_STATUS_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS_REG_Layout`, which 2 registers share.
+public enum SDMA0_STATUS_REG: SDMA0_STATUS_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS_REG IDLE@0:1 REG_IDLE@1:1 RB_EMPTY@2:1 RB_FULL@3:1 RB_CMD_IDLE@4:1 RB_CMD_FULL@5:1 IB_CMD_IDLE@6:1 IB_CMD_FULL@7:1 BLOCK_IDLE@8:1 INSIDE_IB@9:1 EX_IDLE@10:1 EX_IDLE_POLL_TIMER_EXPIRE@11:1 PACKET_READY@12:1 MC_WR_IDLE@13:1 SRBM_IDLE@14:1 CONTEXT_EMPTY@15:1 DELTA_RPTR_FULL@16:1 RB_MC_RREQ_IDLE@17:1 IB_MC_RREQ_IDLE@18:1 MC_RD_IDLE@19:1 DELTA_RPTR_EMPTY@20:1 MC_RD_RET_STALL@21:1 MC_RD_NO_POLL_IDLE@22:1 PREV_CMD_IDLE@25:1 SEM_IDLE@26:1 SEM_REQ_STALL@27:1 SEM_RESP_STATE@28:2 INT_IDLE@30:1 INT_REQ_STALL@31:1")
   }
-
-  /// `SDMA0_STATUS_REG.IDLE`: bit 0, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_STATUS_REG.REG_IDLE`: bit 1, access unknown.
-  public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_STATUS_REG.RB_EMPTY`: bit 2, access unknown.
-  public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_STATUS_REG.RB_FULL`: bit 3, access unknown.
-  public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_STATUS_REG.RB_CMD_IDLE`: bit 4, access unknown.
-  public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_STATUS_REG.RB_CMD_FULL`: bit 5, access unknown.
-  public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA0_STATUS_REG.IB_CMD_IDLE`: bit 6, access unknown.
-  public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SDMA0_STATUS_REG.IB_CMD_FULL`: bit 7, access unknown.
-  public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA0_STATUS_REG.BLOCK_IDLE`: bit 8, access unknown.
-  public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_STATUS_REG.INSIDE_IB`: bit 9, access unknown.
-  public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_STATUS_REG.EX_IDLE`: bit 10, access unknown.
-  public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA0_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, access unknown.
-  public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `SDMA0_STATUS_REG.PACKET_READY`: bit 12, access unknown.
-  public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA0_STATUS_REG.MC_WR_IDLE`: bit 13, access unknown.
-  public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SDMA0_STATUS_REG.SRBM_IDLE`: bit 14, access unknown.
-  public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SDMA0_STATUS_REG.CONTEXT_EMPTY`: bit 15, access unknown.
-  public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `SDMA0_STATUS_REG.DELTA_RPTR_FULL`: bit 16, access unknown.
-  public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA0_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, access unknown.
-  public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SDMA0_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, access unknown.
-  public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SDMA0_STATUS_REG.MC_RD_IDLE`: bit 19, access unknown.
-  public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SDMA0_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, access unknown.
-  public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SDMA0_STATUS_REG.MC_RD_RET_STALL`: bit 21, access unknown.
-  public static var MC_RD_RET_STALL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `SDMA0_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, access unknown.
-  public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `SDMA0_STATUS_REG.PREV_CMD_IDLE`: bit 25, access unknown.
-  public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SDMA0_STATUS_REG.SEM_IDLE`: bit 26, access unknown.
-  public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SDMA0_STATUS_REG.SEM_REQ_STALL`: bit 27, access unknown.
-  public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `SDMA0_STATUS_REG.SEM_RESP_STATE`: bits 29:28, access unknown.
-  public static var SEM_RESP_STATE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `SDMA0_STATUS_REG.INT_IDLE`: bit 30, access unknown.
-  public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SDMA0_STATUS_REG.INT_REQ_STALL`: bit 31, access unknown.
-  public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_STATUS1_REG`: oss_3_0 register, MMIO dword 0x340E (byte 0xD038), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_STATUS1_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS1_REG_Layout`, which 2 registers share.
+public enum SDMA0_STATUS1_REG: SDMA0_STATUS1_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS1_REG CE_WREQ_IDLE@0:1 CE_WR_IDLE@1:1 CE_SPLIT_IDLE@2:1 CE_RREQ_IDLE@3:1 CE_OUT_IDLE@4:1 CE_IN_IDLE@5:1 CE_DST_IDLE@6:1 CE_CMD_IDLE@9:1 CE_AFIFO_FULL@10:1 CE_INFO_FULL@13:1 CE_INFO1_FULL@14:1 CE_RD_STALL@17:1 CE_WR_STALL@18:1")
   }
-
-  /// `SDMA0_STATUS1_REG.CE_WREQ_IDLE`: bit 0, access unknown.
-  public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_WR_IDLE`: bit 1, access unknown.
-  public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, access unknown.
-  public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_RREQ_IDLE`: bit 3, access unknown.
-  public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_OUT_IDLE`: bit 4, access unknown.
-  public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_IN_IDLE`: bit 5, access unknown.
-  public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_DST_IDLE`: bit 6, access unknown.
-  public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_CMD_IDLE`: bit 9, access unknown.
-  public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_AFIFO_FULL`: bit 10, access unknown.
-  public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_INFO_FULL`: bit 13, access unknown.
-  public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_INFO1_FULL`: bit 14, access unknown.
-  public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_RD_STALL`: bit 17, access unknown.
-  public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SDMA0_STATUS1_REG.CE_WR_STALL`: bit 18, access unknown.
-  public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SDMA0_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x340F (byte 0xD03C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RD_BURST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RD_BURST_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_RD_BURST_CNTL: SDMA0_RD_BURST_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x340F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RD_BURST_CNTL RD_BURST@0:2")
   }
-
-  /// `SDMA0_RD_BURST_CNTL.RD_BURST`: bits 1:0, access unknown.
-  public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA0_F32_CNTL`: oss_3_0 register, MMIO dword 0x3412 (byte 0xD048), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_F32_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_F32_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_F32_CNTL: SDMA0_F32_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3412,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_F32_CNTL HALT@0:1 STEP@1:1 DBG_SELECT_BITS@2:6")
   }
-
-  /// `SDMA0_F32_CNTL.HALT`: bit 0, access unknown.
-  public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_F32_CNTL.STEP`: bit 1, access unknown.
-  public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, access unknown.
-  public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 }
 
 /// `SDMA0_FREEZE`: oss_3_0 register, MMIO dword 0x3413 (byte 0xD04C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_FREEZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_FREEZE_Layout`, which 2 registers share.
+public enum SDMA0_FREEZE: SDMA0_FREEZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3413,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_FREEZE FREEZE@4:1 FROZEN@5:1 F32_FREEZE@6:1")
   }
-
-  /// `SDMA0_FREEZE.FREEZE`: bit 4, access unknown.
-  public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_FREEZE.FROZEN`: bit 5, access unknown.
-  public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA0_FREEZE.F32_FREEZE`: bit 6, access unknown.
-  public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SDMA0_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3414 (byte 0xD050), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PHASE0_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PHASE0_QUANTUM_Layout`, which 4 registers share.
+public enum SDMA0_PHASE0_QUANTUM: SDMA0_PHASE0_QUANTUM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3414,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PHASE0_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
-
-  /// `SDMA0_PHASE0_QUANTUM.UNIT`: bits 3:0, access unknown.
-  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA0_PHASE0_QUANTUM.VALUE`: bits 23:8, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
-
-  /// `SDMA0_PHASE0_QUANTUM.PREFER`: bit 30, access unknown.
-  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3415 (byte 0xD054), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PHASE1_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PHASE0_QUANTUM_Layout`, which 4 registers share.
+public enum SDMA0_PHASE1_QUANTUM: SDMA0_PHASE0_QUANTUM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3415,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PHASE1_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
-
-  /// `SDMA0_PHASE1_QUANTUM.UNIT`: bits 3:0, access unknown.
-  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA0_PHASE1_QUANTUM.VALUE`: bits 23:8, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
-
-  /// `SDMA0_PHASE1_QUANTUM.PREFER`: bit 30, access unknown.
-  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA_POWER_GATING`: oss_3_0 register, MMIO dword 0x3416 (byte 0xD058), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_POWER_GATING: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3416,
       writeOneToClearMask: 0x0000_0000,
@@ -4586,7 +4080,7 @@ public enum SDMA_POWER_GATING: Register {
 
 /// `SDMA_PGFSM_CONFIG`: oss_3_0 register, MMIO dword 0x3417 (byte 0xD05C), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_PGFSM_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3417,
       writeOneToClearMask: 0x0000_0000,
@@ -4622,21 +4116,20 @@ public enum SDMA_PGFSM_CONFIG: Register {
 }
 
 /// `SDMA_PGFSM_WRITE`: oss_3_0 register, MMIO dword 0x3418 (byte 0xD060), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA_PGFSM_WRITE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum SDMA_PGFSM_WRITE: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3418,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA_PGFSM_WRITE VALUE@0:32")
   }
-
-  /// `SDMA_PGFSM_WRITE.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA_PGFSM_READ`: oss_3_0 register, MMIO dword 0x3419 (byte 0xD064), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA_PGFSM_READ: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3419,
       writeOneToClearMask: 0x0000_0000,
@@ -4648,246 +4141,200 @@ public enum SDMA_PGFSM_READ: Register {
 }
 
 /// `SDMA0_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x341A (byte 0xD068), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_EDC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_EDC_CONFIG_Layout`, which 2 registers share.
+public enum SDMA0_EDC_CONFIG: SDMA0_EDC_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x341A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_EDC_CONFIG DIS_EDC@1:1 ECC_INT_ENABLE@2:1")
   }
-
-  /// `SDMA0_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, access unknown.
-  public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `SDMA0_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x341B (byte 0xD06C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_BA_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_BA_THRESHOLD_Layout`, which 2 registers share.
+public enum SDMA0_BA_THRESHOLD: SDMA0_BA_THRESHOLD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x341B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_BA_THRESHOLD READ_THRES@0:10 WRITE_THRES@16:10")
   }
-
-  /// `SDMA0_BA_THRESHOLD.READ_THRES`: bits 9:0, access unknown.
-  public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SDMA0_BA_THRESHOLD.WRITE_THRES`: bits 25:16, access unknown.
-  public static var WRITE_THRES: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `SDMA0_ID`: oss_3_0 register, MMIO dword 0x341C (byte 0xD070), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_ID_Layout`, which 2 registers share.
+public enum SDMA0_ID: SDMA0_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x341C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ID DEVICE_ID@0:8")
   }
-
-  /// `SDMA0_ID.DEVICE_ID`: bits 7:0, access unknown.
-  public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA0_VERSION`: oss_3_0 register, MMIO dword 0x341D (byte 0xD074), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VERSION: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VERSION_Layout`, which 2 registers share.
+public enum SDMA0_VERSION: SDMA0_VERSION_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x341D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VERSION VALUE@0:16")
   }
-
-  /// `SDMA0_VERSION.VALUE`: bits 15:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA0_VM_CNTL`: oss_3_0 register, MMIO dword 0x3420 (byte 0xD080), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_VM_CNTL: SDMA0_VM_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3420,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CNTL CMD@0:4")
   }
-
-  /// `SDMA0_VM_CNTL.CMD`: bits 3:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA0_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3421 (byte 0xD084), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VM_CTX_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_VM_CTX_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3421,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_LO ADDR@2:30")
   }
-
-  /// `SDMA0_VM_CTX_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3422 (byte 0xD088), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VM_CTX_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_VM_CTX_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3422,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_HI ADDR@0:32")
   }
-
-  /// `SDMA0_VM_CTX_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3423 (byte 0xD08C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_STATUS2_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS2_REG_Layout`, which 2 registers share.
+public enum SDMA0_STATUS2_REG: SDMA0_STATUS2_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3423,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_STATUS2_REG ID@0:2 F32_INSTR_PTR@2:10 CURRENT_FCN_IDLE@14:2 CMD_OP@16:16")
   }
-
-  /// `SDMA0_STATUS2_REG.ID`: bits 1:0, access unknown.
-  public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `SDMA0_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, access unknown.
-  public static var F32_INSTR_PTR: RegisterField<Self, UInt16> { .init(lsb: 2, width: 10) }
-
-  /// `SDMA0_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, access unknown.
-  public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `SDMA0_STATUS2_REG.CMD_OP`: bits 31:16, access unknown.
-  public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3424 (byte 0xD090), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SEM_ACTIVE_FCN_ID_Layout`, which 3 registers share.
+public enum SDMA0_ACTIVE_FCN_ID: SEM_ACTIVE_FCN_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3424,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
-
-  /// `SDMA0_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA0_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3425 (byte 0xD094), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VM_CTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_VM_CTX_CNTL: SDMA0_VM_CTX_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3425,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VM_CTX_CNTL PRIV@0:1 VMID@4:4")
   }
-
-  /// `SDMA0_VM_CTX_CNTL.PRIV`: bit 0, access unknown.
-  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_VM_CTX_CNTL.VMID`: bits 7:4, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `SDMA0_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3426 (byte 0xD098), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VIRT_RESET_REQ_Layout`, which 5 registers share.
+public enum SDMA0_VIRT_RESET_REQ: IH_VIRT_RESET_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3426,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
-
-  /// `SDMA0_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA0_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3427 (byte 0xD09C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VF_ENABLE_Layout`, which 3 registers share.
+public enum SDMA0_VF_ENABLE: SDMA0_VF_ENABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3427,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_VF_ENABLE VF_ENABLE@0:1")
   }
-
-  /// `SDMA0_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3428 (byte 0xD0A0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_ATOMIC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_ATOMIC_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_ATOMIC_CNTL: SDMA0_ATOMIC_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3428,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_CNTL LOOP_TIMER@0:31 ATOMIC_RTN_INT_ENABLE@31:1")
   }
-
-  /// `SDMA0_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, access unknown.
-  public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SDMA0_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, access unknown.
-  public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA0_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3429 (byte 0xD0A4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_DEBUG_DATA_Layout`, which 5 registers share.
+public enum SDMA0_ATOMIC_PREOP_LO: SRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3429,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_PREOP_LO DATA@0:32")
   }
-
-  /// `SDMA0_ATOMIC_PREOP_LO.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x342A (byte 0xD0A8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_DEBUG_DATA_Layout`, which 5 registers share.
+public enum SDMA0_ATOMIC_PREOP_HI: SRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x342A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_ATOMIC_PREOP_HI DATA@0:32")
   }
-
-  /// `SDMA0_ATOMIC_PREOP_HI.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x342C (byte 0xD0B0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_POWER_CNTL_IDLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_POWER_CNTL_IDLE_Layout`, which 2 registers share.
+public enum SDMA0_POWER_CNTL_IDLE: SDMA0_POWER_CNTL_IDLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x342C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_POWER_CNTL_IDLE DELAY1@0:16 DELAY2@16:16")
   }
-
-  /// `SDMA0_POWER_CNTL_IDLE.DELAY1`: bits 15:0, access unknown.
-  public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA0_POWER_CNTL_IDLE.DELAY2`: bits 31:16, access unknown.
-  public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3477 (byte 0xD1DC), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PERF_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3477,
       writeOneToClearMask: 0x0000_0000,
@@ -4909,7 +4356,7 @@ public enum SDMA0_PERF_REG_TYPE0: Register {
 
 /// `SDMA0_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3478 (byte 0xD1E0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3478,
       writeOneToClearMask: 0x0000_0000,
@@ -4985,7 +4432,7 @@ public enum SDMA0_CONTEXT_REG_TYPE0: Register {
 
 /// `SDMA0_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3479 (byte 0xD1E4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3479,
       writeOneToClearMask: 0x0000_0000,
@@ -5031,7 +4478,7 @@ public enum SDMA0_CONTEXT_REG_TYPE1: Register {
 
 /// `SDMA0_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x347A (byte 0xD1E8), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_CONTEXT_REG_TYPE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x347A,
       writeOneToClearMask: 0x0000_0000,
@@ -5065,7 +4512,7 @@ public enum SDMA0_CONTEXT_REG_TYPE2: Register {
 
 /// `SDMA0_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x347C (byte 0xD1F0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PUB_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x347C,
       writeOneToClearMask: 0x0000_0000,
@@ -5167,7 +4614,7 @@ public enum SDMA0_PUB_REG_TYPE0: Register {
 
 /// `SDMA0_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x347D (byte 0xD1F4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA0_PUB_REG_TYPE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x347D,
       writeOneToClearMask: 0x0000_0000,
@@ -5212,360 +4659,253 @@ public enum SDMA0_PUB_REG_TYPE1: Register {
 }
 
 /// `SDMA0_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3480 (byte 0xD200), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3480,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA0_GFX_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA0_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA0_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA0_GFX_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA0_GFX_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3481 (byte 0xD204), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_GFX_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3481,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA0_GFX_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3482 (byte 0xD208), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA0_GFX_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3482,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA0_GFX_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3483 (byte 0xD20C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_GFX_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3483,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_GFX_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3484 (byte 0xD210), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_GFX_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3484,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_GFX_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3485 (byte 0xD214), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3485,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3486 (byte 0xD218), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3486,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3487 (byte 0xD21C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_GFX_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3487,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3488 (byte 0xD220), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_GFX_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3488,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3489 (byte 0xD224), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_GFX_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3489,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x348A (byte 0xD228), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA0_GFX_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x348B (byte 0xD22C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_GFX_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA0_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x348C (byte 0xD230), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_GFX_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA0_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x348D (byte 0xD234), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA0_GFX_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA0_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x348E (byte 0xD238), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_GFX_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA0_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x348F (byte 0xD23C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA0_GFX_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x348F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA0_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3490 (byte 0xD240), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3490,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA0_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3491 (byte 0xD244), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA0_GFX_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3491,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3492 (byte 0xD248), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3492,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA0_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA0_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3493 (byte 0xD24C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CONTEXT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_GFX_CONTEXT_CNTL: SDMA0_GFX_CONTEXT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3493,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
   }
-
-  /// `SDMA0_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
-  public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA0_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
-  public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x34A7 (byte 0xD29C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA0_GFX_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA0_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }

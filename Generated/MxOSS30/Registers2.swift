@@ -3,2080 +3,1451 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SDMA0_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x34A8 (byte 0xD2A0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA0_GFX_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA0_GFX_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x34A9 (byte 0xD2A4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA0_GFX_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA0_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x34AA (byte 0xD2A8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA0_GFX_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA0_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA0_GFX_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x34AC (byte 0xD2B0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_GFX_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x34AD (byte 0xD2B4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_GFX_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x34AF (byte 0xD2BC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA0_GFX_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA0_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x34B0 (byte 0xD2C0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA0_GFX_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA0_GFX_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x34B1 (byte 0xD2C4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA0_GFX_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA0_GFX_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x34C1 (byte 0xD304), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x34C2 (byte 0xD308), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x34C3 (byte 0xD30C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x34C4 (byte 0xD310), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x34C5 (byte 0xD314), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x34C6 (byte 0xD318), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA0_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x34C7 (byte 0xD31C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_GFX_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_GFX_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_GFX_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA0_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_GFX_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_GFX_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA0_GFX_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA0_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3500 (byte 0xD400), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3500,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA0_RLC0_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA0_RLC0_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA0_RLC0_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3501 (byte 0xD404), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC0_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3501,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA0_RLC0_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3502 (byte 0xD408), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3502,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA0_RLC0_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3503 (byte 0xD40C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC0_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3503,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_RLC0_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3504 (byte 0xD410), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC0_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3504,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_RLC0_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3505 (byte 0xD414), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3505,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3506 (byte 0xD418), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3506,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3507 (byte 0xD41C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3507,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3508 (byte 0xD420), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC0_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3508,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3509 (byte 0xD424), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC0_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3509,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x350A (byte 0xD428), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA0_RLC0_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_RLC0_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_RLC0_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x350B (byte 0xD42C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC0_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA0_RLC0_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x350C (byte 0xD430), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC0_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA0_RLC0_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x350D (byte 0xD434), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA0_RLC0_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x350E (byte 0xD438), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC0_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC0_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x350F (byte 0xD43C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x350F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA0_RLC0_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3510 (byte 0xD440), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3510,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA0_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3511 (byte 0xD444), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3511,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_RLC0_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3512 (byte 0xD448), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3512,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA0_RLC0_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA0_RLC0_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_RLC0_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3527 (byte 0xD49C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3527,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA0_RLC0_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC0_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_RLC0_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA0_RLC0_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3528 (byte 0xD4A0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3528,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA0_RLC0_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA0_RLC0_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3529 (byte 0xD4A4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3529,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA0_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x352A (byte 0xD4A8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x352A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA0_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA0_RLC0_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x352C (byte 0xD4B0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC0_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x352C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x352D (byte 0xD4B4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC0_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x352D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x352F (byte 0xD4BC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x352F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA0_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3530 (byte 0xD4C0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3530,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA0_RLC0_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3531 (byte 0xD4C4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3531,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA0_RLC0_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3541 (byte 0xD504), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3541,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3542 (byte 0xD508), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3542,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3543 (byte 0xD50C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3543,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3544 (byte 0xD510), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3544,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3545 (byte 0xD514), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3545,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3546 (byte 0xD518), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3546,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3547 (byte 0xD51C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC0_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC0_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3547,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC0_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA0_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC0_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC0_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA0_RLC0_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA0_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3580 (byte 0xD600), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3580,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA0_RLC1_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA0_RLC1_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA0_RLC1_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA0_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3581 (byte 0xD604), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC1_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3581,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA0_RLC1_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3582 (byte 0xD608), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3582,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA0_RLC1_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3583 (byte 0xD60C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC1_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3583,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_RLC1_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3584 (byte 0xD610), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC1_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3584,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA0_RLC1_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3585 (byte 0xD614), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3585,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3586 (byte 0xD618), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3586,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3587 (byte 0xD61C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3587,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3588 (byte 0xD620), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC1_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3588,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3589 (byte 0xD624), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC1_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3589,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x358A (byte 0xD628), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA0_RLC1_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_RLC1_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_RLC1_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA0_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x358B (byte 0xD62C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC1_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA0_RLC1_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x358C (byte 0xD630), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA0_RLC1_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA0_RLC1_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x358D (byte 0xD634), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA0_RLC1_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA0_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x358E (byte 0xD638), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC1_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC1_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x358F (byte 0xD63C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x358F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA0_RLC1_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA0_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3590 (byte 0xD640), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3590,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA0_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3591 (byte 0xD644), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3591,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_RLC1_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA0_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3592 (byte 0xD648), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3592,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA0_RLC1_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA0_RLC1_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA0_RLC1_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x35A7 (byte 0xD69C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA0_RLC1_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC1_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA0_RLC1_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA0_RLC1_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA0_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x35A8 (byte 0xD6A0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA0_RLC1_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA0_RLC1_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA0_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x35A9 (byte 0xD6A4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA0_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x35AA (byte 0xD6A8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA0_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA0_RLC1_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x35AC (byte 0xD6B0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA0_RLC1_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA0_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA0_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x35AD (byte 0xD6B4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA0_RLC1_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA0_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x35AF (byte 0xD6BC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA0_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA0_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x35B0 (byte 0xD6C0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA0_RLC1_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA0_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x35B1 (byte 0xD6C4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA0_RLC1_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x35C1 (byte 0xD704), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x35C2 (byte 0xD708), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x35C3 (byte 0xD70C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x35C4 (byte 0xD710), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x35C5 (byte 0xD714), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x35C6 (byte 0xD718), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x35C7 (byte 0xD71C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_RLC1_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA0_RLC1_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x35C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_RLC1_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA0_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_RLC1_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_RLC1_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA0_RLC1_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_UCODE_ADDR`: oss_3_0 register, MMIO dword 0x3600 (byte 0xD800), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_UCODE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_UCODE_ADDR_Layout`, which 2 registers share.
+public enum SDMA1_UCODE_ADDR: SDMA0_UCODE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3600,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_UCODE_ADDR VALUE@0:13")
   }
-
-  /// `SDMA1_UCODE_ADDR.VALUE`: bits 12:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 13) }
 }
 
 /// `SDMA1_UCODE_DATA`: oss_3_0 register, MMIO dword 0x3601 (byte 0xD804), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_UCODE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_DSM_MATCH_VALUE_BIT_31_0_Layout`, which 6 registers share.
+public enum SDMA1_UCODE_DATA: IH_DSM_MATCH_VALUE_BIT_31_0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3601,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_UCODE_DATA VALUE@0:32")
   }
-
-  /// `SDMA1_UCODE_DATA.VALUE`: bits 31:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL`: oss_3_0 register, MMIO dword 0x3602 (byte 0xD808), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_POWER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_POWER_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_POWER_CNTL: SDMA0_POWER_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3602,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_POWER_CNTL MEM_POWER_OVERRIDE@8:1 MEM_POWER_LS_EN@9:1 MEM_POWER_DS_EN@10:1 MEM_POWER_SD_EN@11:1 MEM_POWER_DELAY@12:10")
   }
-
-  /// `SDMA1_POWER_CNTL.MEM_POWER_OVERRIDE`: bit 8, access unknown.
-  public static var MEM_POWER_OVERRIDE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_POWER_CNTL.MEM_POWER_LS_EN`: bit 9, access unknown.
-  public static var MEM_POWER_LS_EN: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_POWER_CNTL.MEM_POWER_DS_EN`: bit 10, access unknown.
-  public static var MEM_POWER_DS_EN: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA1_POWER_CNTL.MEM_POWER_SD_EN`: bit 11, access unknown.
-  public static var MEM_POWER_SD_EN: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
-
-  /// `SDMA1_POWER_CNTL.MEM_POWER_DELAY`: bits 21:12, access unknown.
-  public static var MEM_POWER_DELAY: RegisterField<Self, UInt16> { .init(lsb: 12, width: 10) }
 }
 
 /// `SDMA1_CLK_CTRL`: oss_3_0 register, MMIO dword 0x3603 (byte 0xD80C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_CLK_CTRL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CLK_CTRL_Layout`, which 2 registers share.
+public enum SDMA1_CLK_CTRL: SDMA0_CLK_CTRL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3603,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_CLK_CTRL ON_DELAY@0:4 OFF_HYSTERESIS@4:8 SOFT_OVERRIDE7@24:1 SOFT_OVERRIDE6@25:1 SOFT_OVERRIDE5@26:1 SOFT_OVERRIDE4@27:1 SOFT_OVERRIDE3@28:1 SOFT_OVERRIDE2@29:1 SOFT_OVERRIDE1@30:1 SOFT_OVERRIDE0@31:1")
   }
-
-  /// `SDMA1_CLK_CTRL.ON_DELAY`: bits 3:0, access unknown.
-  public static var ON_DELAY: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA1_CLK_CTRL.OFF_HYSTERESIS`: bits 11:4, access unknown.
-  public static var OFF_HYSTERESIS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 8) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE7`: bit 24, access unknown.
-  public static var SOFT_OVERRIDE7: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE6`: bit 25, access unknown.
-  public static var SOFT_OVERRIDE6: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE5`: bit 26, access unknown.
-  public static var SOFT_OVERRIDE5: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE4`: bit 27, access unknown.
-  public static var SOFT_OVERRIDE4: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE3`: bit 28, access unknown.
-  public static var SOFT_OVERRIDE3: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE2`: bit 29, access unknown.
-  public static var SOFT_OVERRIDE2: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE1`: bit 30, access unknown.
-  public static var SOFT_OVERRIDE1: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SDMA1_CLK_CTRL.SOFT_OVERRIDE0`: bit 31, access unknown.
-  public static var SOFT_OVERRIDE0: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_CNTL`: oss_3_0 register, MMIO dword 0x3604 (byte 0xD810), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_CNTL: SDMA0_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3604,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_CNTL TRAP_ENABLE@0:1 ATC_L1_ENABLE@1:1 SEM_WAIT_INT_ENABLE@2:1 DATA_SWAP_ENABLE@3:1 FENCE_SWAP_ENABLE@4:1 MIDCMD_PREEMPT_ENABLE@5:1 MC_WRREQ_CREDIT@11:6 MIDCMD_WORLDSWITCH_ENABLE@17:1 AUTO_CTXSW_ENABLE@18:1 MC_RDREQ_CREDIT@22:6 CTXEMPTY_INT_ENABLE@28:1 FROZEN_INT_ENABLE@29:1 IB_PREEMPT_INT_ENABLE@30:1")
   }
-
-  /// `SDMA1_CNTL.TRAP_ENABLE`: bit 0, access unknown.
-  public static var TRAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_CNTL.ATC_L1_ENABLE`: bit 1, access unknown.
-  public static var ATC_L1_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_CNTL.SEM_WAIT_INT_ENABLE`: bit 2, access unknown.
-  public static var SEM_WAIT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_CNTL.DATA_SWAP_ENABLE`: bit 3, access unknown.
-  public static var DATA_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_CNTL.FENCE_SWAP_ENABLE`: bit 4, access unknown.
-  public static var FENCE_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_CNTL.MIDCMD_PREEMPT_ENABLE`: bit 5, access unknown.
-  public static var MIDCMD_PREEMPT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA1_CNTL.MC_WRREQ_CREDIT`: bits 16:11, access unknown.
-  public static var MC_WRREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 11, width: 6) }
-
-  /// `SDMA1_CNTL.MIDCMD_WORLDSWITCH_ENABLE`: bit 17, access unknown.
-  public static var MIDCMD_WORLDSWITCH_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `SDMA1_CNTL.AUTO_CTXSW_ENABLE`: bit 18, access unknown.
-  public static var AUTO_CTXSW_ENABLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SDMA1_CNTL.MC_RDREQ_CREDIT`: bits 27:22, access unknown.
-  public static var MC_RDREQ_CREDIT: RegisterField<Self, UInt8> { .init(lsb: 22, width: 6) }
-
-  /// `SDMA1_CNTL.CTXEMPTY_INT_ENABLE`: bit 28, access unknown.
-  public static var CTXEMPTY_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA1_CNTL.FROZEN_INT_ENABLE`: bit 29, access unknown.
-  public static var FROZEN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `SDMA1_CNTL.IB_PREEMPT_INT_ENABLE`: bit 30, access unknown.
-  public static var IB_PREEMPT_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_CHICKEN_BITS`: oss_3_0 register, MMIO dword 0x3605 (byte 0xD814), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_CHICKEN_BITS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_CHICKEN_BITS_Layout`, which 2 registers share.
+public enum SDMA1_CHICKEN_BITS: SDMA0_CHICKEN_BITS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3605,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_CHICKEN_BITS COPY_EFFICIENCY_ENABLE@0:1 STALL_ON_TRANS_FULL_ENABLE@1:1 STALL_ON_NO_FREE_DATA_BUFFER_ENABLE@2:1 COPY_OVERLAP_ENABLE@16:1 SRBM_POLL_RETRYING@20:1 CG_STATUS_OUTPUT@23:1 CE_AFIFO_WATERMARK@26:2 CE_DFIFO_WATERMARK@28:2 CE_LFIFO_WATERMARK@30:2")
   }
-
-  /// `SDMA1_CHICKEN_BITS.COPY_EFFICIENCY_ENABLE`: bit 0, access unknown.
-  public static var COPY_EFFICIENCY_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_CHICKEN_BITS.STALL_ON_TRANS_FULL_ENABLE`: bit 1, access unknown.
-  public static var STALL_ON_TRANS_FULL_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 1, width: 1)
-  }
-
-  /// `SDMA1_CHICKEN_BITS.STALL_ON_NO_FREE_DATA_BUFFER_ENABLE`: bit 2, access unknown.
-  public static var STALL_ON_NO_FREE_DATA_BUFFER_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 2, width: 1)
-  }
-
-  /// `SDMA1_CHICKEN_BITS.COPY_OVERLAP_ENABLE`: bit 16, access unknown.
-  public static var COPY_OVERLAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA1_CHICKEN_BITS.SRBM_POLL_RETRYING`: bit 20, access unknown.
-  public static var SRBM_POLL_RETRYING: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SDMA1_CHICKEN_BITS.CG_STATUS_OUTPUT`: bit 23, access unknown.
-  public static var CG_STATUS_OUTPUT: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA1_CHICKEN_BITS.CE_AFIFO_WATERMARK`: bits 27:26, access unknown.
-  public static var CE_AFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 26, width: 2) }
-
-  /// `SDMA1_CHICKEN_BITS.CE_DFIFO_WATERMARK`: bits 29:28, access unknown.
-  public static var CE_DFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `SDMA1_CHICKEN_BITS.CE_LFIFO_WATERMARK`: bits 31:30, access unknown.
-  public static var CE_LFIFO_WATERMARK: RegisterField<Self, UInt8> { .init(lsb: 30, width: 2) }
 }
 
 /// `SDMA1_TILING_CONFIG`: oss_3_0 register, MMIO dword 0x3606 (byte 0xD818), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_TILING_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_TILING_CONFIG_Layout`, which 2 registers share.
+public enum SDMA1_TILING_CONFIG: SDMA0_TILING_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3606,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_TILING_CONFIG PIPE_INTERLEAVE_SIZE@4:3")
   }
-
-  /// `SDMA1_TILING_CONFIG.PIPE_INTERLEAVE_SIZE`: bits 6:4, access unknown.
-  public static var PIPE_INTERLEAVE_SIZE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
 }
 
 /// `SDMA1_HASH`: oss_3_0 register, MMIO dword 0x3607 (byte 0xD81C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_HASH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_HASH_Layout`, which 2 registers share.
+public enum SDMA1_HASH: SDMA0_HASH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3607,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_HASH CHANNEL_BITS@0:3 BANK_BITS@4:3 CHANNEL_XOR_COUNT@8:3 BANK_XOR_COUNT@12:3")
   }
-
-  /// `SDMA1_HASH.CHANNEL_BITS`: bits 2:0, access unknown.
-  public static var CHANNEL_BITS: RegisterField<Self, UInt8> { .init(lsb: 0, width: 3) }
-
-  /// `SDMA1_HASH.BANK_BITS`: bits 6:4, access unknown.
-  public static var BANK_BITS: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA1_HASH.CHANNEL_XOR_COUNT`: bits 10:8, access unknown.
-  public static var CHANNEL_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA1_HASH.BANK_XOR_COUNT`: bits 14:12, access unknown.
-  public static var BANK_XOR_COUNT: RegisterField<Self, UInt8> { .init(lsb: 12, width: 3) }
 }
 
 /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL`: oss_3_0 register, MMIO dword 0x3609 (byte 0xD824), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_SEM_WAIT_FAIL_TIMER_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_SEM_WAIT_FAIL_TIMER_CNTL: SDMA0_SEM_WAIT_FAIL_TIMER_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3609,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_SEM_WAIT_FAIL_TIMER_CNTL TIMER@0:32")
   }
-
-  /// `SDMA1_SEM_WAIT_FAIL_TIMER_CNTL.TIMER`: bits 31:0, access unknown.
-  public static var TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RB_RPTR_FETCH`: oss_3_0 register, MMIO dword 0x360A (byte 0xD828), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RB_RPTR_FETCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RB_RPTR_FETCH: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RB_RPTR_FETCH OFFSET@2:30")
   }
-
-  /// `SDMA1_RB_RPTR_FETCH.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_IB_OFFSET_FETCH`: oss_3_0 register, MMIO dword 0x360B (byte 0xD82C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_IB_OFFSET_FETCH: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_IB_OFFSET_FETCH: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_IB_OFFSET_FETCH OFFSET@2:20")
   }
-
-  /// `SDMA1_IB_OFFSET_FETCH.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_PROGRAM`: oss_3_0 register, MMIO dword 0x360C (byte 0xD830), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PROGRAM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PROGRAM_Layout`, which 2 registers share.
+public enum SDMA1_PROGRAM: SDMA0_PROGRAM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PROGRAM STREAM@0:32")
   }
-
-  /// `SDMA1_PROGRAM.STREAM`: bits 31:0, access unknown.
-  public static var STREAM: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS_REG`: oss_3_0 register, MMIO dword 0x360D (byte 0xD834), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_STATUS_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS_REG_Layout`, which 2 registers share.
+public enum SDMA1_STATUS_REG: SDMA0_STATUS_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_STATUS_REG IDLE@0:1 REG_IDLE@1:1 RB_EMPTY@2:1 RB_FULL@3:1 RB_CMD_IDLE@4:1 RB_CMD_FULL@5:1 IB_CMD_IDLE@6:1 IB_CMD_FULL@7:1 BLOCK_IDLE@8:1 INSIDE_IB@9:1 EX_IDLE@10:1 EX_IDLE_POLL_TIMER_EXPIRE@11:1 PACKET_READY@12:1 MC_WR_IDLE@13:1 SRBM_IDLE@14:1 CONTEXT_EMPTY@15:1 DELTA_RPTR_FULL@16:1 RB_MC_RREQ_IDLE@17:1 IB_MC_RREQ_IDLE@18:1 MC_RD_IDLE@19:1 DELTA_RPTR_EMPTY@20:1 MC_RD_RET_STALL@21:1 MC_RD_NO_POLL_IDLE@22:1 PREV_CMD_IDLE@25:1 SEM_IDLE@26:1 SEM_REQ_STALL@27:1 SEM_RESP_STATE@28:2 INT_IDLE@30:1 INT_REQ_STALL@31:1")
   }
-
-  /// `SDMA1_STATUS_REG.IDLE`: bit 0, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_STATUS_REG.REG_IDLE`: bit 1, access unknown.
-  public static var REG_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_STATUS_REG.RB_EMPTY`: bit 2, access unknown.
-  public static var RB_EMPTY: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_STATUS_REG.RB_FULL`: bit 3, access unknown.
-  public static var RB_FULL: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_STATUS_REG.RB_CMD_IDLE`: bit 4, access unknown.
-  public static var RB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_STATUS_REG.RB_CMD_FULL`: bit 5, access unknown.
-  public static var RB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA1_STATUS_REG.IB_CMD_IDLE`: bit 6, access unknown.
-  public static var IB_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SDMA1_STATUS_REG.IB_CMD_FULL`: bit 7, access unknown.
-  public static var IB_CMD_FULL: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA1_STATUS_REG.BLOCK_IDLE`: bit 8, access unknown.
-  public static var BLOCK_IDLE: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_STATUS_REG.INSIDE_IB`: bit 9, access unknown.
-  public static var INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_STATUS_REG.EX_IDLE`: bit 10, access unknown.
-  public static var EX_IDLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA1_STATUS_REG.EX_IDLE_POLL_TIMER_EXPIRE`: bit 11, access unknown.
-  public static var EX_IDLE_POLL_TIMER_EXPIRE: RegisterField<Self, Bool> {
-    .init(lsb: 11, width: 1)
-  }
-
-  /// `SDMA1_STATUS_REG.PACKET_READY`: bit 12, access unknown.
-  public static var PACKET_READY: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA1_STATUS_REG.MC_WR_IDLE`: bit 13, access unknown.
-  public static var MC_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SDMA1_STATUS_REG.SRBM_IDLE`: bit 14, access unknown.
-  public static var SRBM_IDLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SDMA1_STATUS_REG.CONTEXT_EMPTY`: bit 15, access unknown.
-  public static var CONTEXT_EMPTY: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `SDMA1_STATUS_REG.DELTA_RPTR_FULL`: bit 16, access unknown.
-  public static var DELTA_RPTR_FULL: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA1_STATUS_REG.RB_MC_RREQ_IDLE`: bit 17, access unknown.
-  public static var RB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SDMA1_STATUS_REG.IB_MC_RREQ_IDLE`: bit 18, access unknown.
-  public static var IB_MC_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
-
-  /// `SDMA1_STATUS_REG.MC_RD_IDLE`: bit 19, access unknown.
-  public static var MC_RD_IDLE: RegisterField<Self, Bool> { .init(lsb: 19, width: 1) }
-
-  /// `SDMA1_STATUS_REG.DELTA_RPTR_EMPTY`: bit 20, access unknown.
-  public static var DELTA_RPTR_EMPTY: RegisterField<Self, Bool> { .init(lsb: 20, width: 1) }
-
-  /// `SDMA1_STATUS_REG.MC_RD_RET_STALL`: bit 21, access unknown.
-  public static var MC_RD_RET_STALL: RegisterField<Self, Bool> { .init(lsb: 21, width: 1) }
-
-  /// `SDMA1_STATUS_REG.MC_RD_NO_POLL_IDLE`: bit 22, access unknown.
-  public static var MC_RD_NO_POLL_IDLE: RegisterField<Self, Bool> { .init(lsb: 22, width: 1) }
-
-  /// `SDMA1_STATUS_REG.PREV_CMD_IDLE`: bit 25, access unknown.
-  public static var PREV_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 25, width: 1) }
-
-  /// `SDMA1_STATUS_REG.SEM_IDLE`: bit 26, access unknown.
-  public static var SEM_IDLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `SDMA1_STATUS_REG.SEM_REQ_STALL`: bit 27, access unknown.
-  public static var SEM_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 27, width: 1) }
-
-  /// `SDMA1_STATUS_REG.SEM_RESP_STATE`: bits 29:28, access unknown.
-  public static var SEM_RESP_STATE: RegisterField<Self, UInt8> { .init(lsb: 28, width: 2) }
-
-  /// `SDMA1_STATUS_REG.INT_IDLE`: bit 30, access unknown.
-  public static var INT_IDLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `SDMA1_STATUS_REG.INT_REQ_STALL`: bit 31, access unknown.
-  public static var INT_REQ_STALL: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_STATUS1_REG`: oss_3_0 register, MMIO dword 0x360E (byte 0xD838), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_STATUS1_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS1_REG_Layout`, which 2 registers share.
+public enum SDMA1_STATUS1_REG: SDMA0_STATUS1_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_STATUS1_REG CE_WREQ_IDLE@0:1 CE_WR_IDLE@1:1 CE_SPLIT_IDLE@2:1 CE_RREQ_IDLE@3:1 CE_OUT_IDLE@4:1 CE_IN_IDLE@5:1 CE_DST_IDLE@6:1 CE_CMD_IDLE@9:1 CE_AFIFO_FULL@10:1 CE_INFO_FULL@13:1 CE_INFO1_FULL@14:1 CE_RD_STALL@17:1 CE_WR_STALL@18:1")
   }
-
-  /// `SDMA1_STATUS1_REG.CE_WREQ_IDLE`: bit 0, access unknown.
-  public static var CE_WREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_WR_IDLE`: bit 1, access unknown.
-  public static var CE_WR_IDLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_SPLIT_IDLE`: bit 2, access unknown.
-  public static var CE_SPLIT_IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_RREQ_IDLE`: bit 3, access unknown.
-  public static var CE_RREQ_IDLE: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_OUT_IDLE`: bit 4, access unknown.
-  public static var CE_OUT_IDLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_IN_IDLE`: bit 5, access unknown.
-  public static var CE_IN_IDLE: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_DST_IDLE`: bit 6, access unknown.
-  public static var CE_DST_IDLE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_CMD_IDLE`: bit 9, access unknown.
-  public static var CE_CMD_IDLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_AFIFO_FULL`: bit 10, access unknown.
-  public static var CE_AFIFO_FULL: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_INFO_FULL`: bit 13, access unknown.
-  public static var CE_INFO_FULL: RegisterField<Self, Bool> { .init(lsb: 13, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_INFO1_FULL`: bit 14, access unknown.
-  public static var CE_INFO1_FULL: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_RD_STALL`: bit 17, access unknown.
-  public static var CE_RD_STALL: RegisterField<Self, Bool> { .init(lsb: 17, width: 1) }
-
-  /// `SDMA1_STATUS1_REG.CE_WR_STALL`: bit 18, access unknown.
-  public static var CE_WR_STALL: RegisterField<Self, Bool> { .init(lsb: 18, width: 1) }
 }
 
 /// `SDMA1_RD_BURST_CNTL`: oss_3_0 register, MMIO dword 0x360F (byte 0xD83C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RD_BURST_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RD_BURST_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_RD_BURST_CNTL: SDMA0_RD_BURST_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x360F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RD_BURST_CNTL RD_BURST@0:2")
   }
-
-  /// `SDMA1_RD_BURST_CNTL.RD_BURST`: bits 1:0, access unknown.
-  public static var RD_BURST: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
 }
 
 /// `SDMA1_F32_CNTL`: oss_3_0 register, MMIO dword 0x3612 (byte 0xD848), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_F32_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_F32_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_F32_CNTL: SDMA0_F32_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3612,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_F32_CNTL HALT@0:1 STEP@1:1 DBG_SELECT_BITS@2:6")
   }
-
-  /// `SDMA1_F32_CNTL.HALT`: bit 0, access unknown.
-  public static var HALT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_F32_CNTL.STEP`: bit 1, access unknown.
-  public static var STEP: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_F32_CNTL.DBG_SELECT_BITS`: bits 7:2, access unknown.
-  public static var DBG_SELECT_BITS: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
 }
 
 /// `SDMA1_FREEZE`: oss_3_0 register, MMIO dword 0x3613 (byte 0xD84C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_FREEZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_FREEZE_Layout`, which 2 registers share.
+public enum SDMA1_FREEZE: SDMA0_FREEZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3613,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_FREEZE FREEZE@4:1 FROZEN@5:1 F32_FREEZE@6:1")
   }
-
-  /// `SDMA1_FREEZE.FREEZE`: bit 4, access unknown.
-  public static var FREEZE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_FREEZE.FROZEN`: bit 5, access unknown.
-  public static var FROZEN: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `SDMA1_FREEZE.F32_FREEZE`: bit 6, access unknown.
-  public static var F32_FREEZE: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
 }
 
 /// `SDMA1_PHASE0_QUANTUM`: oss_3_0 register, MMIO dword 0x3614 (byte 0xD850), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PHASE0_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PHASE0_QUANTUM_Layout`, which 4 registers share.
+public enum SDMA1_PHASE0_QUANTUM: SDMA0_PHASE0_QUANTUM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3614,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PHASE0_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
-
-  /// `SDMA1_PHASE0_QUANTUM.UNIT`: bits 3:0, access unknown.
-  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA1_PHASE0_QUANTUM.VALUE`: bits 23:8, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
-
-  /// `SDMA1_PHASE0_QUANTUM.PREFER`: bit 30, access unknown.
-  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_PHASE1_QUANTUM`: oss_3_0 register, MMIO dword 0x3615 (byte 0xD854), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PHASE1_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PHASE0_QUANTUM_Layout`, which 4 registers share.
+public enum SDMA1_PHASE1_QUANTUM: SDMA0_PHASE0_QUANTUM_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3615,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PHASE1_QUANTUM UNIT@0:4 VALUE@8:16 PREFER@30:1")
   }
-
-  /// `SDMA1_PHASE1_QUANTUM.UNIT`: bits 3:0, access unknown.
-  public static var UNIT: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA1_PHASE1_QUANTUM.VALUE`: bits 23:8, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 8, width: 16) }
-
-  /// `SDMA1_PHASE1_QUANTUM.PREFER`: bit 30, access unknown.
-  public static var PREFER: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_EDC_CONFIG`: oss_3_0 register, MMIO dword 0x361A (byte 0xD868), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_EDC_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_EDC_CONFIG_Layout`, which 2 registers share.
+public enum SDMA1_EDC_CONFIG: SDMA0_EDC_CONFIG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x361A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_EDC_CONFIG DIS_EDC@1:1 ECC_INT_ENABLE@2:1")
   }
-
-  /// `SDMA1_EDC_CONFIG.DIS_EDC`: bit 1, access unknown.
-  public static var DIS_EDC: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_EDC_CONFIG.ECC_INT_ENABLE`: bit 2, access unknown.
-  public static var ECC_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
 }
 
 /// `SDMA1_BA_THRESHOLD`: oss_3_0 register, MMIO dword 0x361B (byte 0xD86C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_BA_THRESHOLD: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_BA_THRESHOLD_Layout`, which 2 registers share.
+public enum SDMA1_BA_THRESHOLD: SDMA0_BA_THRESHOLD_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x361B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_BA_THRESHOLD READ_THRES@0:10 WRITE_THRES@16:10")
   }
-
-  /// `SDMA1_BA_THRESHOLD.READ_THRES`: bits 9:0, access unknown.
-  public static var READ_THRES: RegisterField<Self, UInt16> { .init(lsb: 0, width: 10) }
-
-  /// `SDMA1_BA_THRESHOLD.WRITE_THRES`: bits 25:16, access unknown.
-  public static var WRITE_THRES: RegisterField<Self, UInt16> { .init(lsb: 16, width: 10) }
 }
 
 /// `SDMA1_ID`: oss_3_0 register, MMIO dword 0x361C (byte 0xD870), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_ID_Layout`, which 2 registers share.
+public enum SDMA1_ID: SDMA0_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x361C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_ID DEVICE_ID@0:8")
   }
-
-  /// `SDMA1_ID.DEVICE_ID`: bits 7:0, access unknown.
-  public static var DEVICE_ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `SDMA1_VERSION`: oss_3_0 register, MMIO dword 0x361D (byte 0xD874), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VERSION: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VERSION_Layout`, which 2 registers share.
+public enum SDMA1_VERSION: SDMA0_VERSION_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x361D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VERSION VALUE@0:16")
   }
-
-  /// `SDMA1_VERSION.VALUE`: bits 15:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `SDMA1_VM_CNTL`: oss_3_0 register, MMIO dword 0x3620 (byte 0xD880), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VM_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_VM_CNTL: SDMA0_VM_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3620,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VM_CNTL CMD@0:4")
   }
-
-  /// `SDMA1_VM_CNTL.CMD`: bits 3:0, access unknown.
-  public static var CMD: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
 }
 
 /// `SDMA1_VM_CTX_LO`: oss_3_0 register, MMIO dword 0x3621 (byte 0xD884), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VM_CTX_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_VM_CTX_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3621,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VM_CTX_LO ADDR@2:30")
   }
-
-  /// `SDMA1_VM_CTX_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_VM_CTX_HI`: oss_3_0 register, MMIO dword 0x3622 (byte 0xD888), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VM_CTX_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_VM_CTX_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3622,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VM_CTX_HI ADDR@0:32")
   }
-
-  /// `SDMA1_VM_CTX_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_STATUS2_REG`: oss_3_0 register, MMIO dword 0x3623 (byte 0xD88C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_STATUS2_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_STATUS2_REG_Layout`, which 2 registers share.
+public enum SDMA1_STATUS2_REG: SDMA0_STATUS2_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3623,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_STATUS2_REG ID@0:2 F32_INSTR_PTR@2:10 CURRENT_FCN_IDLE@14:2 CMD_OP@16:16")
   }
-
-  /// `SDMA1_STATUS2_REG.ID`: bits 1:0, access unknown.
-  public static var ID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 2) }
-
-  /// `SDMA1_STATUS2_REG.F32_INSTR_PTR`: bits 11:2, access unknown.
-  public static var F32_INSTR_PTR: RegisterField<Self, UInt16> { .init(lsb: 2, width: 10) }
-
-  /// `SDMA1_STATUS2_REG.CURRENT_FCN_IDLE`: bits 15:14, access unknown.
-  public static var CURRENT_FCN_IDLE: RegisterField<Self, UInt8> { .init(lsb: 14, width: 2) }
-
-  /// `SDMA1_STATUS2_REG.CMD_OP`: bits 31:16, access unknown.
-  public static var CMD_OP: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_ACTIVE_FCN_ID`: oss_3_0 register, MMIO dword 0x3624 (byte 0xD890), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_ACTIVE_FCN_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SEM_ACTIVE_FCN_ID_Layout`, which 3 registers share.
+public enum SDMA1_ACTIVE_FCN_ID: SEM_ACTIVE_FCN_ID_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3624,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_ACTIVE_FCN_ID VFID@0:4 VF@31:1")
   }
-
-  /// `SDMA1_ACTIVE_FCN_ID.VFID`: bits 3:0, access unknown.
-  public static var VFID: RegisterField<Self, UInt8> { .init(lsb: 0, width: 4) }
-
-  /// `SDMA1_ACTIVE_FCN_ID.VF`: bit 31, access unknown.
-  public static var VF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_VM_CTX_CNTL`: oss_3_0 register, MMIO dword 0x3625 (byte 0xD894), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VM_CTX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_VM_CTX_CNTL: SDMA0_VM_CTX_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3625,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VM_CTX_CNTL PRIV@0:1 VMID@4:4")
   }
-
-  /// `SDMA1_VM_CTX_CNTL.PRIV`: bit 0, access unknown.
-  public static var PRIV: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_VM_CTX_CNTL.VMID`: bits 7:4, access unknown.
-  public static var VMID: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
 }
 
 /// `SDMA1_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0x3626 (byte 0xD898), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VIRT_RESET_REQ_Layout`, which 5 registers share.
+public enum SDMA1_VIRT_RESET_REQ: IH_VIRT_RESET_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3626,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
-
-  /// `SDMA1_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA1_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_VF_ENABLE`: oss_3_0 register, MMIO dword 0x3627 (byte 0xD89C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VF_ENABLE_Layout`, which 3 registers share.
+public enum SDMA1_VF_ENABLE: SDMA0_VF_ENABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3627,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_VF_ENABLE VF_ENABLE@0:1")
   }
-
-  /// `SDMA1_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_ATOMIC_CNTL`: oss_3_0 register, MMIO dword 0x3628 (byte 0xD8A0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_ATOMIC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_ATOMIC_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_ATOMIC_CNTL: SDMA0_ATOMIC_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3628,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_ATOMIC_CNTL LOOP_TIMER@0:31 ATOMIC_RTN_INT_ENABLE@31:1")
   }
-
-  /// `SDMA1_ATOMIC_CNTL.LOOP_TIMER`: bits 30:0, access unknown.
-  public static var LOOP_TIMER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 31) }
-
-  /// `SDMA1_ATOMIC_CNTL.ATOMIC_RTN_INT_ENABLE`: bit 31, access unknown.
-  public static var ATOMIC_RTN_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SDMA1_ATOMIC_PREOP_LO`: oss_3_0 register, MMIO dword 0x3629 (byte 0xD8A4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_ATOMIC_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_DEBUG_DATA_Layout`, which 5 registers share.
+public enum SDMA1_ATOMIC_PREOP_LO: SRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3629,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_ATOMIC_PREOP_LO DATA@0:32")
   }
-
-  /// `SDMA1_ATOMIC_PREOP_LO.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_ATOMIC_PREOP_HI`: oss_3_0 register, MMIO dword 0x362A (byte 0xD8A8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_ATOMIC_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_DEBUG_DATA_Layout`, which 5 registers share.
+public enum SDMA1_ATOMIC_PREOP_HI: SRBM_DEBUG_DATA_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x362A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_ATOMIC_PREOP_HI DATA@0:32")
   }
-
-  /// `SDMA1_ATOMIC_PREOP_HI.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_POWER_CNTL_IDLE`: oss_3_0 register, MMIO dword 0x362C (byte 0xD8B0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_POWER_CNTL_IDLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_POWER_CNTL_IDLE_Layout`, which 2 registers share.
+public enum SDMA1_POWER_CNTL_IDLE: SDMA0_POWER_CNTL_IDLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x362C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_POWER_CNTL_IDLE DELAY1@0:16 DELAY2@16:16")
   }
-
-  /// `SDMA1_POWER_CNTL_IDLE.DELAY1`: bits 15:0, access unknown.
-  public static var DELAY1: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA1_POWER_CNTL_IDLE.DELAY2`: bits 31:16, access unknown.
-  public static var DELAY2: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_PERF_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3677 (byte 0xD9DC), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PERF_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3677,
       writeOneToClearMask: 0x0000_0000,
@@ -2098,7 +1469,7 @@ public enum SDMA1_PERF_REG_TYPE0: Register {
 
 /// `SDMA1_CONTEXT_REG_TYPE0`: oss_3_0 register, MMIO dword 0x3678 (byte 0xD9E0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_CONTEXT_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3678,
       writeOneToClearMask: 0x0000_0000,
@@ -2177,7 +1548,7 @@ public enum SDMA1_CONTEXT_REG_TYPE0: Register {
 
 /// `SDMA1_CONTEXT_REG_TYPE1`: oss_3_0 register, MMIO dword 0x3679 (byte 0xD9E4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_CONTEXT_REG_TYPE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3679,
       writeOneToClearMask: 0x0000_0000,
@@ -2226,7 +1597,7 @@ public enum SDMA1_CONTEXT_REG_TYPE1: Register {
 
 /// `SDMA1_CONTEXT_REG_TYPE2`: oss_3_0 register, MMIO dword 0x367A (byte 0xD9E8), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_CONTEXT_REG_TYPE2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x367A,
       writeOneToClearMask: 0x0000_0000,
@@ -2260,7 +1631,7 @@ public enum SDMA1_CONTEXT_REG_TYPE2: Register {
 
 /// `SDMA1_PUB_REG_TYPE0`: oss_3_0 register, MMIO dword 0x367C (byte 0xD9F0), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PUB_REG_TYPE0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x367C,
       writeOneToClearMask: 0x0000_0000,
@@ -2353,7 +1724,7 @@ public enum SDMA1_PUB_REG_TYPE0: Register {
 
 /// `SDMA1_PUB_REG_TYPE1`: oss_3_0 register, MMIO dword 0x367D (byte 0xD9F4), access unknown, reset unknown (`write` starts from 0).
 public enum SDMA1_PUB_REG_TYPE1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x367D,
       writeOneToClearMask: 0x0000_0000,
@@ -2398,1692 +1769,1280 @@ public enum SDMA1_PUB_REG_TYPE1: Register {
 }
 
 /// `SDMA1_GFX_RB_CNTL`: oss_3_0 register, MMIO dword 0x3680 (byte 0xDA00), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3680,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA1_GFX_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA1_GFX_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA1_GFX_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA1_GFX_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA1_GFX_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_GFX_RB_BASE`: oss_3_0 register, MMIO dword 0x3681 (byte 0xDA04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_GFX_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3681,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA1_GFX_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3682 (byte 0xDA08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA1_GFX_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3682,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA1_GFX_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_GFX_RB_RPTR`: oss_3_0 register, MMIO dword 0x3683 (byte 0xDA0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_GFX_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3683,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_GFX_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR`: oss_3_0 register, MMIO dword 0x3684 (byte 0xDA10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_GFX_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3684,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_GFX_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3685 (byte 0xDA14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3685,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3686 (byte 0xDA18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3686,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3687 (byte 0xDA1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_GFX_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3687,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_GFX_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3688 (byte 0xDA20), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_GFX_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3688,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_GFX_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3689 (byte 0xDA24), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_GFX_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3689,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_GFX_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_IB_CNTL`: oss_3_0 register, MMIO dword 0x368A (byte 0xDA28), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA1_GFX_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_GFX_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_GFX_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_GFX_IB_RPTR`: oss_3_0 register, MMIO dword 0x368B (byte 0xDA2C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_GFX_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA1_GFX_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_OFFSET`: oss_3_0 register, MMIO dword 0x368C (byte 0xDA30), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_GFX_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA1_GFX_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_GFX_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x368D (byte 0xDA34), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA1_GFX_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA1_GFX_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_GFX_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x368E (byte 0xDA38), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_GFX_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA1_GFX_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SIZE`: oss_3_0 register, MMIO dword 0x368F (byte 0xDA3C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA1_GFX_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x368F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA1_GFX_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_GFX_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3690 (byte 0xDA40), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3690,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA1_GFX_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3691 (byte 0xDA44), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA1_GFX_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3691,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_GFX_DOORBELL`: oss_3_0 register, MMIO dword 0x3692 (byte 0xDA48), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3692,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA1_GFX_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA1_GFX_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA1_GFX_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_GFX_CONTEXT_CNTL`: oss_3_0 register, MMIO dword 0x3693 (byte 0xDA4C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_CONTEXT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_GFX_CONTEXT_CNTL: SDMA0_GFX_CONTEXT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3693,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_CONTEXT_CNTL RESUME_CTX@16:1 SESSION_SEL@24:4")
   }
-
-  /// `SDMA1_GFX_CONTEXT_CNTL.RESUME_CTX`: bit 16, access unknown.
-  public static var RESUME_CTX: RegisterField<Self, Bool> { .init(lsb: 16, width: 1) }
-
-  /// `SDMA1_GFX_CONTEXT_CNTL.SESSION_SEL`: bits 27:24, access unknown.
-  public static var SESSION_SEL: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_GFX_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x36A7 (byte 0xDA9C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA1_GFX_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA1_GFX_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_GFX_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_GFX_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA1_GFX_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_GFX_APE1_CNTL`: oss_3_0 register, MMIO dword 0x36A8 (byte 0xDAA0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA1_GFX_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA1_GFX_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_GFX_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x36A9 (byte 0xDAA4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA1_GFX_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA1_GFX_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_WATERMARK`: oss_3_0 register, MMIO dword 0x36AA (byte 0xDAA8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA1_GFX_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA1_GFX_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA1_GFX_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_GFX_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x36AC (byte 0xDAB0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_GFX_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_GFX_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_GFX_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x36AD (byte 0xDAB4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_GFX_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_GFX_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x36AF (byte 0xDABC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA1_GFX_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA1_GFX_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_GFX_PREEMPT`: oss_3_0 register, MMIO dword 0x36B0 (byte 0xDAC0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA1_GFX_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA1_GFX_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_GFX_DUMMY_REG`: oss_3_0 register, MMIO dword 0x36B1 (byte 0xDAC4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA1_GFX_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA1_GFX_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x36C1 (byte 0xDB04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x36C2 (byte 0xDB08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x36C3 (byte 0xDB0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x36C4 (byte 0xDB10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x36C5 (byte 0xDB14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x36C6 (byte 0xDB18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA1_GFX_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_GFX_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x36C7 (byte 0xDB1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_GFX_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_GFX_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x36C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_GFX_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA1_GFX_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_GFX_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_GFX_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA1_GFX_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_RLC0_RB_CNTL`: oss_3_0 register, MMIO dword 0x3700 (byte 0xDC00), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3700,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA1_RLC0_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA1_RLC0_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA1_RLC0_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_RLC0_RB_BASE`: oss_3_0 register, MMIO dword 0x3701 (byte 0xDC04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC0_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3701,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA1_RLC0_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3702 (byte 0xDC08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3702,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA1_RLC0_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR`: oss_3_0 register, MMIO dword 0x3703 (byte 0xDC0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC0_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3703,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_RLC0_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR`: oss_3_0 register, MMIO dword 0x3704 (byte 0xDC10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC0_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3704,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_RLC0_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3705 (byte 0xDC14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3705,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3706 (byte 0xDC18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3706,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3707 (byte 0xDC1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3707,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC0_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3708 (byte 0xDC20), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC0_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3708,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC0_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3709 (byte 0xDC24), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC0_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3709,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC0_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_IB_CNTL`: oss_3_0 register, MMIO dword 0x370A (byte 0xDC28), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA1_RLC0_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_RLC0_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_RLC0_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_RLC0_IB_RPTR`: oss_3_0 register, MMIO dword 0x370B (byte 0xDC2C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC0_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA1_RLC0_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_OFFSET`: oss_3_0 register, MMIO dword 0x370C (byte 0xDC30), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC0_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA1_RLC0_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x370D (byte 0xDC34), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA1_RLC0_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC0_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x370E (byte 0xDC38), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC0_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC0_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SIZE`: oss_3_0 register, MMIO dword 0x370F (byte 0xDC3C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x370F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA1_RLC0_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC0_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3710 (byte 0xDC40), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3710,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA1_RLC0_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3711 (byte 0xDC44), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3711,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_RLC0_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_RLC0_DOORBELL`: oss_3_0 register, MMIO dword 0x3712 (byte 0xDC48), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3712,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA1_RLC0_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA1_RLC0_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA1_RLC0_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC0_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x3727 (byte 0xDC9C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3727,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA1_RLC0_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC0_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_RLC0_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA1_RLC0_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC0_APE1_CNTL`: oss_3_0 register, MMIO dword 0x3728 (byte 0xDCA0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3728,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA1_RLC0_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA1_RLC0_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC0_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x3729 (byte 0xDCA4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3729,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA1_RLC0_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_WATERMARK`: oss_3_0 register, MMIO dword 0x372A (byte 0xDCA8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x372A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA1_RLC0_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA1_RLC0_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x372C (byte 0xDCB0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC0_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x372C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC0_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC0_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x372D (byte 0xDCB4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC0_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x372D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC0_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x372F (byte 0xDCBC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x372F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA1_RLC0_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC0_PREEMPT`: oss_3_0 register, MMIO dword 0x3730 (byte 0xDCC0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3730,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA1_RLC0_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC0_DUMMY_REG`: oss_3_0 register, MMIO dword 0x3731 (byte 0xDCC4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3731,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA1_RLC0_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x3741 (byte 0xDD04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3741,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x3742 (byte 0xDD08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3742,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x3743 (byte 0xDD0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3743,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x3744 (byte 0xDD10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3744,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x3745 (byte 0xDD14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3745,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x3746 (byte 0xDD18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3746,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC0_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x3747 (byte 0xDD1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC0_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC0_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3747,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC0_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA1_RLC0_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC0_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC0_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA1_RLC0_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SDMA1_RLC1_RB_CNTL`: oss_3_0 register, MMIO dword 0x3780 (byte 0xDE00), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_RB_CNTL: SDMA0_GFX_RB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3780,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_CNTL RB_ENABLE@0:1 RB_SIZE@1:5 RB_SWAP_ENABLE@9:1 RPTR_WRITEBACK_ENABLE@12:1 RPTR_WRITEBACK_SWAP_ENABLE@13:1 RPTR_WRITEBACK_TIMER@16:5 RB_PRIV@23:1 RB_VMID@24:4")
   }
-
-  /// `SDMA1_RLC1_RB_CNTL.RB_ENABLE`: bit 0, access unknown.
-  public static var RB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RB_SIZE`: bits 5:1, access unknown.
-  public static var RB_SIZE: RegisterField<Self, UInt8> { .init(lsb: 1, width: 5) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RB_SWAP_ENABLE`: bit 9, access unknown.
-  public static var RB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_ENABLE`: bit 12, access unknown.
-  public static var RPTR_WRITEBACK_ENABLE: RegisterField<Self, Bool> { .init(lsb: 12, width: 1) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_SWAP_ENABLE`: bit 13, access unknown.
-  public static var RPTR_WRITEBACK_SWAP_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `SDMA1_RLC1_RB_CNTL.RPTR_WRITEBACK_TIMER`: bits 20:16, access unknown.
-  public static var RPTR_WRITEBACK_TIMER: RegisterField<Self, UInt8> { .init(lsb: 16, width: 5) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RB_PRIV`: bit 23, access unknown.
-  public static var RB_PRIV: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `SDMA1_RLC1_RB_CNTL.RB_VMID`: bits 27:24, access unknown.
-  public static var RB_VMID: RegisterField<Self, UInt8> { .init(lsb: 24, width: 4) }
 }
 
 /// `SDMA1_RLC1_RB_BASE`: oss_3_0 register, MMIO dword 0x3781 (byte 0xDE04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC1_RB_BASE: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3781,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_BASE ADDR@0:32")
   }
-
-  /// `SDMA1_RLC1_RB_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_BASE_HI`: oss_3_0 register, MMIO dword 0x3782 (byte 0xDE08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_BASE_HI_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_RB_BASE_HI: SDMA0_GFX_RB_BASE_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3782,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_BASE_HI ADDR@0:24")
   }
-
-  /// `SDMA1_RLC1_RB_BASE_HI.ADDR`: bits 23:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 24) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR`: oss_3_0 register, MMIO dword 0x3783 (byte 0xDE0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC1_RB_RPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3783,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_RPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_RLC1_RB_RPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR`: oss_3_0 register, MMIO dword 0x3784 (byte 0xDE10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_RB_RPTR_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC1_RB_WPTR: SDMA0_RB_RPTR_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3784,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_WPTR OFFSET@2:30")
   }
-
-  /// `SDMA1_RLC1_RB_WPTR.OFFSET`: bits 31:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL`: oss_3_0 register, MMIO dword 0x3785 (byte 0xDE14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_RB_WPTR_POLL_CNTL: SDMA0_GFX_RB_WPTR_POLL_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3785,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_WPTR_POLL_CNTL ENABLE@0:1 SWAP_ENABLE@1:1 F32_POLL_ENABLE@2:1 FREQUENCY@4:12 IDLE_POLL_COUNT@16:16")
   }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.ENABLE`: bit 0, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.SWAP_ENABLE`: bit 1, access unknown.
-  public static var SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.F32_POLL_ENABLE`: bit 2, access unknown.
-  public static var F32_POLL_ENABLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.FREQUENCY`: bits 15:4, access unknown.
-  public static var FREQUENCY: RegisterField<Self, UInt16> { .init(lsb: 4, width: 12) }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_CNTL.IDLE_POLL_COUNT`: bits 31:16, access unknown.
-  public static var IDLE_POLL_COUNT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI`: oss_3_0 register, MMIO dword 0x3786 (byte 0xDE18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3786,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO`: oss_3_0 register, MMIO dword 0x3787 (byte 0xDE1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3787,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC1_RB_WPTR_POLL_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0x3788 (byte 0xDE20), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC1_RB_RPTR_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3788,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_RPTR_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC1_RB_RPTR_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_RB_RPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0x3789 (byte 0xDE24), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_RB_RPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC1_RB_RPTR_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3789,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_RB_RPTR_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC1_RB_RPTR_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_IB_CNTL`: oss_3_0 register, MMIO dword 0x378A (byte 0xDE28), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_IB_CNTL: SDMA0_GFX_IB_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_CNTL IB_ENABLE@0:1 IB_SWAP_ENABLE@4:1 SWITCH_INSIDE_IB@8:1 CMD_VMID@16:4")
   }
-
-  /// `SDMA1_RLC1_IB_CNTL.IB_ENABLE`: bit 0, access unknown.
-  public static var IB_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_IB_CNTL.IB_SWAP_ENABLE`: bit 4, access unknown.
-  public static var IB_SWAP_ENABLE: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_RLC1_IB_CNTL.SWITCH_INSIDE_IB`: bit 8, access unknown.
-  public static var SWITCH_INSIDE_IB: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_RLC1_IB_CNTL.CMD_VMID`: bits 19:16, access unknown.
-  public static var CMD_VMID: RegisterField<Self, UInt8> { .init(lsb: 16, width: 4) }
 }
 
 /// `SDMA1_RLC1_IB_RPTR`: oss_3_0 register, MMIO dword 0x378B (byte 0xDE2C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC1_IB_RPTR: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_RPTR OFFSET@2:20")
   }
-
-  /// `SDMA1_RLC1_IB_RPTR.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_OFFSET`: oss_3_0 register, MMIO dword 0x378C (byte 0xDE30), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_IB_OFFSET_FETCH_Layout`, which 14 registers share.
+public enum SDMA1_RLC1_IB_OFFSET: SDMA0_IB_OFFSET_FETCH_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_OFFSET OFFSET@2:20")
   }
-
-  /// `SDMA1_RLC1_IB_OFFSET.OFFSET`: bits 21:2, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 2, width: 20) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_LO`: oss_3_0 register, MMIO dword 0x378D (byte 0xDE34), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_BASE_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_BASE_LO_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_IB_BASE_LO: SDMA0_GFX_IB_BASE_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_BASE_LO ADDR@5:27")
   }
-
-  /// `SDMA1_RLC1_IB_BASE_LO.ADDR`: bits 31:5, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 5, width: 27) }
 }
 
 /// `SDMA1_RLC1_IB_BASE_HI`: oss_3_0 register, MMIO dword 0x378E (byte 0xDE38), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC1_IB_BASE_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_BASE_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC1_IB_BASE_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SIZE`: oss_3_0 register, MMIO dword 0x378F (byte 0xDE3C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SIZE_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_IB_SIZE: SDMA0_GFX_IB_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x378F,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_SIZE SIZE@0:20")
   }
-
-  /// `SDMA1_RLC1_IB_SIZE.SIZE`: bits 19:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 20) }
 }
 
 /// `SDMA1_RLC1_SKIP_CNTL`: oss_3_0 register, MMIO dword 0x3790 (byte 0xDE40), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_SKIP_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_SKIP_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_SKIP_CNTL: SDMA0_GFX_SKIP_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3790,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_SKIP_CNTL SKIP_COUNT@0:14")
   }
-
-  /// `SDMA1_RLC1_SKIP_CNTL.SKIP_COUNT`: bits 13:0, access unknown.
-  public static var SKIP_COUNT: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_CONTEXT_STATUS`: oss_3_0 register, MMIO dword 0x3791 (byte 0xDE44), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_CONTEXT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_CONTEXT_STATUS_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_CONTEXT_STATUS: SDMA0_GFX_CONTEXT_STATUS_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3791,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_CONTEXT_STATUS SELECTED@0:1 IDLE@2:1 EXPIRED@3:1 EXCEPTION@4:3 CTXSW_ABLE@7:1 CTXSW_READY@8:1 PREEMPTED@9:1 PREEMPT_DISABLE@10:1")
   }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.SELECTED`: bit 0, access unknown.
-  public static var SELECTED: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.IDLE`: bit 2, access unknown.
-  public static var IDLE: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.EXPIRED`: bit 3, access unknown.
-  public static var EXPIRED: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.EXCEPTION`: bits 6:4, access unknown.
-  public static var EXCEPTION: RegisterField<Self, UInt8> { .init(lsb: 4, width: 3) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.CTXSW_ABLE`: bit 7, access unknown.
-  public static var CTXSW_ABLE: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.CTXSW_READY`: bit 8, access unknown.
-  public static var CTXSW_READY: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.PREEMPTED`: bit 9, access unknown.
-  public static var PREEMPTED: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_RLC1_CONTEXT_STATUS.PREEMPT_DISABLE`: bit 10, access unknown.
-  public static var PREEMPT_DISABLE: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
 }
 
 /// `SDMA1_RLC1_DOORBELL`: oss_3_0 register, MMIO dword 0x3792 (byte 0xDE48), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_DOORBELL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_DOORBELL: SDMA0_GFX_DOORBELL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3792,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_DOORBELL OFFSET@0:21 ENABLE@28:1 CAPTURED@30:1")
   }
-
-  /// `SDMA1_RLC1_DOORBELL.OFFSET`: bits 20:0, access unknown.
-  public static var OFFSET: RegisterField<Self, UInt32> { .init(lsb: 0, width: 21) }
-
-  /// `SDMA1_RLC1_DOORBELL.ENABLE`: bit 28, access unknown.
-  public static var ENABLE: RegisterField<Self, Bool> { .init(lsb: 28, width: 1) }
-
-  /// `SDMA1_RLC1_DOORBELL.CAPTURED`: bit 30, access unknown.
-  public static var CAPTURED: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC1_VIRTUAL_ADDR`: oss_3_0 register, MMIO dword 0x37A7 (byte 0xDE9C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_VIRTUAL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_VIRTUAL_ADDR_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_VIRTUAL_ADDR: SDMA0_GFX_VIRTUAL_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37A7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_VIRTUAL_ADDR ATC@0:1 INVAL@1:1 PTR32@4:1 SHARED_BASE@8:3 VM_HOLE@30:1")
   }
-
-  /// `SDMA1_RLC1_VIRTUAL_ADDR.ATC`: bit 0, access unknown.
-  public static var ATC: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_VIRTUAL_ADDR.INVAL`: bit 1, access unknown.
-  public static var INVAL: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC1_VIRTUAL_ADDR.PTR32`: bit 4, access unknown.
-  public static var PTR32: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `SDMA1_RLC1_VIRTUAL_ADDR.SHARED_BASE`: bits 10:8, access unknown.
-  public static var SHARED_BASE: RegisterField<Self, UInt8> { .init(lsb: 8, width: 3) }
-
-  /// `SDMA1_RLC1_VIRTUAL_ADDR.VM_HOLE`: bit 30, access unknown.
-  public static var VM_HOLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
 }
 
 /// `SDMA1_RLC1_APE1_CNTL`: oss_3_0 register, MMIO dword 0x37A8 (byte 0xDEA0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_APE1_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_APE1_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_APE1_CNTL: SDMA0_GFX_APE1_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_APE1_CNTL BASE@0:16 LIMIT@16:16")
   }
-
-  /// `SDMA1_RLC1_APE1_CNTL.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SDMA1_RLC1_APE1_CNTL.LIMIT`: bits 31:16, access unknown.
-  public static var LIMIT: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SDMA1_RLC1_DOORBELL_LOG`: oss_3_0 register, MMIO dword 0x37A9 (byte 0xDEA4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_DOORBELL_LOG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DOORBELL_LOG_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_DOORBELL_LOG: SDMA0_GFX_DOORBELL_LOG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37A9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_DOORBELL_LOG BE_ERROR@0:1 DATA@2:30")
   }
-
-  /// `SDMA1_RLC1_DOORBELL_LOG.BE_ERROR`: bit 0, access unknown.
-  public static var BE_ERROR: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_DOORBELL_LOG.DATA`: bits 31:2, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_WATERMARK`: oss_3_0 register, MMIO dword 0x37AA (byte 0xDEA8), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_WATERMARK: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_WATERMARK_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_WATERMARK: SDMA0_GFX_WATERMARK_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37AA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_WATERMARK RD_OUTSTANDING@0:12 WR_OUTSTANDING@16:9")
   }
-
-  /// `SDMA1_RLC1_WATERMARK.RD_OUTSTANDING`: bits 11:0, access unknown.
-  public static var RD_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 0, width: 12) }
-
-  /// `SDMA1_RLC1_WATERMARK.WR_OUTSTANDING`: bits 24:16, access unknown.
-  public static var WR_OUTSTANDING: RegisterField<Self, UInt16> { .init(lsb: 16, width: 9) }
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_LO`: oss_3_0 register, MMIO dword 0x37AC (byte 0xDEB0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_CSA_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_LO_Layout`, which 20 registers share.
+public enum SDMA1_RLC1_CSA_ADDR_LO: SDMA0_VM_CTX_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_CSA_ADDR_LO ADDR@2:30")
   }
-
-  /// `SDMA1_RLC1_CSA_ADDR_LO.ADDR`: bits 31:2, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 2, width: 30) }
 }
 
 /// `SDMA1_RLC1_CSA_ADDR_HI`: oss_3_0 register, MMIO dword 0x37AD (byte 0xDEB4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_CSA_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VM_CTX_HI_Layout`, which 32 registers share.
+public enum SDMA1_RLC1_CSA_ADDR_HI: SDMA0_VM_CTX_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37AD,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_CSA_ADDR_HI ADDR@0:32")
   }
-
-  /// `SDMA1_RLC1_CSA_ADDR_HI.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_IB_SUB_REMAIN`: oss_3_0 register, MMIO dword 0x37AF (byte 0xDEBC), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_IB_SUB_REMAIN: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_IB_SUB_REMAIN_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_IB_SUB_REMAIN: SDMA0_GFX_IB_SUB_REMAIN_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37AF,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_IB_SUB_REMAIN SIZE@0:14")
   }
-
-  /// `SDMA1_RLC1_IB_SUB_REMAIN.SIZE`: bits 13:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 14) }
 }
 
 /// `SDMA1_RLC1_PREEMPT`: oss_3_0 register, MMIO dword 0x37B0 (byte 0xDEC0), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_PREEMPT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_PREEMPT_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_PREEMPT: SDMA0_GFX_PREEMPT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_PREEMPT IB_PREEMPT@0:1")
   }
-
-  /// `SDMA1_RLC1_PREEMPT.IB_PREEMPT`: bit 0, access unknown.
-  public static var IB_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SDMA1_RLC1_DUMMY_REG`: oss_3_0 register, MMIO dword 0x37B1 (byte 0xDEC4), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_DUMMY_REG: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_DUMMY_REG_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_DUMMY_REG: SDMA0_GFX_DUMMY_REG_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37B1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_DUMMY_REG DUMMY@0:32")
   }
-
-  /// `SDMA1_RLC1_DUMMY_REG.DUMMY`: bits 31:0, access unknown.
-  public static var DUMMY: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA0`: oss_3_0 register, MMIO dword 0x37C1 (byte 0xDF04), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA0_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA0: SDMA0_GFX_MIDCMD_DATA0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C1,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA0 DATA0@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA0.DATA0`: bits 31:0, access unknown.
-  public static var DATA0: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA1`: oss_3_0 register, MMIO dword 0x37C2 (byte 0xDF08), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA1_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA1: SDMA0_GFX_MIDCMD_DATA1_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C2,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA1 DATA1@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA1.DATA1`: bits 31:0, access unknown.
-  public static var DATA1: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA2`: oss_3_0 register, MMIO dword 0x37C3 (byte 0xDF0C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA2_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA2: SDMA0_GFX_MIDCMD_DATA2_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C3,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA2 DATA2@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA2.DATA2`: bits 31:0, access unknown.
-  public static var DATA2: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA3`: oss_3_0 register, MMIO dword 0x37C4 (byte 0xDF10), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA3_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA3: SDMA0_GFX_MIDCMD_DATA3_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA3 DATA3@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA3.DATA3`: bits 31:0, access unknown.
-  public static var DATA3: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA4`: oss_3_0 register, MMIO dword 0x37C5 (byte 0xDF14), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA4_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA4: SDMA0_GFX_MIDCMD_DATA4_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C5,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA4 DATA4@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA4.DATA4`: bits 31:0, access unknown.
-  public static var DATA4: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_DATA5`: oss_3_0 register, MMIO dword 0x37C6 (byte 0xDF18), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_DATA5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_DATA5_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_DATA5: SDMA0_GFX_MIDCMD_DATA5_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C6,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_DATA5 DATA5@0:32")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_DATA5.DATA5`: bits 31:0, access unknown.
-  public static var DATA5: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_RLC1_MIDCMD_CNTL`: oss_3_0 register, MMIO dword 0x37C7 (byte 0xDF1C), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_RLC1_MIDCMD_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_GFX_MIDCMD_CNTL_Layout`, which 6 registers share.
+public enum SDMA1_RLC1_MIDCMD_CNTL: SDMA0_GFX_MIDCMD_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x37C7,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_RLC1_MIDCMD_CNTL DATA_VALID@0:1 COPY_MODE@1:1 SPLIT_STATE@4:4 ALLOW_PREEMPT@8:1")
   }
-
-  /// `SDMA1_RLC1_MIDCMD_CNTL.DATA_VALID`: bit 0, access unknown.
-  public static var DATA_VALID: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_RLC1_MIDCMD_CNTL.COPY_MODE`: bit 1, access unknown.
-  public static var COPY_MODE: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_RLC1_MIDCMD_CNTL.SPLIT_STATE`: bits 7:4, access unknown.
-  public static var SPLIT_STATE: RegisterField<Self, UInt8> { .init(lsb: 4, width: 4) }
-
-  /// `SDMA1_RLC1_MIDCMD_CNTL.ALLOW_PREEMPT`: bit 8, access unknown.
-  public static var ALLOW_PREEMPT: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
 }
 
 /// `SRBM_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x7C00 (byte 0x1_F000), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C00,
       writeOneToClearMask: 0x0000_0000,
@@ -4101,34 +3060,32 @@ public enum SRBM_PERFMON_CNTL: Register {
 }
 
 /// `SRBM_PERFCOUNTER0_SELECT`: oss_3_0 register, MMIO dword 0x7C01 (byte 0x1_F004), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_PERFCOUNTER0_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum SRBM_PERFCOUNTER0_SELECT: SRBM_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_PERFCOUNTER0_SELECT PERF_SEL@0:6")
   }
-
-  /// `SRBM_PERFCOUNTER0_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER1_SELECT`: oss_3_0 register, MMIO dword 0x7C02 (byte 0x1_F008), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_PERFCOUNTER1_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_PERFCOUNTER0_SELECT_Layout`, which 2 registers share.
+public enum SRBM_PERFCOUNTER1_SELECT: SRBM_PERFCOUNTER0_SELECT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_PERFCOUNTER1_SELECT PERF_SEL@0:6")
   }
-
-  /// `SRBM_PERFCOUNTER1_SELECT.PERF_SEL`: bits 5:0, access unknown.
-  public static var PERF_SEL: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
 }
 
 /// `SRBM_PERFCOUNTER0_LO`: oss_3_0 register, MMIO dword 0x7C03 (byte 0x1_F00C), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_PERFCOUNTER0_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C03,
       writeOneToClearMask: 0x0000_0000,
@@ -4141,7 +3098,7 @@ public enum SRBM_PERFCOUNTER0_LO: Register {
 
 /// `SRBM_PERFCOUNTER0_HI`: oss_3_0 register, MMIO dword 0x7C04 (byte 0x1_F010), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_PERFCOUNTER0_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C04,
       writeOneToClearMask: 0x0000_0000,
@@ -4154,7 +3111,7 @@ public enum SRBM_PERFCOUNTER0_HI: Register {
 
 /// `SRBM_PERFCOUNTER1_LO`: oss_3_0 register, MMIO dword 0x7C05 (byte 0x1_F014), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_PERFCOUNTER1_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C05,
       writeOneToClearMask: 0x0000_0000,
@@ -4167,7 +3124,7 @@ public enum SRBM_PERFCOUNTER1_LO: Register {
 
 /// `SRBM_PERFCOUNTER1_HI`: oss_3_0 register, MMIO dword 0x7C06 (byte 0x1_F018), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_PERFCOUNTER1_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x7C06,
       writeOneToClearMask: 0x0000_0000,
@@ -4179,189 +3136,133 @@ public enum SRBM_PERFCOUNTER1_HI: Register {
 }
 
 /// `SDMA0_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9000 (byte 0x2_4000), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PERFMON_CNTL_Layout`, which 2 registers share.
+public enum SDMA0_PERFMON_CNTL: SDMA0_PERFMON_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9000,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
   }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
-  public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
-  public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
-  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
-  public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
-  public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA0_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SDMA0_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9001 (byte 0x2_4004), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PERFCOUNTER0_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum SDMA0_PERFCOUNTER0_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9001,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
-
-  /// `SDMA0_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA0_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9002 (byte 0x2_4008), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA0_PERFCOUNTER1_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum SDMA0_PERFCOUNTER1_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9002,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA0_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
-
-  /// `SDMA0_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFMON_CNTL`: oss_3_0 register, MMIO dword 0x9010 (byte 0x2_4040), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PERFMON_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_PERFMON_CNTL_Layout`, which 2 registers share.
+public enum SDMA1_PERFMON_CNTL: SDMA0_PERFMON_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9010,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFMON_CNTL PERF_ENABLE0@0:1 PERF_CLEAR0@1:1 PERF_SEL0@2:6 PERF_ENABLE1@8:1 PERF_CLEAR1@9:1 PERF_SEL1@10:6")
   }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE0`: bit 0, access unknown.
-  public static var PERF_ENABLE0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR0`: bit 1, access unknown.
-  public static var PERF_CLEAR0: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_SEL0`: bits 7:2, access unknown.
-  public static var PERF_SEL0: RegisterField<Self, UInt8> { .init(lsb: 2, width: 6) }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_ENABLE1`: bit 8, access unknown.
-  public static var PERF_ENABLE1: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_CLEAR1`: bit 9, access unknown.
-  public static var PERF_CLEAR1: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `SDMA1_PERFMON_CNTL.PERF_SEL1`: bits 15:10, access unknown.
-  public static var PERF_SEL1: RegisterField<Self, UInt8> { .init(lsb: 10, width: 6) }
 }
 
 /// `SDMA1_PERFCOUNTER0_RESULT`: oss_3_0 register, MMIO dword 0x9011 (byte 0x2_4044), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PERFCOUNTER0_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum SDMA1_PERFCOUNTER0_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9011,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFCOUNTER0_RESULT PERF_COUNT@0:32")
   }
-
-  /// `SDMA1_PERFCOUNTER0_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SDMA1_PERFCOUNTER1_RESULT`: oss_3_0 register, MMIO dword 0x9012 (byte 0x2_4048), access unknown, reset unknown (`write` starts from 0).
-public enum SDMA1_PERFCOUNTER1_RESULT: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_PERFCOUNTER0_RESULT_Layout`, which 6 registers share.
+public enum SDMA1_PERFCOUNTER1_RESULT: IH_PERFCOUNTER0_RESULT_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x9012,
       writeOneToClearMask: 0x0000_0000,
       layout: "SDMA1_PERFCOUNTER1_RESULT PERF_COUNT@0:32")
   }
-
-  /// `SDMA1_PERFCOUNTER1_RESULT.PERF_COUNT`: bits 31:0, access unknown.
-  public static var PERF_COUNT: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA00 (byte 0x3_E800), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA00,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA01 (byte 0x3_E804), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA01,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA02 (byte 0x3_E808), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA02,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA03 (byte 0x3_E80C), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR3: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA03,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA04 (byte 0x3_E810), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR4: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA04,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }

@@ -3,426 +3,323 @@
 
 import MxMMIO
 import MxRuntimeRegisters
+import MxSharedEnums
 
 /// `SRBM_MC_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA05 (byte 0x3_E814), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR5: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA05,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_MC_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA06 (byte 0x3_E818), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_MC_DOMAIN_ADDR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_MC_DOMAIN_ADDR6: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA06,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_MC_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_MC_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA08 (byte 0x3_E820), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA08,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA09 (byte 0x3_E824), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA09,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA0A (byte 0x3_E828), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA0A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA0B (byte 0x3_E82C), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR3: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA0B,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR4`: oss_3_0 register, MMIO dword 0xFA0C (byte 0x3_E830), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR4: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR4 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR4.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR5`: oss_3_0 register, MMIO dword 0xFA0D (byte 0x3_E834), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR5: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA0D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR5 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR5.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SYS_DOMAIN_ADDR6`: oss_3_0 register, MMIO dword 0xFA0E (byte 0x3_E838), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SYS_DOMAIN_ADDR6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SYS_DOMAIN_ADDR6: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SYS_DOMAIN_ADDR6 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SYS_DOMAIN_ADDR6.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA10 (byte 0x3_E840), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SDMA_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SDMA_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA10,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA11 (byte 0x3_E844), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SDMA_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SDMA_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA11,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA12 (byte 0x3_E848), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SDMA_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SDMA_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA12,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SDMA_DOMAIN_ADDR3`: oss_3_0 register, MMIO dword 0xFA13 (byte 0x3_E84C), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SDMA_DOMAIN_ADDR3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SDMA_DOMAIN_ADDR3: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA13,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SDMA_DOMAIN_ADDR3 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SDMA_DOMAIN_ADDR3.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA14 (byte 0x3_E850), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_UVD_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_UVD_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA14,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_UVD_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA15 (byte 0x3_E854), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_UVD_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_UVD_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA15,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_UVD_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_UVD_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA16 (byte 0x3_E858), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_UVD_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_UVD_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA16,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_UVD_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_UVD_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA18 (byte 0x3_E860), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VCE_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_VCE_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA18,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_VCE_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA19 (byte 0x3_E864), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VCE_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_VCE_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA19,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_VCE_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VCE_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1A (byte 0x3_E868), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VCE_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_VCE_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VCE_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_VCE_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA1C (byte 0x3_E870), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SAM_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SAM_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SAM_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA1D (byte 0x3_E874), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SAM_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SAM_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SAM_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_SAM_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA1E (byte 0x3_E878), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_SAM_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_SAM_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA1E,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_SAM_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_SAM_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA20 (byte 0x3_E880), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_ISP_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_ISP_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA20,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_ISP_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR1`: oss_3_0 register, MMIO dword 0xFA21 (byte 0x3_E884), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_ISP_DOMAIN_ADDR1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_ISP_DOMAIN_ADDR1: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA21,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR1 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_ISP_DOMAIN_ADDR1.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_ISP_DOMAIN_ADDR2`: oss_3_0 register, MMIO dword 0xFA22 (byte 0x3_E888), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_ISP_DOMAIN_ADDR2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_ISP_DOMAIN_ADDR2: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA22,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_ISP_DOMAIN_ADDR2 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_ISP_DOMAIN_ADDR2.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SRBM_VP8_DOMAIN_ADDR0`: oss_3_0 register, MMIO dword 0xFA24 (byte 0x3_E890), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VP8_DOMAIN_ADDR0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SRBM_MC_DOMAIN_ADDR0_Layout`, which 31 registers share.
+public enum SRBM_VP8_DOMAIN_ADDR0: SRBM_MC_DOMAIN_ADDR0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA24,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VP8_DOMAIN_ADDR0 ADDR_LO@0:16 ADDR_HI@16:16")
   }
-
-  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_LO`: bits 15:0, access unknown.
-  public static var ADDR_LO: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_VP8_DOMAIN_ADDR0.ADDR_HI`: bits 31:16, access unknown.
-  public static var ADDR_HI: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `SYS_GRBM_GFX_INDEX_SELECT`: oss_3_0 register, MMIO dword 0xFA2C (byte 0x3_E8B0), access unknown, reset unknown (`write` starts from 0).
 public enum SYS_GRBM_GFX_INDEX_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA2C,
       writeOneToClearMask: 0x0000_0000,
@@ -437,7 +334,7 @@ public enum SYS_GRBM_GFX_INDEX_SELECT: Register {
 
 /// `SYS_GRBM_GFX_INDEX_DATA`: oss_3_0 register, MMIO dword 0xFA2D (byte 0x3_E8B4), access unknown, reset unknown (`write` starts from 0).
 public enum SYS_GRBM_GFX_INDEX_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA2D,
       writeOneToClearMask: 0x0000_0000,
@@ -467,7 +364,7 @@ public enum SYS_GRBM_GFX_INDEX_DATA: Register {
 
 /// `SRBM_GFX_CNTL_SELECT`: oss_3_0 register, MMIO dword 0xFA2E (byte 0x3_E8B8), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL_SELECT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA2E,
       writeOneToClearMask: 0x0000_0000,
@@ -482,7 +379,7 @@ public enum SRBM_GFX_CNTL_SELECT: Register {
 
 /// `SRBM_GFX_CNTL_DATA`: oss_3_0 register, MMIO dword 0xFA2F (byte 0x3_E8BC), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA2F,
       writeOneToClearMask: 0x0000_0000,
@@ -503,21 +400,20 @@ public enum SRBM_GFX_CNTL_DATA: Register {
 }
 
 /// `SRBM_VF_ENABLE`: oss_3_0 register, MMIO dword 0xFA30 (byte 0x3_E8C0), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VF_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SDMA0_VF_ENABLE_Layout`, which 3 registers share.
+public enum SRBM_VF_ENABLE: SDMA0_VF_ENABLE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA30,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VF_ENABLE VF_ENABLE@0:1")
   }
-
-  /// `SRBM_VF_ENABLE.VF_ENABLE`: bit 0, access unknown.
-  public static var VF_ENABLE: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
 }
 
 /// `SRBM_VIRT_CNTL`: oss_3_0 register, MMIO dword 0xFA31 (byte 0x3_E8C4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_VIRT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA31,
       writeOneToClearMask: 0x0000_0000,
@@ -529,24 +425,20 @@ public enum SRBM_VIRT_CNTL: Register {
 }
 
 /// `SRBM_VIRT_RESET_REQ`: oss_3_0 register, MMIO dword 0xFA32 (byte 0x3_E8C8), access unknown, reset unknown (`write` starts from 0).
-public enum SRBM_VIRT_RESET_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `IH_VIRT_RESET_REQ_Layout`, which 5 registers share.
+public enum SRBM_VIRT_RESET_REQ: IH_VIRT_RESET_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFA32,
       writeOneToClearMask: 0x0000_0000,
       layout: "SRBM_VIRT_RESET_REQ VF@0:16 PF@31:1")
   }
-
-  /// `SRBM_VIRT_RESET_REQ.VF`: bits 15:0, access unknown.
-  public static var VF: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `SRBM_VIRT_RESET_REQ.PF`: bit 31, access unknown.
-  public static var PF: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `SRBM_CAM_INDEX`: oss_3_0 register, MMIO dword 0xFE34 (byte 0x3_F8D0), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CAM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFE34,
       writeOneToClearMask: 0x0000_0000,
@@ -559,7 +451,7 @@ public enum SRBM_CAM_INDEX: Register {
 
 /// `SRBM_CAM_DATA`: oss_3_0 register, MMIO dword 0xFE35 (byte 0x3_F8D4), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_CAM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xFE35,
       writeOneToClearMask: 0x0000_0000,
@@ -574,1048 +466,968 @@ public enum SRBM_CAM_DATA: Register {
 }
 
 /// `CLIENT0_K0`: oss_3_0 register, index 0x1F0 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_K0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_K0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K0 RESERVED@0:32")
   }
-
-  /// `CLIENT0_K0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K1`: oss_3_0 register, index 0x1F4 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_K1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_K1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K1 RESERVED@0:32")
   }
-
-  /// `CLIENT0_K1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K2`: oss_3_0 register, index 0x1F8 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_K2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_K2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K2 RESERVED@0:32")
   }
-
-  /// `CLIENT0_K2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_K3`: oss_3_0 register, index 0x1FC of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_K3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_K3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_K3 RESERVED@0:32")
   }
-
-  /// `CLIENT0_K3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK0`: oss_3_0 register, index 0x200 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CK0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CK0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x200,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK0 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CK0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK1`: oss_3_0 register, index 0x204 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CK1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CK1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x204,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK1 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CK1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK2`: oss_3_0 register, index 0x208 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CK2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CK2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x208,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK2 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CK2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CK3`: oss_3_0 register, index 0x20C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CK3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CK3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CK3 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CK3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD0`: oss_3_0 register, index 0x210 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CD0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CD0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x210,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD0 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CD0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD1`: oss_3_0 register, index 0x214 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CD1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CD1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x214,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD1 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CD1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD2`: oss_3_0 register, index 0x218 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CD2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x218,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD2 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CD2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_CD3`: oss_3_0 register, index 0x21C of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_CD3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_CD3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_CD3 RESERVED@0:32")
   }
-
-  /// `CLIENT0_CD3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_BM`: oss_3_0 register, index 0x220 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_BM: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_BM: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x220,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_BM RESERVED@0:32")
   }
-
-  /// `CLIENT0_BM.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET`: oss_3_0 register, index 0x224 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_OFFSET: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_OFFSET: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x224,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_OFFSET RESERVED@0:32")
   }
-
-  /// `CLIENT0_OFFSET.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_STATUS`: oss_3_0 register, index 0x228 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x228,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_STATUS RESERVED@0:32")
   }
-
-  /// `CLIENT0_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT0_OFFSET_HI`: oss_3_0 register, index 0x290 of space `ix_client0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT0_OFFSET_HI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT0_OFFSET_HI: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x290,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT0_OFFSET_HI RESERVED@0:32")
   }
-
-  /// `CLIENT0_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K0`: oss_3_0 register, index 0x22C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_K0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_K0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x22C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K0 RESERVED@0:32")
   }
-
-  /// `CLIENT1_K0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K1`: oss_3_0 register, index 0x230 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_K1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_K1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x230,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K1 RESERVED@0:32")
   }
-
-  /// `CLIENT1_K1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K2`: oss_3_0 register, index 0x234 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_K2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_K2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x234,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K2 RESERVED@0:32")
   }
-
-  /// `CLIENT1_K2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_K3`: oss_3_0 register, index 0x238 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_K3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_K3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x238,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_K3 RESERVED@0:32")
   }
-
-  /// `CLIENT1_K3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK0`: oss_3_0 register, index 0x23C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CK0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CK0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x23C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK0 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CK0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK1`: oss_3_0 register, index 0x240 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CK1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CK1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x240,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK1 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CK1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK2`: oss_3_0 register, index 0x244 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CK2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CK2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x244,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK2 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CK2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CK3`: oss_3_0 register, index 0x248 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CK3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CK3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x248,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CK3 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CK3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD0`: oss_3_0 register, index 0x24C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CD0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CD0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD0 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CD0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD1`: oss_3_0 register, index 0x250 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CD1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CD1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x250,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD1 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CD1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD2`: oss_3_0 register, index 0x254 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CD2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x254,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD2 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CD2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_CD3`: oss_3_0 register, index 0x258 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_CD3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_CD3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x258,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_CD3 RESERVED@0:32")
   }
-
-  /// `CLIENT1_CD3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_BM`: oss_3_0 register, index 0x25C of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_BM: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_BM: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x25C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_BM RESERVED@0:32")
   }
-
-  /// `CLIENT1_BM.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET`: oss_3_0 register, index 0x260 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_OFFSET: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_OFFSET: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x260,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_OFFSET RESERVED@0:32")
   }
-
-  /// `CLIENT1_OFFSET.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_PORT_STATUS`: oss_3_0 register, index 0x264 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_PORT_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_PORT_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x264,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_PORT_STATUS RESERVED@0:32")
   }
-
-  /// `CLIENT1_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT1_OFFSET_HI`: oss_3_0 register, index 0x294 of space `ix_client1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT1_OFFSET_HI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT1_OFFSET_HI: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x294,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT1_OFFSET_HI RESERVED@0:32")
   }
-
-  /// `CLIENT1_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K0`: oss_3_0 register, index 0x1B4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_K0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_K0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K0 RESERVED@0:32")
   }
-
-  /// `CLIENT2_K0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K1`: oss_3_0 register, index 0x1B8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_K1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_K1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K1 RESERVED@0:32")
   }
-
-  /// `CLIENT2_K1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K2`: oss_3_0 register, index 0x1BC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_K2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_K2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K2 RESERVED@0:32")
   }
-
-  /// `CLIENT2_K2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_K3`: oss_3_0 register, index 0x1C0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_K3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_K3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_K3 RESERVED@0:32")
   }
-
-  /// `CLIENT2_K3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK0`: oss_3_0 register, index 0x1C4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CK0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CK0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK0 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CK0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK1`: oss_3_0 register, index 0x1C8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CK1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CK1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK1 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CK1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK2`: oss_3_0 register, index 0x1CC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CK2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CK2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK2 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CK2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CK3`: oss_3_0 register, index 0x1D0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CK3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CK3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CK3 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CK3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD0`: oss_3_0 register, index 0x1D4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CD0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CD0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD0 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CD0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD1`: oss_3_0 register, index 0x1D8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CD1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CD1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD1 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CD1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD2`: oss_3_0 register, index 0x1DC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CD2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD2 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CD2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_CD3`: oss_3_0 register, index 0x1E0 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_CD3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_CD3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_CD3 RESERVED@0:32")
   }
-
-  /// `CLIENT2_CD3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_BM`: oss_3_0 register, index 0x1E4 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_BM: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_BM: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_BM RESERVED@0:32")
   }
-
-  /// `CLIENT2_BM.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET`: oss_3_0 register, index 0x1E8 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_OFFSET: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_OFFSET: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_OFFSET RESERVED@0:32")
   }
-
-  /// `CLIENT2_OFFSET.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_STATUS`: oss_3_0 register, index 0x1EC of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_STATUS RESERVED@0:32")
   }
-
-  /// `CLIENT2_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT2_OFFSET_HI`: oss_3_0 register, index 0x298 of space `ix_client2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT2_OFFSET_HI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT2_OFFSET_HI: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x298,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT2_OFFSET_HI RESERVED@0:32")
   }
-
-  /// `CLIENT2_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET_HI`: oss_3_0 register, index 0x2A0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_OFFSET_HI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_OFFSET_HI: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_OFFSET_HI RESERVED@0:32")
   }
-
-  /// `CLIENT3_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K0`: oss_3_0 register, index 0x2A4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_K0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_K0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K0 RESERVED@0:32")
   }
-
-  /// `CLIENT3_K0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K1`: oss_3_0 register, index 0x2A8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_K1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_K1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2A8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K1 RESERVED@0:32")
   }
-
-  /// `CLIENT3_K1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K2`: oss_3_0 register, index 0x2AC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_K2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_K2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2AC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K2 RESERVED@0:32")
   }
-
-  /// `CLIENT3_K2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_K3`: oss_3_0 register, index 0x2B0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_K3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_K3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_K3 RESERVED@0:32")
   }
-
-  /// `CLIENT3_K3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK0`: oss_3_0 register, index 0x2B4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CK0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CK0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK0 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CK0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK1`: oss_3_0 register, index 0x2B8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CK1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CK1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2B8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK1 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CK1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK2`: oss_3_0 register, index 0x2BC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CK2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CK2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2BC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK2 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CK2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CK3`: oss_3_0 register, index 0x2C0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CK3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CK3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CK3 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CK3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD0`: oss_3_0 register, index 0x2C4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CD0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CD0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD0 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CD0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD1`: oss_3_0 register, index 0x2C8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CD1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CD1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD1 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CD1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD2`: oss_3_0 register, index 0x2CC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CD2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD2 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CD2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_CD3`: oss_3_0 register, index 0x2D0 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_CD3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_CD3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_CD3 RESERVED@0:32")
   }
-
-  /// `CLIENT3_CD3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_BM`: oss_3_0 register, index 0x2D4 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_BM: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_BM: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_BM RESERVED@0:32")
   }
-
-  /// `CLIENT3_BM.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_OFFSET`: oss_3_0 register, index 0x2D8 of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_OFFSET: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_OFFSET: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2D8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_OFFSET RESERVED@0:32")
   }
-
-  /// `CLIENT3_OFFSET.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT3_STATUS`: oss_3_0 register, index 0x2DC of space `ix_client3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT3_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT3_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2DC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT3_STATUS RESERVED@0:32")
   }
-
-  /// `CLIENT3_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET_HI`: oss_3_0 register, index 0x2E0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_OFFSET_HI: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_OFFSET_HI: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_OFFSET_HI RESERVED@0:32")
   }
-
-  /// `CLIENT4_OFFSET_HI.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K0`: oss_3_0 register, index 0x2E4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_K0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_K0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K0 RESERVED@0:32")
   }
-
-  /// `CLIENT4_K0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K1`: oss_3_0 register, index 0x2E8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_K1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_K1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K1 RESERVED@0:32")
   }
-
-  /// `CLIENT4_K1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K2`: oss_3_0 register, index 0x2EC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_K2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_K2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2EC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K2 RESERVED@0:32")
   }
-
-  /// `CLIENT4_K2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_K3`: oss_3_0 register, index 0x2F0 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_K3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_K3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2F0,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_K3 RESERVED@0:32")
   }
-
-  /// `CLIENT4_K3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK0`: oss_3_0 register, index 0x2F4 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CK0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CK0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2F4,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK0 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CK0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK1`: oss_3_0 register, index 0x2F8 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CK1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CK1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2F8,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK1 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CK1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK2`: oss_3_0 register, index 0x2FC of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CK2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CK2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2FC,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK2 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CK2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CK3`: oss_3_0 register, index 0x300 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CK3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CK3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x300,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CK3 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CK3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD0`: oss_3_0 register, index 0x304 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CD0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CD0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD0 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CD0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD1`: oss_3_0 register, index 0x308 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CD1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CD1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x308,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD1 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CD1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD2`: oss_3_0 register, index 0x30C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CD2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CD2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD2 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CD2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_CD3`: oss_3_0 register, index 0x310 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_CD3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_CD3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x310,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_CD3 RESERVED@0:32")
   }
-
-  /// `CLIENT4_CD3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_BM`: oss_3_0 register, index 0x314 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_BM: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_BM: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x314,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_BM RESERVED@0:32")
   }
-
-  /// `CLIENT4_BM.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_OFFSET`: oss_3_0 register, index 0x318 of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_OFFSET: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_OFFSET: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x318,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_OFFSET RESERVED@0:32")
   }
-
-  /// `CLIENT4_OFFSET.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CLIENT4_STATUS`: oss_3_0 register, index 0x31C of space `ix_client4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum CLIENT4_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum CLIENT4_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CLIENT4_STATUS RESERVED@0:32")
   }
-
-  /// `CLIENT4_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `DH_TEST`: oss_3_0 register, index 0x0 of space `ix_dh` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum DH_TEST: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -1627,424 +1439,392 @@ public enum DH_TEST: RegisterDefinition {
 }
 
 /// `EXP0`: oss_3_0 register, index 0x34 of space `ix_exp0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x34,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP0 RESERVED@0:32")
   }
-
-  /// `EXP0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP1`: oss_3_0 register, index 0x38 of space `ix_exp1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x38,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP1 RESERVED@0:32")
   }
-
-  /// `EXP1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP2`: oss_3_0 register, index 0x3C of space `ix_exp2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3C,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP2 RESERVED@0:32")
   }
-
-  /// `EXP2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP3`: oss_3_0 register, index 0x40 of space `ix_exp3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x40,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP3 RESERVED@0:32")
   }
-
-  /// `EXP3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP4`: oss_3_0 register, index 0x44 of space `ix_exp4` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP4: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP4: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x44,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP4 RESERVED@0:32")
   }
-
-  /// `EXP4.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP5`: oss_3_0 register, index 0x48 of space `ix_exp5` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP5: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP5: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x48,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP5 RESERVED@0:32")
   }
-
-  /// `EXP5.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP6`: oss_3_0 register, index 0x4C of space `ix_exp6` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP6: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP6: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP6 RESERVED@0:32")
   }
-
-  /// `EXP6.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `EXP7`: oss_3_0 register, index 0x50 of space `ix_exp7` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum EXP7: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum EXP7: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50,
       writeOneToClearMask: 0x0000_0000,
       layout: "EXP7 RESERVED@0:32")
   }
-
-  /// `EXP7.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED0`: oss_3_0 register, index 0x278 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum HFS_SEED0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum HFS_SEED0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x278,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED0 RESERVED@0:32")
   }
-
-  /// `HFS_SEED0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED1`: oss_3_0 register, index 0x27C of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum HFS_SEED1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum HFS_SEED1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x27C,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED1 RESERVED@0:32")
   }
-
-  /// `HFS_SEED1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED2`: oss_3_0 register, index 0x280 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum HFS_SEED2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum HFS_SEED2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x280,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED2 RESERVED@0:32")
   }
-
-  /// `HFS_SEED2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `HFS_SEED3`: oss_3_0 register, index 0x284 of space `ix_hfs` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum HFS_SEED3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum HFS_SEED3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x284,
       writeOneToClearMask: 0x0000_0000,
       layout: "HFS_SEED3 RESERVED@0:32")
   }
-
-  /// `HFS_SEED3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE0`: oss_3_0 register, index 0x268 of space `ix_kefuse0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KEFUSE0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KEFUSE0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x268,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE0 RESERVED@0:32")
   }
-
-  /// `KEFUSE0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE1`: oss_3_0 register, index 0x26C of space `ix_kefuse1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KEFUSE1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KEFUSE1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x26C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE1 RESERVED@0:32")
   }
-
-  /// `KEFUSE1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE2`: oss_3_0 register, index 0x270 of space `ix_kefuse2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KEFUSE2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KEFUSE2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x270,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE2 RESERVED@0:32")
   }
-
-  /// `KEFUSE2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KEFUSE3`: oss_3_0 register, index 0x274 of space `ix_kefuse3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KEFUSE3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KEFUSE3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x274,
       writeOneToClearMask: 0x0000_0000,
       layout: "KEFUSE3 RESERVED@0:32")
   }
-
-  /// `KEFUSE3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS0`: oss_3_0 register, index 0x4 of space `ix_khfs0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KHFS0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KHFS0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x4,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS0 RESERVED@0:32")
   }
-
-  /// `KHFS0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS1`: oss_3_0 register, index 0x8 of space `ix_khfs1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KHFS1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KHFS1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x8,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS1 RESERVED@0:32")
   }
-
-  /// `KHFS1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS2`: oss_3_0 register, index 0xC of space `ix_khfs2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KHFS2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KHFS2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS2 RESERVED@0:32")
   }
-
-  /// `KHFS2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KHFS3`: oss_3_0 register, index 0x10 of space `ix_khfs3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KHFS3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KHFS3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10,
       writeOneToClearMask: 0x0000_0000,
       layout: "KHFS3 RESERVED@0:32")
   }
-
-  /// `KHFS3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION0`: oss_3_0 register, index 0x14 of space `ix_ksession0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSESSION0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSESSION0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION0 RESERVED@0:32")
   }
-
-  /// `KSESSION0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION1`: oss_3_0 register, index 0x18 of space `ix_ksession1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSESSION1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSESSION1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x18,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION1 RESERVED@0:32")
   }
-
-  /// `KSESSION1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION2`: oss_3_0 register, index 0x1C of space `ix_ksession2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSESSION2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSESSION2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION2 RESERVED@0:32")
   }
-
-  /// `KSESSION2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSESSION3`: oss_3_0 register, index 0x20 of space `ix_ksession3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSESSION3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSESSION3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x20,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSESSION3 RESERVED@0:32")
   }
-
-  /// `KSESSION3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG0`: oss_3_0 register, index 0x24 of space `ix_ksig0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSIG0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSIG0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x24,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG0 RESERVED@0:32")
   }
-
-  /// `KSIG0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG1`: oss_3_0 register, index 0x28 of space `ix_ksig1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSIG1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSIG1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x28,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG1 RESERVED@0:32")
   }
-
-  /// `KSIG1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG2`: oss_3_0 register, index 0x2C of space `ix_ksig2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSIG2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSIG2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2C,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG2 RESERVED@0:32")
   }
-
-  /// `KSIG2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `KSIG3`: oss_3_0 register, index 0x30 of space `ix_ksig3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum KSIG3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum KSIG3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30,
       writeOneToClearMask: 0x0000_0000,
       layout: "KSIG3 RESERVED@0:32")
   }
-
-  /// `KSIG3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX0`: oss_3_0 register, index 0x54 of space `ix_lx0` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum LX0: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum LX0: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x54,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX0 RESERVED@0:32")
   }
-
-  /// `LX0.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX1`: oss_3_0 register, index 0x58 of space `ix_lx1` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum LX1: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum LX1: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x58,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX1 RESERVED@0:32")
   }
-
-  /// `LX1.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX2`: oss_3_0 register, index 0x5C of space `ix_lx2` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum LX2: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum LX2: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x5C,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX2 RESERVED@0:32")
   }
-
-  /// `LX2.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `LX3`: oss_3_0 register, index 0x60 of space `ix_lx3` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum LX3: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum LX3: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x60,
       writeOneToClearMask: 0x0000_0000,
       layout: "LX3 RESERVED@0:32")
   }
-
-  /// `LX3.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `RINGOSC_MASK`: oss_3_0 register, index 0x288 of space `ix_ringosc` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
 public enum RINGOSC_MASK: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x288,
       writeOneToClearMask: 0x0000_0000,
@@ -2056,14 +1836,13 @@ public enum RINGOSC_MASK: RegisterDefinition {
 }
 
 /// `SPU_PORT_STATUS`: oss_3_0 register, index 0x29C of space `ix_spu` (index/data pair not known), access unknown, reset unknown (`write` starts from 0).
-public enum SPU_PORT_STATUS: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CLIENT0_K0_Layout`, which 113 registers share.
+public enum SPU_PORT_STATUS: CLIENT0_K0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x29C,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPU_PORT_STATUS RESERVED@0:32")
   }
-
-  /// `SPU_PORT_STATUS.RESERVED`: bits 31:0, access unknown.
-  public static var RESERVED: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }

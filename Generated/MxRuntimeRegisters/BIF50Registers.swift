@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `MM_INDEX`: bif_5_0 register, MMIO dword 0x0 (byte 0x0), access unknown, reset unknown (`write` starts from 0).
 public enum MM_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x0,
       writeOneToClearMask: 0x0000_0000,
@@ -21,7 +21,7 @@ public enum MM_INDEX: Register {
 
 /// `MM_DATA`: bif_5_0 register, MMIO dword 0x1 (byte 0x4), access unknown, reset unknown (`write` starts from 0).
 public enum MM_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1,
       writeOneToClearMask: 0x0000_0000,
@@ -34,7 +34,7 @@ public enum MM_DATA: Register {
 
 /// `MM_INDEX_HI`: bif_5_0 register, MMIO dword 0x6 (byte 0x18), access unknown, reset unknown (`write` starts from 0).
 public enum MM_INDEX_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x6,
       writeOneToClearMask: 0x0000_0000,
@@ -47,7 +47,7 @@ public enum MM_INDEX_HI: Register {
 
 /// `PCIE_INDEX`: bif_5_0 register, MMIO dword 0xE (byte 0x38), access unknown, reset unknown (`write` starts from 0).
 public enum PCIE_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE,
       writeOneToClearMask: 0x0000_0000,
@@ -62,7 +62,7 @@ public enum PCIE_INDEX: Register {
 ///
 /// Another name for `INTERRUPT_LINE`, at the same offset.
 public enum PCIE_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xF,
       writeOneToClearMask: 0x0000_0000,
@@ -75,7 +75,7 @@ public enum PCIE_DATA: Register {
 
 /// `MAILBOX_MSGBUF_TRN_DW0`: bif_5_0 register, MMIO dword 0x14C8 (byte 0x5320), rw (amdgpu/mxgpu_vi.c xgpu_vi_mailbox_trans_msg reads it, sets MSGBUF_DATA and writes it back), reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_TRN_DW0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14C8,
       writeOneToClearMask: 0x0000_0000,
@@ -88,7 +88,7 @@ public enum MAILBOX_MSGBUF_TRN_DW0: Register {
 
 /// `MAILBOX_MSGBUF_RCV_DW0`: bif_5_0 register, MMIO dword 0x14CC (byte 0x5330), ro (the host writes it through its TRN buffer (GIM gim_irqmgr.c mailbox_msg_trn); amdgpu/mxgpu_vi.c xgpu_vi_mailbox_rcv_msg only reads it), reset unknown (`write` starts from 0).
 public enum MAILBOX_MSGBUF_RCV_DW0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14CC,
       writeOneToClearMask: 0x0000_0000,
@@ -101,7 +101,7 @@ public enum MAILBOX_MSGBUF_RCV_DW0: Register {
 
 /// `MAILBOX_CONTROL`: bif_5_0 register, MMIO dword 0x14D0 (byte 0x5340), access per field, reset unknown (`write` starts from 0).
 public enum MAILBOX_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D0,
       writeOneToClearMask: 0x0000_0000,
@@ -123,7 +123,7 @@ public enum MAILBOX_CONTROL: Register {
 
 /// `MAILBOX_INT_CNTL`: bif_5_0 register, MMIO dword 0x14D1 (byte 0x5344), rw (amdgpu/mxgpu_vi.c xgpu_vi_set_mailbox_ack_irq and xgpu_vi_set_mailbox_rcv_irq read-modify-write ACK_INT_EN and VALID_INT_EN), reset unknown (`write` starts from 0).
 public enum MAILBOX_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x14D1,
       writeOneToClearMask: 0x0000_0000,
@@ -139,7 +139,7 @@ public enum MAILBOX_INT_CNTL: Register {
 
 /// `BIF_IOV_FUNC_IDENTIFIER`: bif_5_0 register, MMIO dword 0x1503 (byte 0x540C), access unknown, reset unknown (`write` starts from 0).
 public enum BIF_IOV_FUNC_IDENTIFIER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1503,
       writeOneToClearMask: 0x0000_0000,
@@ -155,7 +155,7 @@ public enum BIF_IOV_FUNC_IDENTIFIER: Register {
 
 /// `INTERRUPT_CNTL`: bif_5_0 register, MMIO dword 0x151A (byte 0x5468), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151A,
       writeOneToClearMask: 0x0000_0000,
@@ -189,7 +189,7 @@ public enum INTERRUPT_CNTL: Register {
 
 /// `INTERRUPT_CNTL2`: bif_5_0 register, MMIO dword 0x151B (byte 0x546C), access unknown, reset unknown (`write` starts from 0).
 public enum INTERRUPT_CNTL2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x151B,
       writeOneToClearMask: 0x0000_0000,
@@ -201,93 +201,25 @@ public enum INTERRUPT_CNTL2: Register {
 }
 
 /// `GPU_HDP_FLUSH_REQ`: bif_5_0 register, MMIO dword 0x1537 (byte 0x54DC), access unknown, reset unknown (`write` starts from 0).
-public enum GPU_HDP_FLUSH_REQ: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GPU_HDP_FLUSH_REQ_Layout`, which 2 registers share.
+public enum GPU_HDP_FLUSH_REQ: GPU_HDP_FLUSH_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1537,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_HDP_FLUSH_REQ CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1")
   }
-
-  /// `GPU_HDP_FLUSH_REQ.CP0`: bit 0, access unknown.
-  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP1`: bit 1, access unknown.
-  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP2`: bit 2, access unknown.
-  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP3`: bit 3, access unknown.
-  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP4`: bit 4, access unknown.
-  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP5`: bit 5, access unknown.
-  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP6`: bit 6, access unknown.
-  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP7`: bit 7, access unknown.
-  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP8`: bit 8, access unknown.
-  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.CP9`: bit 9, access unknown.
-  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.SDMA0`: bit 10, access unknown.
-  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `GPU_HDP_FLUSH_REQ.SDMA1`: bit 11, access unknown.
-  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }
 
 /// `GPU_HDP_FLUSH_DONE`: bif_5_0 register, MMIO dword 0x1538 (byte 0x54E0), access unknown, reset unknown (`write` starts from 0).
-public enum GPU_HDP_FLUSH_DONE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GPU_HDP_FLUSH_REQ_Layout`, which 2 registers share.
+public enum GPU_HDP_FLUSH_DONE: GPU_HDP_FLUSH_REQ_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1538,
       writeOneToClearMask: 0x0000_0000,
       layout: "GPU_HDP_FLUSH_DONE CP0@0:1 CP1@1:1 CP2@2:1 CP3@3:1 CP4@4:1 CP5@5:1 CP6@6:1 CP7@7:1 CP8@8:1 CP9@9:1 SDMA0@10:1 SDMA1@11:1")
   }
-
-  /// `GPU_HDP_FLUSH_DONE.CP0`: bit 0, access unknown.
-  public static var CP0: RegisterField<Self, Bool> { .init(lsb: 0, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP1`: bit 1, access unknown.
-  public static var CP1: RegisterField<Self, Bool> { .init(lsb: 1, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP2`: bit 2, access unknown.
-  public static var CP2: RegisterField<Self, Bool> { .init(lsb: 2, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP3`: bit 3, access unknown.
-  public static var CP3: RegisterField<Self, Bool> { .init(lsb: 3, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP4`: bit 4, access unknown.
-  public static var CP4: RegisterField<Self, Bool> { .init(lsb: 4, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP5`: bit 5, access unknown.
-  public static var CP5: RegisterField<Self, Bool> { .init(lsb: 5, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP6`: bit 6, access unknown.
-  public static var CP6: RegisterField<Self, Bool> { .init(lsb: 6, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP7`: bit 7, access unknown.
-  public static var CP7: RegisterField<Self, Bool> { .init(lsb: 7, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP8`: bit 8, access unknown.
-  public static var CP8: RegisterField<Self, Bool> { .init(lsb: 8, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.CP9`: bit 9, access unknown.
-  public static var CP9: RegisterField<Self, Bool> { .init(lsb: 9, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.SDMA0`: bit 10, access unknown.
-  public static var SDMA0: RegisterField<Self, Bool> { .init(lsb: 10, width: 1) }
-
-  /// `GPU_HDP_FLUSH_DONE.SDMA1`: bit 11, access unknown.
-  public static var SDMA1: RegisterField<Self, Bool> { .init(lsb: 11, width: 1) }
 }

@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `CP_MEC_CNTL`: gfx_8_0 register, MMIO dword 0x208D (byte 0x8234), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MEC_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x208D,
       writeOneToClearMask: 0x0000_0000,
@@ -48,7 +48,7 @@ public enum CP_MEC_CNTL: Register {
 
 /// `CP_ME_CNTL`: gfx_8_0 register, MMIO dword 0x21B6 (byte 0x86D8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ME_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21B6,
       writeOneToClearMask: 0x0000_0000,
@@ -94,7 +94,7 @@ public enum CP_ME_CNTL: Register {
 
 /// `CP_RB_WPTR_DELAY`: gfx_8_0 register, MMIO dword 0x21C1 (byte 0x8704), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_DELAY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x21C1,
       writeOneToClearMask: 0x0000_0000,
@@ -110,7 +110,7 @@ public enum CP_RB_WPTR_DELAY: Register {
 
 /// `COMPUTE_DISPATCH_INITIATOR`: gfx_8_0 register, MMIO dword 0x2E00 (byte 0xB800), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DISPATCH_INITIATOR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E00,
       writeOneToClearMask: 0x0000_0000,
@@ -155,134 +155,116 @@ public enum COMPUTE_DISPATCH_INITIATOR: Register {
 }
 
 /// `COMPUTE_DIM_X`: gfx_8_0 register, MMIO dword 0x2E01 (byte 0xB804), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_DIM_X_Layout`, which 3 registers share.
+public enum COMPUTE_DIM_X: COMPUTE_DIM_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E01,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_X SIZE@0:32")
   }
-
-  /// `COMPUTE_DIM_X.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Y`: gfx_8_0 register, MMIO dword 0x2E02 (byte 0xB808), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_DIM_X_Layout`, which 3 registers share.
+public enum COMPUTE_DIM_Y: COMPUTE_DIM_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E02,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_Y SIZE@0:32")
   }
-
-  /// `COMPUTE_DIM_Y.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_DIM_Z`: gfx_8_0 register, MMIO dword 0x2E03 (byte 0xB80C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_DIM_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_DIM_X_Layout`, which 3 registers share.
+public enum COMPUTE_DIM_Z: COMPUTE_DIM_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E03,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_DIM_Z SIZE@0:32")
   }
-
-  /// `COMPUTE_DIM_Z.SIZE`: bits 31:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_X`: gfx_8_0 register, MMIO dword 0x2E04 (byte 0xB810), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_START_X_Layout`, which 3 registers share.
+public enum COMPUTE_START_X: COMPUTE_START_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E04,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_X START@0:32")
   }
-
-  /// `COMPUTE_START_X.START`: bits 31:0, access unknown.
-  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Y`: gfx_8_0 register, MMIO dword 0x2E05 (byte 0xB814), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_START_X_Layout`, which 3 registers share.
+public enum COMPUTE_START_Y: COMPUTE_START_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E05,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_Y START@0:32")
   }
-
-  /// `COMPUTE_START_Y.START`: bits 31:0, access unknown.
-  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_START_Z`: gfx_8_0 register, MMIO dword 0x2E06 (byte 0xB818), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_START_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_START_X_Layout`, which 3 registers share.
+public enum COMPUTE_START_Z: COMPUTE_START_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E06,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_START_Z START@0:32")
   }
-
-  /// `COMPUTE_START_Z.START`: bits 31:0, access unknown.
-  public static var START: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_NUM_THREAD_X`: gfx_8_0 register, MMIO dword 0x2E07 (byte 0xB81C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_NUM_THREAD_X_Layout`, which 3 registers share.
+public enum COMPUTE_NUM_THREAD_X: COMPUTE_NUM_THREAD_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E07,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_X NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
-
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_NUM_THREAD_X.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_NUM_THREAD_Y`: gfx_8_0 register, MMIO dword 0x2E08 (byte 0xB820), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_NUM_THREAD_X_Layout`, which 3 registers share.
+public enum COMPUTE_NUM_THREAD_Y: COMPUTE_NUM_THREAD_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E08,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_Y NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
-
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_NUM_THREAD_Y.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_NUM_THREAD_Z`: gfx_8_0 register, MMIO dword 0x2E09 (byte 0xB824), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_NUM_THREAD_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_NUM_THREAD_X_Layout`, which 3 registers share.
+public enum COMPUTE_NUM_THREAD_Z: COMPUTE_NUM_THREAD_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E09,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_NUM_THREAD_Z NUM_THREAD_FULL@0:16 NUM_THREAD_PARTIAL@16:16")
   }
-
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_FULL`: bits 15:0, access unknown.
-  public static var NUM_THREAD_FULL: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_NUM_THREAD_Z.NUM_THREAD_PARTIAL`: bits 31:16, access unknown.
-  public static var NUM_THREAD_PARTIAL: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_PIPELINESTAT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0A (byte 0xB828), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0A,
       writeOneToClearMask: 0x0000_0000,
@@ -295,7 +277,7 @@ public enum COMPUTE_PIPELINESTAT_ENABLE: Register {
 
 /// `COMPUTE_PERFCOUNT_ENABLE`: gfx_8_0 register, MMIO dword 0x2E0B (byte 0xB82C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PERFCOUNT_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0B,
       writeOneToClearMask: 0x0000_0000,
@@ -307,21 +289,20 @@ public enum COMPUTE_PERFCOUNT_ENABLE: Register {
 }
 
 /// `COMPUTE_PGM_LO`: gfx_8_0 register, MMIO dword 0x2E0C (byte 0xB830), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_PGM_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_PGM_LO: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_PGM_LO DATA@0:32")
   }
-
-  /// `COMPUTE_PGM_LO.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_PGM_HI`: gfx_8_0 register, MMIO dword 0x2E0D (byte 0xB834), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0D,
       writeOneToClearMask: 0x0000_0000,
@@ -336,60 +317,56 @@ public enum COMPUTE_PGM_HI: Register {
 }
 
 /// `COMPUTE_TBA_LO`: gfx_8_0 register, MMIO dword 0x2E0E (byte 0xB838), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TBA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_TBA_LO: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TBA_LO DATA@0:32")
   }
-
-  /// `COMPUTE_TBA_LO.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TBA_HI`: gfx_8_0 register, MMIO dword 0x2E0F (byte 0xB83C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TBA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_TBA_HI_Layout`, which 2 registers share.
+public enum COMPUTE_TBA_HI: COMPUTE_TBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E0F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TBA_HI DATA@0:8")
   }
-
-  /// `COMPUTE_TBA_HI.DATA`: bits 7:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_TMA_LO`: gfx_8_0 register, MMIO dword 0x2E10 (byte 0xB840), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TMA_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_TMA_LO: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E10,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TMA_LO DATA@0:32")
   }
-
-  /// `COMPUTE_TMA_LO.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_TMA_HI`: gfx_8_0 register, MMIO dword 0x2E11 (byte 0xB844), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_TMA_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_TBA_HI_Layout`, which 2 registers share.
+public enum COMPUTE_TMA_HI: COMPUTE_TBA_HI_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E11,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_TMA_HI DATA@0:8")
   }
-
-  /// `COMPUTE_TMA_HI.DATA`: bits 7:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt8> { .init(lsb: 0, width: 8) }
 }
 
 /// `COMPUTE_PGM_RSRC1`: gfx_8_0 register, MMIO dword 0x2E12 (byte 0xB848), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_RSRC1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E12,
       writeOneToClearMask: 0x0000_0000,
@@ -429,7 +406,7 @@ public enum COMPUTE_PGM_RSRC1: Register {
 
 /// `COMPUTE_PGM_RSRC2`: gfx_8_0 register, MMIO dword 0x2E13 (byte 0xB84C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_PGM_RSRC2: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E13,
       writeOneToClearMask: 0x0000_0000,
@@ -472,7 +449,7 @@ public enum COMPUTE_PGM_RSRC2: Register {
 
 /// `COMPUTE_VMID`: gfx_8_0 register, MMIO dword 0x2E14 (byte 0xB850), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E14,
       writeOneToClearMask: 0x0000_0000,
@@ -485,7 +462,7 @@ public enum COMPUTE_VMID: Register {
 
 /// `COMPUTE_RESOURCE_LIMITS`: gfx_8_0 register, MMIO dword 0x2E15 (byte 0xB854), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RESOURCE_LIMITS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E15,
       writeOneToClearMask: 0x0000_0000,
@@ -512,40 +489,32 @@ public enum COMPUTE_RESOURCE_LIMITS: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE0`: gfx_8_0 register, MMIO dword 0x2E16 (byte 0xB858), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_STATIC_THREAD_MGMT_SE0_Layout`, which 4 registers share.
+public enum COMPUTE_STATIC_THREAD_MGMT_SE0: COMPUTE_STATIC_THREAD_MGMT_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E16,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE0 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH0_CU_EN`: bits 15:0, access unknown.
-  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE0.SH1_CU_EN`: bits 31:16, access unknown.
-  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE1`: gfx_8_0 register, MMIO dword 0x2E17 (byte 0xB85C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_STATIC_THREAD_MGMT_SE0_Layout`, which 4 registers share.
+public enum COMPUTE_STATIC_THREAD_MGMT_SE1: COMPUTE_STATIC_THREAD_MGMT_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E17,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE1 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH0_CU_EN`: bits 15:0, access unknown.
-  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE1.SH1_CU_EN`: bits 31:16, access unknown.
-  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_TMPRING_SIZE`: gfx_8_0 register, MMIO dword 0x2E18 (byte 0xB860), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_TMPRING_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E18,
       writeOneToClearMask: 0x0000_0000,
@@ -560,79 +529,68 @@ public enum COMPUTE_TMPRING_SIZE: Register {
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE2`: gfx_8_0 register, MMIO dword 0x2E19 (byte 0xB864), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_STATIC_THREAD_MGMT_SE0_Layout`, which 4 registers share.
+public enum COMPUTE_STATIC_THREAD_MGMT_SE2: COMPUTE_STATIC_THREAD_MGMT_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E19,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE2 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH0_CU_EN`: bits 15:0, access unknown.
-  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE2.SH1_CU_EN`: bits 31:16, access unknown.
-  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_STATIC_THREAD_MGMT_SE3`: gfx_8_0 register, MMIO dword 0x2E1A (byte 0xB868), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_STATIC_THREAD_MGMT_SE3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_STATIC_THREAD_MGMT_SE0_Layout`, which 4 registers share.
+public enum COMPUTE_STATIC_THREAD_MGMT_SE3: COMPUTE_STATIC_THREAD_MGMT_SE0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_STATIC_THREAD_MGMT_SE3 SH0_CU_EN@0:16 SH1_CU_EN@16:16")
   }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH0_CU_EN`: bits 15:0, access unknown.
-  public static var SH0_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `COMPUTE_STATIC_THREAD_MGMT_SE3.SH1_CU_EN`: bits 31:16, access unknown.
-  public static var SH1_CU_EN: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `COMPUTE_RESTART_X`: gfx_8_0 register, MMIO dword 0x2E1B (byte 0xB86C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_X: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_RESTART_X_Layout`, which 3 registers share.
+public enum COMPUTE_RESTART_X: COMPUTE_RESTART_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_X RESTART@0:32")
   }
-
-  /// `COMPUTE_RESTART_X.RESTART`: bits 31:0, access unknown.
-  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Y`: gfx_8_0 register, MMIO dword 0x2E1C (byte 0xB870), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_Y: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_RESTART_X_Layout`, which 3 registers share.
+public enum COMPUTE_RESTART_Y: COMPUTE_RESTART_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_Y RESTART@0:32")
   }
-
-  /// `COMPUTE_RESTART_Y.RESTART`: bits 31:0, access unknown.
-  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_RESTART_Z`: gfx_8_0 register, MMIO dword 0x2E1D (byte 0xB874), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_RESTART_Z: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_RESTART_X_Layout`, which 3 registers share.
+public enum COMPUTE_RESTART_Z: COMPUTE_RESTART_X_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_RESTART_Z RESTART@0:32")
   }
-
-  /// `COMPUTE_RESTART_Z.RESTART`: bits 31:0, access unknown.
-  public static var RESTART: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_THREAD_TRACE_ENABLE`: gfx_8_0 register, MMIO dword 0x2E1E (byte 0xB878), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1E,
       writeOneToClearMask: 0x0000_0000,
@@ -645,7 +603,7 @@ public enum COMPUTE_THREAD_TRACE_ENABLE: Register {
 
 /// `COMPUTE_MISC_RESERVED`: gfx_8_0 register, MMIO dword 0x2E1F (byte 0xB87C), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_MISC_RESERVED: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E1F,
       writeOneToClearMask: 0x0000_0000,
@@ -670,7 +628,7 @@ public enum COMPUTE_MISC_RESERVED: Register {
 
 /// `COMPUTE_DISPATCH_ID`: gfx_8_0 register, MMIO dword 0x2E20 (byte 0xB880), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_DISPATCH_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E20,
       writeOneToClearMask: 0x0000_0000,
@@ -683,7 +641,7 @@ public enum COMPUTE_DISPATCH_ID: Register {
 
 /// `COMPUTE_THREADGROUP_ID`: gfx_8_0 register, MMIO dword 0x2E21 (byte 0xB884), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_THREADGROUP_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E21,
       writeOneToClearMask: 0x0000_0000,
@@ -696,7 +654,7 @@ public enum COMPUTE_THREADGROUP_ID: Register {
 
 /// `COMPUTE_RELAUNCH`: gfx_8_0 register, MMIO dword 0x2E22 (byte 0xB888), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_RELAUNCH: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E22,
       writeOneToClearMask: 0x0000_0000,
@@ -714,21 +672,20 @@ public enum COMPUTE_RELAUNCH: Register {
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x2E23 (byte 0xB88C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_WAVE_RESTORE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_WAVE_RESTORE_ADDR_LO_Layout`, which 2 registers share.
+public enum COMPUTE_WAVE_RESTORE_ADDR_LO: COMPUTE_WAVE_RESTORE_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E23,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_WAVE_RESTORE_ADDR_LO ADDR@0:32")
   }
-
-  /// `COMPUTE_WAVE_RESTORE_ADDR_LO.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_WAVE_RESTORE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x2E24 (byte 0xB890), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E24,
       writeOneToClearMask: 0x0000_0000,
@@ -741,7 +698,7 @@ public enum COMPUTE_WAVE_RESTORE_ADDR_HI: Register {
 
 /// `COMPUTE_WAVE_RESTORE_CONTROL`: gfx_8_0 register, MMIO dword 0x2E25 (byte 0xB894), access unknown, reset unknown (`write` starts from 0).
 public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E25,
       writeOneToClearMask: 0x0000_0000,
@@ -756,216 +713,200 @@ public enum COMPUTE_WAVE_RESTORE_CONTROL: Register {
 }
 
 /// `COMPUTE_USER_DATA_0`: gfx_8_0 register, MMIO dword 0x2E40 (byte 0xB900), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_0: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E40,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_0 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_0.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_1`: gfx_8_0 register, MMIO dword 0x2E41 (byte 0xB904), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_1: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E41,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_1 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_1.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_2`: gfx_8_0 register, MMIO dword 0x2E42 (byte 0xB908), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_2: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E42,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_2 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_2.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_3`: gfx_8_0 register, MMIO dword 0x2E43 (byte 0xB90C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_3: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E43,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_3 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_3.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_4`: gfx_8_0 register, MMIO dword 0x2E44 (byte 0xB910), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_4: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E44,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_4 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_4.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_5`: gfx_8_0 register, MMIO dword 0x2E45 (byte 0xB914), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_5: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E45,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_5 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_5.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_6`: gfx_8_0 register, MMIO dword 0x2E46 (byte 0xB918), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_6: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E46,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_6 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_6.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_7`: gfx_8_0 register, MMIO dword 0x2E47 (byte 0xB91C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_7: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E47,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_7 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_7.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_8`: gfx_8_0 register, MMIO dword 0x2E48 (byte 0xB920), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_8: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E48,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_8 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_8.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_9`: gfx_8_0 register, MMIO dword 0x2E49 (byte 0xB924), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_9: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E49,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_9 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_9.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_10`: gfx_8_0 register, MMIO dword 0x2E4A (byte 0xB928), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_10: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4A,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_10 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_10.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_11`: gfx_8_0 register, MMIO dword 0x2E4B (byte 0xB92C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_11: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4B,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_11 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_11.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_12`: gfx_8_0 register, MMIO dword 0x2E4C (byte 0xB930), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_12: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4C,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_12 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_12.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_13`: gfx_8_0 register, MMIO dword 0x2E4D (byte 0xB934), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_13: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4D,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_13 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_13.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_14`: gfx_8_0 register, MMIO dword 0x2E4E (byte 0xB938), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_14: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4E,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_14 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_14.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `COMPUTE_USER_DATA_15`: gfx_8_0 register, MMIO dword 0x2E4F (byte 0xB93C), access unknown, reset unknown (`write` starts from 0).
-public enum COMPUTE_USER_DATA_15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_PGM_LO_Layout`, which 19 registers share.
+public enum COMPUTE_USER_DATA_15: COMPUTE_PGM_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x2E4F,
       writeOneToClearMask: 0x0000_0000,
       layout: "COMPUTE_USER_DATA_15 DATA@0:32")
   }
-
-  /// `COMPUTE_USER_DATA_15.DATA`: bits 31:0, access unknown.
-  public static var DATA: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_RB0_BASE`: gfx_8_0 register, MMIO dword 0x3040 (byte 0xC100), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3040,
       writeOneToClearMask: 0x0000_0000,
@@ -978,7 +919,7 @@ public enum CP_RB0_BASE: Register {
 
 /// `CP_RB0_CNTL`: gfx_8_0 register, MMIO dword 0x3041 (byte 0xC104), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3041,
       writeOneToClearMask: 0x0000_0000,
@@ -1015,7 +956,7 @@ public enum CP_RB0_CNTL: Register {
 
 /// `CP_RB0_RPTR_ADDR`: gfx_8_0 register, MMIO dword 0x3043 (byte 0xC10C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_RPTR_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3043,
       writeOneToClearMask: 0x0000_0000,
@@ -1031,7 +972,7 @@ public enum CP_RB0_RPTR_ADDR: Register {
 
 /// `CP_RB0_RPTR_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3044 (byte 0xC110), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_RPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3044,
       writeOneToClearMask: 0x0000_0000,
@@ -1044,7 +985,7 @@ public enum CP_RB0_RPTR_ADDR_HI: Register {
 
 /// `CP_RB0_WPTR`: gfx_8_0 register, MMIO dword 0x3045 (byte 0xC114), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3045,
       writeOneToClearMask: 0x0000_0000,
@@ -1057,7 +998,7 @@ public enum CP_RB0_WPTR: Register {
 
 /// `CP_RB_WPTR_POLL_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3046 (byte 0xC118), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3046,
       writeOneToClearMask: 0x0000_0000,
@@ -1070,7 +1011,7 @@ public enum CP_RB_WPTR_POLL_ADDR_LO: Register {
 
 /// `CP_RB_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3047 (byte 0xC11C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3047,
       writeOneToClearMask: 0x0000_0000,
@@ -1083,7 +1024,7 @@ public enum CP_RB_WPTR_POLL_ADDR_HI: Register {
 
 /// `CP_DEVICE_ID`: gfx_8_0 register, MMIO dword 0x304B (byte 0xC12C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_DEVICE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x304B,
       writeOneToClearMask: 0x0000_0000,
@@ -1096,7 +1037,7 @@ public enum CP_DEVICE_ID: Register {
 
 /// `CP_ENDIAN_SWAP`: gfx_8_0 register, MMIO dword 0x3050 (byte 0xC140), access unknown, reset unknown (`write` starts from 0).
 public enum CP_ENDIAN_SWAP: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3050,
       writeOneToClearMask: 0x0000_0000,
@@ -1109,7 +1050,7 @@ public enum CP_ENDIAN_SWAP: Register {
 
 /// `CP_RB_VMID`: gfx_8_0 register, MMIO dword 0x3051 (byte 0xC144), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3051,
       writeOneToClearMask: 0x0000_0000,
@@ -1128,7 +1069,7 @@ public enum CP_RB_VMID: Register {
 
 /// `CP_RB_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3059 (byte 0xC164), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB_DOORBELL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3059,
       writeOneToClearMask: 0x0000_0000,
@@ -1146,60 +1087,56 @@ public enum CP_RB_DOORBELL_CONTROL: Register {
 }
 
 /// `CP_RB_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305A (byte 0xC168), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_DOORBELL_RANGE_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_DOORBELL_RANGE_LOWER_Layout`, which 2 registers share.
+public enum CP_RB_DOORBELL_RANGE_LOWER: CP_RB_DOORBELL_RANGE_LOWER_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x305A,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
   }
-
-  /// `CP_RB_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_RB_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305B (byte 0xC16C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_RB_DOORBELL_RANGE_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_DOORBELL_RANGE_UPPER_Layout`, which 2 registers share.
+public enum CP_RB_DOORBELL_RANGE_UPPER: CP_RB_DOORBELL_RANGE_UPPER_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x305B,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_RB_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
   }
-
-  /// `CP_RB_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_MEC_DOORBELL_RANGE_LOWER`: gfx_8_0 register, MMIO dword 0x305C (byte 0xC170), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_DOORBELL_RANGE_LOWER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_DOORBELL_RANGE_LOWER_Layout`, which 2 registers share.
+public enum CP_MEC_DOORBELL_RANGE_LOWER: CP_RB_DOORBELL_RANGE_LOWER_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x305C,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_DOORBELL_RANGE_LOWER DOORBELL_RANGE_LOWER@2:21")
   }
-
-  /// `CP_MEC_DOORBELL_RANGE_LOWER.DOORBELL_RANGE_LOWER`: bits 22:2, access unknown.
-  public static var DOORBELL_RANGE_LOWER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_MEC_DOORBELL_RANGE_UPPER`: gfx_8_0 register, MMIO dword 0x305D (byte 0xC174), access unknown, reset unknown (`write` starts from 0).
-public enum CP_MEC_DOORBELL_RANGE_UPPER: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_RB_DOORBELL_RANGE_UPPER_Layout`, which 2 registers share.
+public enum CP_MEC_DOORBELL_RANGE_UPPER: CP_RB_DOORBELL_RANGE_UPPER_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x305D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_MEC_DOORBELL_RANGE_UPPER DOORBELL_RANGE_UPPER@2:21")
   }
-
-  /// `CP_MEC_DOORBELL_RANGE_UPPER.DOORBELL_RANGE_UPPER`: bits 22:2, access unknown.
-  public static var DOORBELL_RANGE_UPPER: RegisterField<Self, UInt32> { .init(lsb: 2, width: 21) }
 }
 
 /// `CP_INT_CNTL_RING0`: gfx_8_0 register, MMIO dword 0x306A (byte 0xC1A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_INT_CNTL_RING0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x306A,
       writeOneToClearMask: 0x0000_0000,
@@ -1260,7 +1197,7 @@ public enum CP_INT_CNTL_RING0: Register {
 
 /// `CP_PQ_WPTR_POLL_CNTL`: gfx_8_0 register, MMIO dword 0x3083 (byte 0xC20C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_WPTR_POLL_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3083,
       writeOneToClearMask: 0x0000_0000,
@@ -1278,224 +1215,56 @@ public enum CP_PQ_WPTR_POLL_CNTL: Register {
 }
 
 /// `CP_ME1_PIPE0_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3085 (byte 0xC214), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE0_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_CNTL_Layout`, which 4 registers share.
+public enum CP_ME1_PIPE0_INT_CNTL: CP_ME1_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3085,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE0_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE0_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE1_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3086 (byte 0xC218), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE1_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_CNTL_Layout`, which 4 registers share.
+public enum CP_ME1_PIPE1_INT_CNTL: CP_ME1_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3086,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE1_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE1_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE2_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3087 (byte 0xC21C), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE2_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_CNTL_Layout`, which 4 registers share.
+public enum CP_ME1_PIPE2_INT_CNTL: CP_ME1_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3087,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE2_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE2_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_ME1_PIPE3_INT_CNTL`: gfx_8_0 register, MMIO dword 0x3088 (byte 0xC220), access unknown, reset unknown (`write` starts from 0).
-public enum CP_ME1_PIPE3_INT_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_ME1_PIPE0_INT_CNTL_Layout`, which 4 registers share.
+public enum CP_ME1_PIPE3_INT_CNTL: CP_ME1_PIPE0_INT_CNTL_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3088,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_ME1_PIPE3_INT_CNTL CMP_QUERY_STATUS_INT_ENABLE@12:1 DEQUEUE_REQUEST_INT_ENABLE@13:1 CP_ECC_ERROR_INT_ENABLE@14:1 SUA_VIOLATION_INT_ENABLE@15:1 WRM_POLL_TIMEOUT_INT_ENABLE@17:1 PRIV_REG_INT_ENABLE@23:1 OPCODE_ERROR_INT_ENABLE@24:1 TIME_STAMP_INT_ENABLE@26:1 RESERVED_BIT_ERROR_INT_ENABLE@27:1 GENERIC2_INT_ENABLE@29:1 GENERIC1_INT_ENABLE@30:1 GENERIC0_INT_ENABLE@31:1")
   }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.CMP_QUERY_STATUS_INT_ENABLE`: bit 12, access unknown.
-  public static var CMP_QUERY_STATUS_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 12, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.DEQUEUE_REQUEST_INT_ENABLE`: bit 13, access unknown.
-  public static var DEQUEUE_REQUEST_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 13, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.CP_ECC_ERROR_INT_ENABLE`: bit 14, access unknown.
-  public static var CP_ECC_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 14, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.SUA_VIOLATION_INT_ENABLE`: bit 15, access unknown.
-  public static var SUA_VIOLATION_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 15, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.WRM_POLL_TIMEOUT_INT_ENABLE`: bit 17, access unknown.
-  public static var WRM_POLL_TIMEOUT_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 17, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.PRIV_REG_INT_ENABLE`: bit 23, access unknown.
-  public static var PRIV_REG_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 23, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.OPCODE_ERROR_INT_ENABLE`: bit 24, access unknown.
-  public static var OPCODE_ERROR_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 24, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.TIME_STAMP_INT_ENABLE`: bit 26, access unknown.
-  public static var TIME_STAMP_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 26, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.RESERVED_BIT_ERROR_INT_ENABLE`: bit 27, access unknown.
-  public static var RESERVED_BIT_ERROR_INT_ENABLE: RegisterField<Self, Bool> {
-    .init(lsb: 27, width: 1)
-  }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC2_INT_ENABLE`: bit 29, access unknown.
-  public static var GENERIC2_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 29, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC1_INT_ENABLE`: bit 30, access unknown.
-  public static var GENERIC1_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 30, width: 1) }
-
-  /// `CP_ME1_PIPE3_INT_CNTL.GENERIC0_INT_ENABLE`: bit 31, access unknown.
-  public static var GENERIC0_INT_ENABLE: RegisterField<Self, Bool> { .init(lsb: 31, width: 1) }
 }
 
 /// `CP_MAX_CONTEXT`: gfx_8_0 register, MMIO dword 0x30AE (byte 0xC2B8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MAX_CONTEXT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30AE,
       writeOneToClearMask: 0x0000_0000,
@@ -1508,7 +1277,7 @@ public enum CP_MAX_CONTEXT: Register {
 
 /// `CP_RB0_BASE_HI`: gfx_8_0 register, MMIO dword 0x30B1 (byte 0xC2C4), access unknown, reset unknown (`write` starts from 0).
 public enum CP_RB0_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B1,
       writeOneToClearMask: 0x0000_0000,
@@ -1521,7 +1290,7 @@ public enum CP_RB0_BASE_HI: Register {
 
 /// `CP_PQ_STATUS`: gfx_8_0 register, MMIO dword 0x30B8 (byte 0xC2E0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_PQ_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x30B8,
       writeOneToClearMask: 0x0000_0000,
@@ -1537,7 +1306,7 @@ public enum CP_PQ_STATUS: Register {
 
 /// `SPI_WCL_PIPE_PERCENT_GFX`: gfx_8_0 register, MMIO dword 0x31C7 (byte 0xC71C), access unknown, reset unknown (`write` starts from 0).
 public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C7,
       writeOneToClearMask: 0x0000_0000,
@@ -1561,60 +1330,56 @@ public enum SPI_WCL_PIPE_PERCENT_GFX: Register {
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS0`: gfx_8_0 register, MMIO dword 0x31C9 (byte 0xC724), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS0_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS0: SPI_WCL_PIPE_PERCENT_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31C9,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS0 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS0.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS1`: gfx_8_0 register, MMIO dword 0x31CA (byte 0xC728), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS0_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS1: SPI_WCL_PIPE_PERCENT_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CA,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS1 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS1.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS2`: gfx_8_0 register, MMIO dword 0x31CB (byte 0xC72C), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS0_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS2: SPI_WCL_PIPE_PERCENT_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CB,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS2 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS2.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `SPI_WCL_PIPE_PERCENT_CS3`: gfx_8_0 register, MMIO dword 0x31CC (byte 0xC730), access unknown, reset unknown (`write` starts from 0).
-public enum SPI_WCL_PIPE_PERCENT_CS3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `SPI_WCL_PIPE_PERCENT_CS0_Layout`, which 4 registers share.
+public enum SPI_WCL_PIPE_PERCENT_CS3: SPI_WCL_PIPE_PERCENT_CS0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x31CC,
       writeOneToClearMask: 0x0000_0000,
       layout: "SPI_WCL_PIPE_PERCENT_CS3 VALUE@0:7")
   }
-
-  /// `SPI_WCL_PIPE_PERCENT_CS3.VALUE`: bits 6:0, access unknown.
-  public static var VALUE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 7) }
 }
 
 /// `CP_MQD_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3245 (byte 0xC914), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MQD_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3245,
       writeOneToClearMask: 0x0000_0000,
@@ -1627,7 +1392,7 @@ public enum CP_MQD_BASE_ADDR: Register {
 
 /// `CP_MQD_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3246 (byte 0xC918), access unknown, reset unknown (`write` starts from 0).
 public enum CP_MQD_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3246,
       writeOneToClearMask: 0x0000_0000,
@@ -1640,7 +1405,7 @@ public enum CP_MQD_BASE_ADDR_HI: Register {
 
 /// `CP_HQD_ACTIVE`: gfx_8_0 register, MMIO dword 0x3247 (byte 0xC91C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_deactivate_hqd polls ACTIVE; gfx_v8_0_mqd_commit writes it last, which activates the queue), reset unknown (`write` starts from 0).
 public enum CP_HQD_ACTIVE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3247,
       writeOneToClearMask: 0x0000_0000,
@@ -1656,7 +1421,7 @@ public enum CP_HQD_ACTIVE: Register {
 
 /// `CP_HQD_VMID`: gfx_8_0 register, MMIO dword 0x3248 (byte 0xC920), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_VMID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3248,
       writeOneToClearMask: 0x0000_0000,
@@ -1675,7 +1440,7 @@ public enum CP_HQD_VMID: Register {
 
 /// `CP_HQD_PERSISTENT_STATE`: gfx_8_0 register, MMIO dword 0x3249 (byte 0xC924), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PERSISTENT_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3249,
       writeOneToClearMask: 0x0000_0000,
@@ -1703,7 +1468,7 @@ public enum CP_HQD_PERSISTENT_STATE: Register {
 
 /// `CP_HQD_PIPE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324A (byte 0xC928), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PIPE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324A,
       writeOneToClearMask: 0x0000_0000,
@@ -1716,7 +1481,7 @@ public enum CP_HQD_PIPE_PRIORITY: Register {
 
 /// `CP_HQD_QUEUE_PRIORITY`: gfx_8_0 register, MMIO dword 0x324B (byte 0xC92C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_QUEUE_PRIORITY: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324B,
       writeOneToClearMask: 0x0000_0000,
@@ -1729,7 +1494,7 @@ public enum CP_HQD_QUEUE_PRIORITY: Register {
 
 /// `CP_HQD_QUANTUM`: gfx_8_0 register, MMIO dword 0x324C (byte 0xC930), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_QUANTUM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324C,
       writeOneToClearMask: 0x0000_0000,
@@ -1750,21 +1515,20 @@ public enum CP_HQD_QUANTUM: Register {
 }
 
 /// `CP_HQD_PQ_BASE`: gfx_8_0 register, MMIO dword 0x324D (byte 0xC934), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_PQ_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `COMPUTE_WAVE_RESTORE_ADDR_LO_Layout`, which 2 registers share.
+public enum CP_HQD_PQ_BASE: COMPUTE_WAVE_RESTORE_ADDR_LO_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324D,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_PQ_BASE ADDR@0:32")
   }
-
-  /// `CP_HQD_PQ_BASE.ADDR`: bits 31:0, access unknown.
-  public static var ADDR: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_PQ_BASE_HI`: gfx_8_0 register, MMIO dword 0x324E (byte 0xC938), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_BASE_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324E,
       writeOneToClearMask: 0x0000_0000,
@@ -1777,7 +1541,7 @@ public enum CP_HQD_PQ_BASE_HI: Register {
 
 /// `CP_HQD_PQ_RPTR`: gfx_8_0 register, MMIO dword 0x324F (byte 0xC93C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back (and gfx_v8_0_deactivate_hqd zeroes it)), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x324F,
       writeOneToClearMask: 0x0000_0000,
@@ -1790,7 +1554,7 @@ public enum CP_HQD_PQ_RPTR: Register {
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR`: gfx_8_0 register, MMIO dword 0x3250 (byte 0xC940), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3250,
       writeOneToClearMask: 0x0000_0000,
@@ -1803,7 +1567,7 @@ public enum CP_HQD_PQ_RPTR_REPORT_ADDR: Register {
 
 /// `CP_HQD_PQ_RPTR_REPORT_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3251 (byte 0xC944), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3251,
       writeOneToClearMask: 0x0000_0000,
@@ -1816,7 +1580,7 @@ public enum CP_HQD_PQ_RPTR_REPORT_ADDR_HI: Register {
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR`: gfx_8_0 register, MMIO dword 0x3252 (byte 0xC948), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3252,
       writeOneToClearMask: 0x0000_0000,
@@ -1829,7 +1593,7 @@ public enum CP_HQD_PQ_WPTR_POLL_ADDR: Register {
 
 /// `CP_HQD_PQ_WPTR_POLL_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3253 (byte 0xC94C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3253,
       writeOneToClearMask: 0x0000_0000,
@@ -1842,7 +1606,7 @@ public enum CP_HQD_PQ_WPTR_POLL_ADDR_HI: Register {
 
 /// `CP_HQD_PQ_DOORBELL_CONTROL`: gfx_8_0 register, MMIO dword 0x3254 (byte 0xC950), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3254,
       writeOneToClearMask: 0x0000_0000,
@@ -1876,7 +1640,7 @@ public enum CP_HQD_PQ_DOORBELL_CONTROL: Register {
 
 /// `CP_HQD_PQ_WPTR`: gfx_8_0 register, MMIO dword 0x3255 (byte 0xC954), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3255,
       writeOneToClearMask: 0x0000_0000,
@@ -1889,7 +1653,7 @@ public enum CP_HQD_PQ_WPTR: Register {
 
 /// `CP_HQD_PQ_CONTROL`: gfx_8_0 register, MMIO dword 0x3256 (byte 0xC958), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_PQ_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3256,
       writeOneToClearMask: 0x0000_0000,
@@ -1938,7 +1702,7 @@ public enum CP_HQD_PQ_CONTROL: Register {
 
 /// `CP_HQD_IB_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x3257 (byte 0xC95C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3257,
       writeOneToClearMask: 0x0000_0000,
@@ -1951,7 +1715,7 @@ public enum CP_HQD_IB_BASE_ADDR: Register {
 
 /// `CP_HQD_IB_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3258 (byte 0xC960), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3258,
       writeOneToClearMask: 0x0000_0000,
@@ -1964,7 +1728,7 @@ public enum CP_HQD_IB_BASE_ADDR_HI: Register {
 
 /// `CP_HQD_IB_RPTR`: gfx_8_0 register, MMIO dword 0x3259 (byte 0xC964), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3259,
       writeOneToClearMask: 0x0000_0000,
@@ -1977,7 +1741,7 @@ public enum CP_HQD_IB_RPTR: Register {
 
 /// `CP_HQD_IB_CONTROL`: gfx_8_0 register, MMIO dword 0x325A (byte 0xC968), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_IB_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325A,
       writeOneToClearMask: 0x0000_0000,
@@ -2005,7 +1769,7 @@ public enum CP_HQD_IB_CONTROL: Register {
 
 /// `CP_HQD_IQ_TIMER`: gfx_8_0 register, MMIO dword 0x325B (byte 0xC96C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_IQ_TIMER: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325B,
       writeOneToClearMask: 0x0000_0000,
@@ -2054,7 +1818,7 @@ public enum CP_HQD_IQ_TIMER: Register {
 
 /// `CP_HQD_IQ_RPTR`: gfx_8_0 register, MMIO dword 0x325C (byte 0xC970), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_IQ_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325C,
       writeOneToClearMask: 0x0000_0000,
@@ -2067,7 +1831,7 @@ public enum CP_HQD_IQ_RPTR: Register {
 
 /// `CP_HQD_DEQUEUE_REQUEST`: gfx_8_0 register, MMIO dword 0x325D (byte 0xC974), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_DEQUEUE_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325D,
       writeOneToClearMask: 0x0000_0000,
@@ -2092,7 +1856,7 @@ public enum CP_HQD_DEQUEUE_REQUEST: Register {
 
 /// `CP_HQD_DMA_OFFLOAD`: gfx_8_0 register, MMIO dword 0x325E (byte 0xC978), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_DMA_OFFLOAD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325E,
       writeOneToClearMask: 0x0000_0000,
@@ -2105,7 +1869,7 @@ public enum CP_HQD_DMA_OFFLOAD: Register {
 
 /// `CP_HQD_SEMA_CMD`: gfx_8_0 register, MMIO dword 0x325F (byte 0xC97C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_SEMA_CMD: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x325F,
       writeOneToClearMask: 0x0000_0000,
@@ -2121,7 +1885,7 @@ public enum CP_HQD_SEMA_CMD: Register {
 
 /// `CP_HQD_MSG_TYPE`: gfx_8_0 register, MMIO dword 0x3260 (byte 0xC980), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_MSG_TYPE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3260,
       writeOneToClearMask: 0x0000_0000,
@@ -2137,7 +1901,7 @@ public enum CP_HQD_MSG_TYPE: Register {
 
 /// `CP_HQD_ATOMIC0_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3261 (byte 0xC984), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3261,
       writeOneToClearMask: 0x0000_0000,
@@ -2150,7 +1914,7 @@ public enum CP_HQD_ATOMIC0_PREOP_LO: Register {
 
 /// `CP_HQD_ATOMIC0_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3262 (byte 0xC988), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3262,
       writeOneToClearMask: 0x0000_0000,
@@ -2163,7 +1927,7 @@ public enum CP_HQD_ATOMIC0_PREOP_HI: Register {
 
 /// `CP_HQD_ATOMIC1_PREOP_LO`: gfx_8_0 register, MMIO dword 0x3263 (byte 0xC98C), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3263,
       writeOneToClearMask: 0x0000_0000,
@@ -2176,7 +1940,7 @@ public enum CP_HQD_ATOMIC1_PREOP_LO: Register {
 
 /// `CP_HQD_ATOMIC1_PREOP_HI`: gfx_8_0 register, MMIO dword 0x3264 (byte 0xC990), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3264,
       writeOneToClearMask: 0x0000_0000,
@@ -2191,7 +1955,7 @@ public enum CP_HQD_ATOMIC1_PREOP_HI: Register {
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER0`, at the same offset.
 public enum CP_HQD_HQ_STATUS0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3265,
       writeOneToClearMask: 0x0000_0000,
@@ -2223,21 +1987,20 @@ public enum CP_HQD_HQ_STATUS0: Register {
 /// `CP_HQD_HQ_CONTROL0`: gfx_8_0 register, MMIO dword 0x3266 (byte 0xC998), access unknown, reset unknown (`write` starts from 0).
 ///
 /// Another name for `CP_HQD_HQ_SCHEDULER1`, at the same offset.
-public enum CP_HQD_HQ_CONTROL0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_HQD_HQ_CONTROL0_Layout`, which 2 registers share.
+public enum CP_HQD_HQ_CONTROL0: CP_HQD_HQ_CONTROL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3266,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_CONTROL0 CONTROL@0:32")
   }
-
-  /// `CP_HQD_HQ_CONTROL0.CONTROL`: bits 31:0, access unknown.
-  public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_MQD_CONTROL`: gfx_8_0 register, MMIO dword 0x3267 (byte 0xC99C), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_MQD_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3267,
       writeOneToClearMask: 0x0000_0000,
@@ -2265,7 +2028,7 @@ public enum CP_MQD_CONTROL: Register {
 
 /// `CP_HQD_HQ_STATUS1`: gfx_8_0 register, MMIO dword 0x3268 (byte 0xC9A0), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_HQ_STATUS1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3268,
       writeOneToClearMask: 0x0000_0000,
@@ -2277,21 +2040,20 @@ public enum CP_HQD_HQ_STATUS1: Register {
 }
 
 /// `CP_HQD_HQ_CONTROL1`: gfx_8_0 register, MMIO dword 0x3269 (byte 0xC9A4), access unknown, reset unknown (`write` starts from 0).
-public enum CP_HQD_HQ_CONTROL1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `CP_HQD_HQ_CONTROL0_Layout`, which 2 registers share.
+public enum CP_HQD_HQ_CONTROL1: CP_HQD_HQ_CONTROL0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3269,
       writeOneToClearMask: 0x0000_0000,
       layout: "CP_HQD_HQ_CONTROL1 CONTROL@0:32")
   }
-
-  /// `CP_HQD_HQ_CONTROL1.CONTROL`: bits 31:0, access unknown.
-  public static var CONTROL: RegisterField<Self, UInt32> { .init(lsb: 0, width: 32) }
 }
 
 /// `CP_HQD_EOP_BASE_ADDR`: gfx_8_0 register, MMIO dword 0x326A (byte 0xC9A8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326A,
       writeOneToClearMask: 0x0000_0000,
@@ -2304,7 +2066,7 @@ public enum CP_HQD_EOP_BASE_ADDR: Register {
 
 /// `CP_HQD_EOP_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x326B (byte 0xC9AC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326B,
       writeOneToClearMask: 0x0000_0000,
@@ -2317,7 +2079,7 @@ public enum CP_HQD_EOP_BASE_ADDR_HI: Register {
 
 /// `CP_HQD_EOP_CONTROL`: gfx_8_0 register, MMIO dword 0x326C (byte 0xC9B0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326C,
       writeOneToClearMask: 0x0000_0000,
@@ -2357,7 +2119,7 @@ public enum CP_HQD_EOP_CONTROL: Register {
 
 /// `CP_HQD_EOP_RPTR`: gfx_8_0 register, MMIO dword 0x326D (byte 0xC9B4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326D,
       writeOneToClearMask: 0x0000_0000,
@@ -2376,7 +2138,7 @@ public enum CP_HQD_EOP_RPTR: Register {
 
 /// `CP_HQD_EOP_WPTR`: gfx_8_0 register, MMIO dword 0x326E (byte 0xC9B8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326E,
       writeOneToClearMask: 0x0000_0000,
@@ -2392,7 +2154,7 @@ public enum CP_HQD_EOP_WPTR: Register {
 
 /// `CP_HQD_EOP_EVENTS`: gfx_8_0 register, MMIO dword 0x326F (byte 0xC9BC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_EVENTS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x326F,
       writeOneToClearMask: 0x0000_0000,
@@ -2408,7 +2170,7 @@ public enum CP_HQD_EOP_EVENTS: Register {
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_LO`: gfx_8_0 register, MMIO dword 0x3270 (byte 0xC9C0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3270,
       writeOneToClearMask: 0x0000_0000,
@@ -2421,7 +2183,7 @@ public enum CP_HQD_CTX_SAVE_BASE_ADDR_LO: Register {
 
 /// `CP_HQD_CTX_SAVE_BASE_ADDR_HI`: gfx_8_0 register, MMIO dword 0x3271 (byte 0xC9C4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3271,
       writeOneToClearMask: 0x0000_0000,
@@ -2434,7 +2196,7 @@ public enum CP_HQD_CTX_SAVE_BASE_ADDR_HI: Register {
 
 /// `CP_HQD_CTX_SAVE_CONTROL`: gfx_8_0 register, MMIO dword 0x3272 (byte 0xC9C8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_CONTROL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3272,
       writeOneToClearMask: 0x0000_0000,
@@ -2453,7 +2215,7 @@ public enum CP_HQD_CTX_SAVE_CONTROL: Register {
 
 /// `CP_HQD_CNTL_STACK_OFFSET`: gfx_8_0 register, MMIO dword 0x3273 (byte 0xC9CC), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CNTL_STACK_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3273,
       writeOneToClearMask: 0x0000_0000,
@@ -2466,7 +2228,7 @@ public enum CP_HQD_CNTL_STACK_OFFSET: Register {
 
 /// `CP_HQD_CNTL_STACK_SIZE`: gfx_8_0 register, MMIO dword 0x3274 (byte 0xC9D0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CNTL_STACK_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3274,
       writeOneToClearMask: 0x0000_0000,
@@ -2479,7 +2241,7 @@ public enum CP_HQD_CNTL_STACK_SIZE: Register {
 
 /// `CP_HQD_WG_STATE_OFFSET`: gfx_8_0 register, MMIO dword 0x3275 (byte 0xC9D4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_WG_STATE_OFFSET: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3275,
       writeOneToClearMask: 0x0000_0000,
@@ -2492,7 +2254,7 @@ public enum CP_HQD_WG_STATE_OFFSET: Register {
 
 /// `CP_HQD_CTX_SAVE_SIZE`: gfx_8_0 register, MMIO dword 0x3276 (byte 0xC9D8), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_CTX_SAVE_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3276,
       writeOneToClearMask: 0x0000_0000,
@@ -2505,7 +2267,7 @@ public enum CP_HQD_CTX_SAVE_SIZE: Register {
 
 /// `CP_HQD_GDS_RESOURCE_STATE`: gfx_8_0 register, MMIO dword 0x3277 (byte 0xC9DC), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_GDS_RESOURCE_STATE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3277,
       writeOneToClearMask: 0x0000_0000,
@@ -2527,7 +2289,7 @@ public enum CP_HQD_GDS_RESOURCE_STATE: Register {
 
 /// `CP_HQD_ERROR`: gfx_8_0 register, MMIO dword 0x3278 (byte 0xC9E0), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back), reset unknown (`write` starts from 0).
 public enum CP_HQD_ERROR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3278,
       writeOneToClearMask: 0x0000_0000,
@@ -2543,7 +2305,7 @@ public enum CP_HQD_ERROR: Register {
 
 /// `CP_HQD_EOP_WPTR_MEM`: gfx_8_0 register, MMIO dword 0x3279 (byte 0xC9E4), rw (Linux 6.1 amdgpu/gfx_v8_0.c: gfx_v8_0_mqd_init reads it into the MQD; gfx_v8_0_mqd_commit writes it back, except on Tonga), reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_WPTR_MEM: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3279,
       writeOneToClearMask: 0x0000_0000,
@@ -2556,7 +2318,7 @@ public enum CP_HQD_EOP_WPTR_MEM: Register {
 
 /// `CP_HQD_EOP_DONES`: gfx_8_0 register, MMIO dword 0x327A (byte 0xC9E8), access unknown, reset unknown (`write` starts from 0).
 public enum CP_HQD_EOP_DONES: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x327A,
       writeOneToClearMask: 0x0000_0000,
@@ -2568,936 +2330,776 @@ public enum CP_HQD_EOP_DONES: Register {
 }
 
 /// `GDS_VMID0_BASE`: gfx_8_0 register, MMIO dword 0x3300 (byte 0xCC00), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID0_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID0_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3300,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID0_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID0_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID0_SIZE`: gfx_8_0 register, MMIO dword 0x3301 (byte 0xCC04), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID0_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID0_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3301,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID0_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID0_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID1_BASE`: gfx_8_0 register, MMIO dword 0x3302 (byte 0xCC08), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID1_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID1_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3302,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID1_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID1_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID1_SIZE`: gfx_8_0 register, MMIO dword 0x3303 (byte 0xCC0C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID1_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID1_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3303,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID1_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID1_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID2_BASE`: gfx_8_0 register, MMIO dword 0x3304 (byte 0xCC10), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID2_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID2_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3304,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID2_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID2_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID2_SIZE`: gfx_8_0 register, MMIO dword 0x3305 (byte 0xCC14), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID2_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID2_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3305,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID2_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID2_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID3_BASE`: gfx_8_0 register, MMIO dword 0x3306 (byte 0xCC18), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID3_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID3_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3306,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID3_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID3_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID3_SIZE`: gfx_8_0 register, MMIO dword 0x3307 (byte 0xCC1C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID3_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID3_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3307,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID3_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID3_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID4_BASE`: gfx_8_0 register, MMIO dword 0x3308 (byte 0xCC20), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID4_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID4_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3308,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID4_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID4_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID4_SIZE`: gfx_8_0 register, MMIO dword 0x3309 (byte 0xCC24), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID4_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID4_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3309,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID4_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID4_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID5_BASE`: gfx_8_0 register, MMIO dword 0x330A (byte 0xCC28), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID5_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID5_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID5_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID5_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID5_SIZE`: gfx_8_0 register, MMIO dword 0x330B (byte 0xCC2C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID5_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID5_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID5_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID5_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID6_BASE`: gfx_8_0 register, MMIO dword 0x330C (byte 0xCC30), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID6_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID6_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID6_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID6_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID6_SIZE`: gfx_8_0 register, MMIO dword 0x330D (byte 0xCC34), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID6_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID6_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID6_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID6_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID7_BASE`: gfx_8_0 register, MMIO dword 0x330E (byte 0xCC38), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID7_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID7_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID7_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID7_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID7_SIZE`: gfx_8_0 register, MMIO dword 0x330F (byte 0xCC3C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID7_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID7_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x330F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID7_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID7_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID8_BASE`: gfx_8_0 register, MMIO dword 0x3310 (byte 0xCC40), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID8_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID8_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3310,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID8_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID8_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID8_SIZE`: gfx_8_0 register, MMIO dword 0x3311 (byte 0xCC44), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID8_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID8_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3311,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID8_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID8_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID9_BASE`: gfx_8_0 register, MMIO dword 0x3312 (byte 0xCC48), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID9_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID9_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3312,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID9_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID9_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID9_SIZE`: gfx_8_0 register, MMIO dword 0x3313 (byte 0xCC4C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID9_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID9_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3313,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID9_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID9_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID10_BASE`: gfx_8_0 register, MMIO dword 0x3314 (byte 0xCC50), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID10_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID10_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3314,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID10_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID10_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID10_SIZE`: gfx_8_0 register, MMIO dword 0x3315 (byte 0xCC54), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID10_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID10_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3315,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID10_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID10_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID11_BASE`: gfx_8_0 register, MMIO dword 0x3316 (byte 0xCC58), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID11_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID11_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3316,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID11_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID11_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID11_SIZE`: gfx_8_0 register, MMIO dword 0x3317 (byte 0xCC5C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID11_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID11_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3317,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID11_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID11_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID12_BASE`: gfx_8_0 register, MMIO dword 0x3318 (byte 0xCC60), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID12_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID12_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3318,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID12_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID12_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID12_SIZE`: gfx_8_0 register, MMIO dword 0x3319 (byte 0xCC64), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID12_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID12_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3319,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID12_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID12_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID13_BASE`: gfx_8_0 register, MMIO dword 0x331A (byte 0xCC68), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID13_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID13_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID13_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID13_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID13_SIZE`: gfx_8_0 register, MMIO dword 0x331B (byte 0xCC6C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID13_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID13_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID13_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID13_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID14_BASE`: gfx_8_0 register, MMIO dword 0x331C (byte 0xCC70), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID14_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID14_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID14_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID14_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID14_SIZE`: gfx_8_0 register, MMIO dword 0x331D (byte 0xCC74), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID14_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID14_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID14_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID14_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_VMID15_BASE`: gfx_8_0 register, MMIO dword 0x331E (byte 0xCC78), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID15_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_BASE_Layout`, which 16 registers share.
+public enum GDS_VMID15_BASE: GDS_VMID0_BASE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID15_BASE BASE@0:16")
   }
-
-  /// `GDS_VMID15_BASE.BASE`: bits 15:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
 }
 
 /// `GDS_VMID15_SIZE`: gfx_8_0 register, MMIO dword 0x331F (byte 0xCC7C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_VMID15_SIZE: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_VMID0_SIZE_Layout`, which 16 registers share.
+public enum GDS_VMID15_SIZE: GDS_VMID0_SIZE_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x331F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_VMID15_SIZE SIZE@0:17")
   }
-
-  /// `GDS_VMID15_SIZE.SIZE`: bits 16:0, access unknown.
-  public static var SIZE: RegisterField<Self, UInt32> { .init(lsb: 0, width: 17) }
 }
 
 /// `GDS_GWS_VMID0`: gfx_8_0 register, MMIO dword 0x3320 (byte 0xCC80), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID0: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3320,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID0 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID0.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID0.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID1`: gfx_8_0 register, MMIO dword 0x3321 (byte 0xCC84), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID1: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3321,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID1 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID1.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID1.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID2`: gfx_8_0 register, MMIO dword 0x3322 (byte 0xCC88), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID2: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3322,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID2 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID2.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID2.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID3`: gfx_8_0 register, MMIO dword 0x3323 (byte 0xCC8C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID3: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3323,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID3 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID3.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID3.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID4`: gfx_8_0 register, MMIO dword 0x3324 (byte 0xCC90), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID4: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3324,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID4 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID4.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID4.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID5`: gfx_8_0 register, MMIO dword 0x3325 (byte 0xCC94), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID5: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3325,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID5 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID5.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID5.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID6`: gfx_8_0 register, MMIO dword 0x3326 (byte 0xCC98), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID6: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3326,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID6 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID6.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID6.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID7`: gfx_8_0 register, MMIO dword 0x3327 (byte 0xCC9C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID7: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3327,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID7 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID7.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID7.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID8`: gfx_8_0 register, MMIO dword 0x3328 (byte 0xCCA0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID8: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3328,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID8 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID8.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID8.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID9`: gfx_8_0 register, MMIO dword 0x3329 (byte 0xCCA4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID9: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3329,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID9 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID9.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID9.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID10`: gfx_8_0 register, MMIO dword 0x332A (byte 0xCCA8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID10: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID10 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID10.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID10.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID11`: gfx_8_0 register, MMIO dword 0x332B (byte 0xCCAC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID11: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID11 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID11.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID11.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID12`: gfx_8_0 register, MMIO dword 0x332C (byte 0xCCB0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID12: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID12 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID12.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID12.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID13`: gfx_8_0 register, MMIO dword 0x332D (byte 0xCCB4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID13: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID13 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID13.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID13.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID14`: gfx_8_0 register, MMIO dword 0x332E (byte 0xCCB8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID14: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID14 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID14.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID14.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_GWS_VMID15`: gfx_8_0 register, MMIO dword 0x332F (byte 0xCCBC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_GWS_VMID15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_GWS_VMID0_Layout`, which 16 registers share.
+public enum GDS_GWS_VMID15: GDS_GWS_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x332F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_GWS_VMID15 BASE@0:6 SIZE@16:7")
   }
-
-  /// `GDS_GWS_VMID15.BASE`: bits 5:0, access unknown.
-  public static var BASE: RegisterField<Self, UInt8> { .init(lsb: 0, width: 6) }
-
-  /// `GDS_GWS_VMID15.SIZE`: bits 22:16, access unknown.
-  public static var SIZE: RegisterField<Self, UInt8> { .init(lsb: 16, width: 7) }
 }
 
 /// `GDS_OA_VMID0`: gfx_8_0 register, MMIO dword 0x3330 (byte 0xCCC0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID0: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3330,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID0 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID0.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID0.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID1`: gfx_8_0 register, MMIO dword 0x3331 (byte 0xCCC4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID1: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3331,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID1 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID1.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID1.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID2`: gfx_8_0 register, MMIO dword 0x3332 (byte 0xCCC8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID2: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3332,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID2 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID2.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID2.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID3`: gfx_8_0 register, MMIO dword 0x3333 (byte 0xCCCC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID3: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3333,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID3 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID3.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID3.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID4`: gfx_8_0 register, MMIO dword 0x3334 (byte 0xCCD0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID4: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID4: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3334,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID4 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID4.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID4.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID5`: gfx_8_0 register, MMIO dword 0x3335 (byte 0xCCD4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID5: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID5: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3335,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID5 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID5.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID5.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID6`: gfx_8_0 register, MMIO dword 0x3336 (byte 0xCCD8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID6: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID6: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3336,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID6 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID6.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID6.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID7`: gfx_8_0 register, MMIO dword 0x3337 (byte 0xCCDC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID7: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID7: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3337,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID7 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID7.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID7.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID8`: gfx_8_0 register, MMIO dword 0x3338 (byte 0xCCE0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID8: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID8: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3338,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID8 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID8.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID8.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID9`: gfx_8_0 register, MMIO dword 0x3339 (byte 0xCCE4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID9: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID9: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3339,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID9 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID9.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID9.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID10`: gfx_8_0 register, MMIO dword 0x333A (byte 0xCCE8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID10: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID10: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333A,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID10 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID10.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID10.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID11`: gfx_8_0 register, MMIO dword 0x333B (byte 0xCCEC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID11: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID11: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333B,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID11 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID11.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID11.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID12`: gfx_8_0 register, MMIO dword 0x333C (byte 0xCCF0), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID12: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID12: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333C,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID12 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID12.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID12.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID13`: gfx_8_0 register, MMIO dword 0x333D (byte 0xCCF4), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID13: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID13: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333D,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID13 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID13.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID13.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID14`: gfx_8_0 register, MMIO dword 0x333E (byte 0xCCF8), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID14: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID14: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID14 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID14.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID14.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_OA_VMID15`: gfx_8_0 register, MMIO dword 0x333F (byte 0xCCFC), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_OA_VMID15: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_OA_VMID0_Layout`, which 16 registers share.
+public enum GDS_OA_VMID15: GDS_OA_VMID0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x333F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_OA_VMID15 MASK@0:16 UNUSED@16:16")
   }
-
-  /// `GDS_OA_VMID15.MASK`: bits 15:0, access unknown.
-  public static var MASK: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_OA_VMID15.UNUSED`: bits 31:16, access unknown.
-  public static var UNUSED: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_COMPUTE_MAX_WAVE_ID`: gfx_8_0 register, MMIO dword 0x3348 (byte 0xCD20), access unknown, reset unknown (`write` starts from 0).
 public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3348,
       writeOneToClearMask: 0x0000_0000,
@@ -3509,72 +3111,56 @@ public enum GDS_COMPUTE_MAX_WAVE_ID: Register {
 }
 
 /// `GDS_CS_CTXSW_CNT0`: gfx_8_0 register, MMIO dword 0x334E (byte 0xCD38), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT0: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_CNT0_Layout`, which 4 registers share.
+public enum GDS_CS_CTXSW_CNT0: GDS_CS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334E,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT0 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_CS_CTXSW_CNT0.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT0.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT1`: gfx_8_0 register, MMIO dword 0x334F (byte 0xCD3C), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT1: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_CNT0_Layout`, which 4 registers share.
+public enum GDS_CS_CTXSW_CNT1: GDS_CS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x334F,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT1 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_CS_CTXSW_CNT1.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT1.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT2`: gfx_8_0 register, MMIO dword 0x3350 (byte 0xCD40), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT2: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_CNT0_Layout`, which 4 registers share.
+public enum GDS_CS_CTXSW_CNT2: GDS_CS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3350,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT2 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_CS_CTXSW_CNT2.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT2.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `GDS_CS_CTXSW_CNT3`: gfx_8_0 register, MMIO dword 0x3351 (byte 0xCD44), access unknown, reset unknown (`write` starts from 0).
-public enum GDS_CS_CTXSW_CNT3: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `GDS_CS_CTXSW_CNT0_Layout`, which 4 registers share.
+public enum GDS_CS_CTXSW_CNT3: GDS_CS_CTXSW_CNT0_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3351,
       writeOneToClearMask: 0x0000_0000,
       layout: "GDS_CS_CTXSW_CNT3 UPDN@0:16 PTR@16:16")
   }
-
-  /// `GDS_CS_CTXSW_CNT3.UPDN`: bits 15:0, access unknown.
-  public static var UPDN: RegisterField<Self, UInt16> { .init(lsb: 0, width: 16) }
-
-  /// `GDS_CS_CTXSW_CNT3.PTR`: bits 31:16, access unknown.
-  public static var PTR: RegisterField<Self, UInt16> { .init(lsb: 16, width: 16) }
 }
 
 /// `PA_SC_RASTER_CONFIG`: gfx_8_0 register, MMIO dword 0xA0D4 (byte 0x2_8350), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_RASTER_CONFIG: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D4,
       writeOneToClearMask: 0x0000_0000,
@@ -3629,7 +3215,7 @@ public enum PA_SC_RASTER_CONFIG: Register {
 
 /// `PA_SC_RASTER_CONFIG_1`: gfx_8_0 register, MMIO dword 0xA0D5 (byte 0x2_8354), access unknown, reset unknown (`write` starts from 0).
 public enum PA_SC_RASTER_CONFIG_1: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xA0D5,
       writeOneToClearMask: 0x0000_0000,
@@ -3648,7 +3234,7 @@ public enum PA_SC_RASTER_CONFIG_1: Register {
 
 /// `SCRATCH_REG0`: gfx_8_0 register, MMIO dword 0xC040 (byte 0x3_0100), access unknown, reset unknown (`write` starts from 0).
 public enum SCRATCH_REG0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xC040,
       writeOneToClearMask: 0x0000_0000,
@@ -3661,7 +3247,7 @@ public enum SCRATCH_REG0: Register {
 
 /// `RLC_CP_SCHEDULERS`: gfx_8_0 register, MMIO dword 0xECAA (byte 0x3_B2A8), access unknown, reset unknown (`write` starts from 0).
 public enum RLC_CP_SCHEDULERS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xECAA,
       writeOneToClearMask: 0x0000_0000,

@@ -4,21 +4,20 @@
 import MxMMIO
 
 /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x50E (byte 0x1438), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR_Layout`, which 2 registers share.
+public enum VM_CONTEXT8_PAGE_TABLE_BASE_ADDR: VM_CONTEXT8_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x50E,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT8_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }
 
 /// `VM_INVALIDATE_REQUEST`: gmc_8_1 register, MMIO dword 0x51E (byte 0x1478), access unknown, reset unknown (`write` starts from 0).
 public enum VM_INVALIDATE_REQUEST: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x51E,
       writeOneToClearMask: 0x0000_0000,
@@ -75,14 +74,13 @@ public enum VM_INVALIDATE_REQUEST: Register {
 }
 
 /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR`: gmc_8_1 register, MMIO dword 0x54F (byte 0x153C), access unknown, reset unknown (`write` starts from 0).
-public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: Register {
-  @inlinable public static var info: RegisterInfo {
+///
+/// Its fields are those of `VM_CONTEXT8_PAGE_TABLE_BASE_ADDR_Layout`, which 2 registers share.
+public enum VM_CONTEXT0_PAGE_TABLE_BASE_ADDR: VM_CONTEXT8_PAGE_TABLE_BASE_ADDR_Layout {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x54F,
       writeOneToClearMask: 0x0000_0000,
       layout: "VM_CONTEXT0_PAGE_TABLE_BASE_ADDR PHYSICAL_PAGE_NUMBER@0:28")
   }
-
-  /// `VM_CONTEXT0_PAGE_TABLE_BASE_ADDR.PHYSICAL_PAGE_NUMBER`: bits 27:0, access unknown.
-  public static var PHYSICAL_PAGE_NUMBER: RegisterField<Self, UInt32> { .init(lsb: 0, width: 28) }
 }

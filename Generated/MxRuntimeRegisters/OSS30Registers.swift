@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `SRBM_GFX_CNTL`: oss_3_0 register, MMIO dword 0x391 (byte 0xE44), access unknown, reset unknown (`write` starts from 0).
 public enum SRBM_GFX_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x391,
       writeOneToClearMask: 0x0000_0000,
@@ -27,7 +27,7 @@ public enum SRBM_GFX_CNTL: Register {
 
 /// `HDP_DEBUG0`: oss_3_0 register, MMIO dword 0xBCC (byte 0x2F30), access unknown, reset unknown (`write` starts from 0).
 public enum HDP_DEBUG0: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xBCC,
       writeOneToClearMask: 0x0000_0000,
@@ -37,7 +37,7 @@ public enum HDP_DEBUG0: Register {
 
 /// `IH_VMID_0_LUT`: oss_3_0 register, MMIO dword 0xE00 (byte 0x3800), access unknown, reset unknown (`write` starts from 0).
 public enum IH_VMID_0_LUT: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE00,
       writeOneToClearMask: 0x0000_0000,
@@ -50,7 +50,7 @@ public enum IH_VMID_0_LUT: Register {
 
 /// `IH_RB_CNTL`: oss_3_0 register, MMIO dword 0xE30 (byte 0x38C0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_CNTL: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE30,
       writeOneToClearMask: 0x0000_0000,
@@ -87,7 +87,7 @@ public enum IH_RB_CNTL: Register {
 
 /// `IH_RB_BASE`: oss_3_0 register, MMIO dword 0xE31 (byte 0x38C4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_BASE: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE31,
       writeOneToClearMask: 0x0000_0000,
@@ -100,7 +100,7 @@ public enum IH_RB_BASE: Register {
 
 /// `IH_RB_RPTR`: oss_3_0 register, MMIO dword 0xE32 (byte 0x38C8), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE32,
       writeOneToClearMask: 0x0000_0000,
@@ -113,7 +113,7 @@ public enum IH_RB_RPTR: Register {
 
 /// `IH_RB_WPTR`: oss_3_0 register, MMIO dword 0xE33 (byte 0x38CC), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE33,
       writeOneToClearMask: 0x0000_0000,
@@ -135,7 +135,7 @@ public enum IH_RB_WPTR: Register {
 
 /// `IH_RB_WPTR_ADDR_HI`: oss_3_0 register, MMIO dword 0xE34 (byte 0x38D0), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR_ADDR_HI: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE34,
       writeOneToClearMask: 0x0000_0000,
@@ -148,7 +148,7 @@ public enum IH_RB_WPTR_ADDR_HI: Register {
 
 /// `IH_RB_WPTR_ADDR_LO`: oss_3_0 register, MMIO dword 0xE35 (byte 0x38D4), access unknown, reset unknown (`write` starts from 0).
 public enum IH_RB_WPTR_ADDR_LO: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE35,
       writeOneToClearMask: 0x0000_0000,
@@ -161,7 +161,7 @@ public enum IH_RB_WPTR_ADDR_LO: Register {
 
 /// `IH_DOORBELL_RPTR`: oss_3_0 register, MMIO dword 0xE42 (byte 0x3908), access unknown, reset unknown (`write` starts from 0).
 public enum IH_DOORBELL_RPTR: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0xE42,
       writeOneToClearMask: 0x0000_0000,

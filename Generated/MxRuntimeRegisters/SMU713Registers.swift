@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `SMC_IND_INDEX_11`: smu_7_1_3 register, MMIO dword 0x1AC (byte 0x6B0), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX_11: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AC,
       writeOneToClearMask: 0x0000_0000,
@@ -15,7 +15,7 @@ public enum SMC_IND_INDEX_11: Register {
 
 /// `SMC_IND_DATA_11`: smu_7_1_3 register, MMIO dword 0x1AD (byte 0x6B4), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA_11: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x1AD,
       writeOneToClearMask: 0x0000_0000,

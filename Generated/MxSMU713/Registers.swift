@@ -6,7 +6,7 @@ import MxRuntimeRegisters
 
 /// `SMC_IND_INDEX_4`: smu_7_1_3 register, MMIO dword 0x88 (byte 0x220), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x88,
       writeOneToClearMask: 0x0000_0000,
@@ -19,7 +19,7 @@ public enum SMC_IND_INDEX_4: Register {
 
 /// `SMC_IND_DATA_4`: smu_7_1_3 register, MMIO dword 0x89 (byte 0x224), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA_4: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x89,
       writeOneToClearMask: 0x0000_0000,

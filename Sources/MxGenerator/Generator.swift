@@ -53,8 +53,9 @@ public struct Generator: Sendable {
   }
 
   /// Everything `swift run gen` writes for the specs at `path`: the Swift of every module, the
-  /// runtime's registers as `MxRuntimeRegisters` when the folder has a `runtime.subset`, and the
-  /// validated model itself as `MxBuiltInSpecs`.
+  /// runtime's registers as `MxRuntimeRegisters` when the folder has a `runtime.subset`, the enums
+  /// several blocks define alike as `MxSharedEnums`, and the validated model itself as
+  /// `MxBuiltInSpecs`.
   public func generate(specsAt path: String) -> Output {
     let loaded = loader.load(from: path)
     let (spec, checked) = validated(loaded)
@@ -62,11 +63,13 @@ public struct Generator: Sendable {
     let runtime = diagnostics.hasErrors ? nil : RuntimeRegisters(specsAt: path, spec: spec)
     diagnostics.append(contentsOf: runtime?.diagnostics ?? Diagnostics())
     guard !diagnostics.hasErrors else { return Output(spec: spec, diagnostics: diagnostics, files: nil) }
+    let sharedEnums = SharedEnums(spec, leaving: runtime?.shared)
     var emitter = emitter
-    emitter.shared = runtime?.shared
+    emitter.shared = (runtime.map { [$0.shared] } ?? []) + [sharedEnums.shared]
     let files =
       emitter.emit(spec.blocks.sorted { $0.id < $1.id })
       + (runtime?.files() ?? [])
+      + sharedEnums.files()
       + ChipEmitter().emit(spec.chips, blocks: spec.blocks)
       + MailboxEmitter().emit(spec.mailboxes)
       + InterruptSourceEmitter().emit(spec.interruptSources)

@@ -61,7 +61,9 @@ public struct RuntimeRegisters: Sendable {
       let all = Set(registers + enums)
       if !all.isEmpty { names[block.id] = all }
     }
-    shared = SharedDeclarations(module: Self.moduleName, names: names)
+    shared = SharedDeclarations(
+      module: Self.moduleName, names: names, what: "registers and enums that the runtime is built on",
+      why: "so that they are one type for the runtime and for this module's users")
   }
 
   /// Enums of the selected blocks that an earlier selected block declares alike.
@@ -69,6 +71,6 @@ public struct RuntimeRegisters: Sendable {
 
   /// The module's files: per block its registers and its enums.
   public func files() -> [GeneratedFile] {
-    RegisterEmitter(registersPerFile: 100_000, module: Self.moduleName, shared: enumsOnce).emit(blocks)
+    RegisterEmitter(registersPerFile: 100_000, module: Self.moduleName, shared: [enumsOnce]).emit(blocks)
   }
 }

@@ -12,12 +12,18 @@ public struct RegisterEmitter: Sendable {
   /// The module every block's files go into, when not the block's own: `MxRuntimeRegisters`,
   /// whose file names then start with the block's (`GFX80Registers.swift`).
   public var module: String?
-  /// Registers and enums declared elsewhere for the blocks: left out of theirs; when another
-  /// module declares them, it is imported and re-exported, so that both modules' users see one
-  /// type.
-  public var shared: SharedDeclarations?
+  /// Registers and enums declared elsewhere for the blocks: left out of theirs; each other module
+  /// that declares some of a block's is imported and re-exported, so that both modules' users see
+  /// one type.
+  public var shared: [SharedDeclarations]
+  /// Whose fields the enums' values are, in their documentation, when not the block's
+  /// ("gfx 8.0"): "several blocks'" for enums declared once for all the blocks that define them.
+  public var enumScope: String?
 
-  public init(registersPerFile: Int = 250, module: String? = nil, shared: SharedDeclarations? = nil) {
+  public init(
+    registersPerFile: Int = 250, module: String? = nil, shared: [SharedDeclarations] = [], enumScope: String? = nil
+  ) {
+    self.enumScope = enumScope
     self.registersPerFile = registersPerFile
     self.module = module
     self.shared = shared
@@ -35,7 +41,8 @@ public struct RegisterEmitter: Sendable {
   /// One output file still to be written.
   private enum PlannedFile: Sendable {
     case enums(Block)
-    case registers(Block, [Register], fileName: String)
+    case registers(Block, [Register], layouts: FieldLayouts, fileName: String)
+    case layouts(Block, FieldLayouts)
     case reexport(Block, module: String)
 
     func render(with emitter: RegisterEmitter) -> GeneratedFile {
@@ -44,7 +51,7 @@ public struct RegisterEmitter: Sendable {
         var writer = emitter.header(for: block, content: "enums")
         for enumType in emitter.declared(block.enums, of: block, name: \.name).sorted(by: { $0.name < $1.name }) {
           writer.line()
-          EnumEmitter.emit(enumType, scope: "\(block.name) \(block.version)", into: &writer)
+          EnumEmitter.emit(enumType, scope: emitter.enumScope ?? "\(block.name) \(block.version)", into: &writer)
         }
         return GeneratedFile(path: emitter.path("Enums.swift", of: block), contents: writer.text)
       case .reexport(let block, let module):
@@ -52,20 +59,46 @@ public struct RegisterEmitter: Sendable {
         writer.line(GeneratedFile.banner)
         writer.line("// Block \(block.name) \(block.version) (\(block.id)): what \(module) declares of it.")
         writer.line()
+        let declarations = emitter.shared.first { $0.module == module }
         writer.doc(
-          "The registers and enums of \(block.id) that the runtime is built on are declared in `\(module)`, "
-            + "so that they are one type for the runtime and for this module's users; they come with this module.")
+          "Of \(block.id), the \(declarations?.what ?? "declarations") are declared in `\(module)`"
+            + "\(declarations.map { ", " + $0.why } ?? ""); they come with this module.")
         writer.line("@_exported import \(module)")
         return GeneratedFile(path: emitter.path("\(module).swift", of: block), contents: writer.text)
-      case .registers(let block, let registers, let fileName):
-        let enums = Dictionary(block.enums.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+      case .registers(let block, let registers, let layouts, let fileName):
+        let enums = block.enumsByName
         let spaces = Dictionary(block.spaces.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var writer = emitter.header(for: block, content: "registers")
         for register in registers {
           writer.line()
-          emitter.emit(register, of: block, enums: enums, space: spaces[register.space], into: &writer)
+          emitter.emit(
+            register, of: block, enums: enums, space: spaces[register.space], layout: layouts.layout(of: register),
+            into: &writer)
         }
         return GeneratedFile(path: emitter.path(fileName, of: block), contents: writer.text)
+      case .layouts(let block, let layouts):
+        let enums = block.enumsByName
+        var writer = emitter.header(for: block, content: "field layouts that several registers share")
+        for layout in layouts.shared {
+          writer.line()
+          let named = layout.registers.prefix(8).map { "`\($0.name)`" }.joined(separator: ", ")
+          let more = layout.registers.count > 8 ? " and \(layout.registers.count - 8) more" : ""
+          writer.doc(
+            "The fields of \(layout.registers.count) registers laid out alike: \(named)\(more).",
+            "Each of them conforms, so `\(layout.registers[0].name).FIELD` names a field as for any "
+              + "register, and code can be generic over them (`<R: \(layout.protocolName)>`).")
+          writer.line("public protocol \(layout.protocolName): \(layout.conformance) {}")
+          writer.line()
+          writer.block("extension \(layout.protocolName)") { body in
+            for (index, field) in RegisterEmitter.ordered(layout.registers[0].fields).enumerated() {
+              if index > 0 { body.line() }
+              // `@inlinable`, unlike a register's own fields: a generic getter is specialized
+              // in the client only from a serialized body.
+              emitter.emit(field, of: layout.registers[0], enums: enums, qualified: false, into: &body)
+            }
+          }
+        }
+        return GeneratedFile(path: emitter.path("Layouts.swift", of: block), contents: writer.text)
       }
     }
   }
@@ -78,8 +111,9 @@ public struct RegisterEmitter: Sendable {
 
   /// What of `items` this module declares: all but what `shared` declares for the block.
   private func declared<Item>(_ items: [Item], of block: Block, name: (Item) -> String) -> [Item] {
-    guard let names = shared?.names[block.id] else { return items }
-    return items.filter { !names.contains(name($0)) }
+    let names = shared.compactMap { $0.names[block.id] }
+    guard !names.isEmpty else { return items }
+    return items.filter { item in !names.contains { $0.contains(name(item)) } }
   }
 
   private func files(of block: Block) -> [PlannedFile] {
@@ -87,6 +121,14 @@ public struct RegisterEmitter: Sendable {
     let ordered = declared(block.registers, of: block, name: \.name).sorted {
       ($0.space == AddressSpace.mmioName ? "" : $0.space, $0.offset, $0.name)
         < ($1.space == AddressSpace.mmioName ? "" : $1.space, $1.offset, $1.name)
+    }
+    let layouts = FieldLayouts(ordered) { register in
+      let (conformance, aliases) = Self.conformance(of: register, space: block.space(named: register.space))
+      var writer = SwiftWriter()
+      for field in Self.ordered(register.fields) {
+        emit(field, of: register, enums: [:], qualified: false, into: &writer)
+      }
+      return (conformance, aliases.joined(separator: "\n") + "\n" + writer.text)
     }
     let chunks = stride(from: 0, to: ordered.count, by: registersPerFile).map {
       Array(ordered[$0..<min($0 + registersPerFile, ordered.count)])
@@ -97,17 +139,19 @@ public struct RegisterEmitter: Sendable {
         chunks.count == 1
         ? "Registers.swift"
         : "Registers\(String(repeating: "0", count: String(chunks.count).count - number.count))\(number).swift"
-      return PlannedFile.registers(block, chunk, fileName: name)
+      return PlannedFile.registers(block, chunk, layouts: layouts, fileName: name)
     }
     let enums: [PlannedFile] = declared(block.enums, of: block, name: \.name).isEmpty ? [] : [.enums(block)]
-    let reexport: [PlannedFile] = sharedModule(of: block).map { [.reexport(block, module: $0)] } ?? []
-    return enums + registerFiles + reexport
+    let layoutFile: [PlannedFile] = layouts.shared.isEmpty ? [] : [.layouts(block, layouts)]
+    let reexports = sharedModules(of: block).map { PlannedFile.reexport(block, module: $0) }
+    return enums + layoutFile + registerFiles + reexports
   }
 
-  /// The module that declares some of `block`'s registers and enums, if one does.
-  private func sharedModule(of block: Block) -> String? {
-    guard let shared, shared.names[block.id]?.isEmpty == false else { return nil }
-    return shared.module
+  /// The other modules that declare some of `block`'s registers and enums.
+  private func sharedModules(of block: Block) -> [String] {
+    shared.compactMap { declarations in
+      declarations.names[block.id]?.isEmpty == false ? declarations.module : nil
+    }
   }
 
   private func header(for block: Block, content: String) -> SwiftWriter {
@@ -116,44 +160,60 @@ public struct RegisterEmitter: Sendable {
     writer.line("// Block \(block.name) \(block.version) (\(block.id)): \(content).")
     writer.line()
     writer.line("import MxMMIO")
-    if let module = sharedModule(of: block) { writer.line("import \(module)") }
+    for module in sharedModules(of: block) { writer.line("import \(module)") }
     return writer
+  }
+
+  /// The protocol a register conforms to, by its space, and the type aliases an indirect one
+  /// declares.
+  private static func conformance(of register: Register, space: AddressSpace?) -> (String, [String]) {
+    if register.space == AddressSpace.mmioName { return ("Register", []) }
+    guard let space, let index = space.indexRegister, let data = space.dataRegister else {
+      return ("RegisterDefinition", [])
+    }
+    return (
+      "IndirectRegister",
+      [
+        "public typealias Index = \(SwiftNaming.identifier(index))",
+        "public typealias Data = \(SwiftNaming.identifier(data))",
+      ]
+    )
+  }
+
+  /// Fields in the order they are declared: by bit, then name.
+  private static func ordered(_ fields: [Field]) -> [Field] {
+    fields.sorted { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }
   }
 
   private func emit(
     _ register: Register, of block: Block, enums: [String: EnumType], space: AddressSpace?,
-    into writer: inout SwiftWriter
+    layout: FieldLayouts.Layout?, into writer: inout SwiftWriter
   ) {
     let typeName = SwiftNaming.identifier(register.name)
-    let conformance: String
+    let (kind, aliases) = Self.conformance(of: register, space: space)
     let placement: String
     if register.space == AddressSpace.mmioName {
-      conformance = "Register"
       placement =
         "MMIO dword \(Hex.literal(UInt64(register.offset))) (byte \(Hex.literal(UInt64(register.offset) * 4)))"
     } else if let space, let index = space.indexRegister, let data = space.dataRegister {
-      conformance = "IndirectRegister"
       placement = "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)`, through \(index)/\(data)"
     } else {
-      conformance = "RegisterDefinition"
       placement =
         "index \(Hex.literal(UInt64(register.offset))) of space `\(register.space)` (index/data pair not known)"
     }
     writer.doc(
       "`\(register.name)`: \(block.id) register, \(placement), \(Self.cited(register.accessSummary, register.accessSource)), \(Self.reset(of: register)).",
       register.aliasOf.map { "Another name for `\($0)`, at the same offset." },
+      layout.map { "Its fields are those of `\($0.protocolName)`, which \($0.registers.count) registers share." },
       register.doc)
 
     let w1cMask =
       register.fields.isEmpty
       ? (register.access == .writeOneToClear ? UInt64(UInt32.max) : 0)
       : register.fields.filter { register.access(of: $0) == .writeOneToClear }.reduce(0) { $0 | $1.bits.mask }
-    writer.block("public enum \(typeName): \(conformance)") { body in
-      if conformance == "IndirectRegister" {
-        body.line("public typealias Index = \(SwiftNaming.identifier(space!.indexRegister!))")
-        body.line("public typealias Data = \(SwiftNaming.identifier(space!.dataRegister!))")
-      }
-      body.block("@inlinable public static var info: RegisterInfo") { info in
+    writer.block("public enum \(typeName): \(layout?.protocolName ?? kind)") { body in
+      for alias in aliases { body.line(alias) }
+      body.block("public static var info: RegisterInfo") { info in
         info.line("RegisterInfo(")
         // An unknown reset is left out: `RegisterInfo.resetValue` is then nil.
         let reset = register.resetValue.map { ", resetValue: \(Hex.word($0))" } ?? ""
@@ -161,9 +221,10 @@ public struct RegisterEmitter: Sendable {
         info.line("  writeOneToClearMask: \(Hex.word(UInt32(truncatingIfNeeded: w1cMask))),")
         info.line("  layout: \"\(Self.layout(of: register, enums: enums))\")")
       }
-      for field in register.fields.sorted(by: { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }) {
+      guard layout == nil else { return }
+      for field in Self.ordered(register.fields) {
         body.line()
-        emit(field, of: register, enums: enums, into: &body)
+        emit(field, of: register, enums: enums, qualified: true, into: &body)
       }
     }
   }
@@ -182,7 +243,7 @@ public struct RegisterEmitter: Sendable {
   /// `NAME FIELD@lsb:width FIELD@lsb:width{VALUE=n,VALUE=n} …` (see `RegisterLayout`).
   static func layout(of register: Register, enums: [String: EnumType]) -> String {
     var items = [register.name]
-    for field in register.fields.sorted(by: { ($0.bits.lsb, $0.name) < ($1.bits.lsb, $1.name) }) {
+    for field in ordered(register.fields) {
       var item = "\(field.name)@\(field.bits.lsb):\(field.bits.width)"
       if let values = field.enumName.flatMap({ enums[$0] })?.values, !values.isEmpty {
         item += "{" + values.map { "\($0.name)=\($0.value)" }.joined(separator: ",") + "}"
@@ -192,22 +253,36 @@ public struct RegisterEmitter: Sendable {
     return items.joined(separator: " ")
   }
 
-  private func emit(_ field: Field, of register: Register, enums: [String: EnumType], into writer: inout SwiftWriter) {
+  /// A field descriptor: `qualified` names it `REGISTER.FIELD` in its documentation, and is
+  /// false for a field a layout protocol declares for several registers.
+  private func emit(
+    _ field: Field, of register: Register, enums: [String: EnumType], qualified: Bool, into writer: inout SwiftWriter
+  ) {
     let access = register.access(of: field)
     let bits = field.bits.width == 1 ? "bit \(field.bits.lsb)" : "bits \(field.bits.msb):\(field.bits.lsb)"
     let enumNote = field.enumName.map { ", values of `\($0)`" } ?? ""
     let source = field.access == nil ? register.accessSource : field.accessSource
-    writer.doc(
-      "`\(register.name).\(field.name)`: \(bits), \(Self.cited(access.summary, source))\(enumNote).", field.doc)
+    let name = qualified ? "\(register.name).\(field.name)" : field.name
+    writer.doc("`\(name)`: \(bits), \(Self.cited(access.summary, source))\(enumNote).", field.doc)
     let descriptor = access.isWritable ? "RegisterField" : "ReadOnlyField"
-    // Not `@inlinable`, deliberately: a release build's cross-module optimization serializes a
-    // body this small anyway (Benchmarks/zero-overhead proves the -O code equals C's), and a debug
-    // build then does not type-check 26,000 bodies a second time to emit the module
-    // (docs/GeneratedCode.md, "Compile time").
+    // A register's own field is not `@inlinable`, deliberately: a release build's cross-module
+    // optimization serializes a body this small anyway (Benchmarks/zero-overhead proves the -O
+    // code equals C's), and a debug build then does not type-check 26,000 bodies a second time to
+    // emit the module (docs/GeneratedCode.md, "Compile time"). A layout's field is generic over
+    // its registers and is specialized in the client only from a serialized body.
     writer.member(
-      "public static var \(SwiftNaming.identifier(field.name)): \(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
+      "\(qualified ? "" : "@inlinable ")public static var \(SwiftNaming.identifier(field.name)): "
+        + "\(descriptor)<Self, \(FieldTyping.valueType(of: field))>",
       body: ".init(lsb: \(field.bits.lsb), width: \(field.bits.width))")
   }
+}
+
+extension Block {
+  fileprivate var enumsByName: [String: EnumType] {
+    Dictionary(enums.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+  }
+
+  fileprivate func space(named name: String) -> AddressSpace? { spaces.first { $0.name == name } }
 }
 
 /// Registers and enums of blocks that are declared elsewhere, by block id and name: in another
@@ -216,9 +291,15 @@ public struct RegisterEmitter: Sendable {
 public struct SharedDeclarations: Sendable, Equatable {
   public var module: String?
   public var names: [String: Set<String>]
+  /// What the other module declares of a block, and why, for the block's documentation:
+  /// "registers and enums that the runtime is built on", "so that they are one type …".
+  public var what: String
+  public var why: String
 
-  public init(module: String?, names: [String: Set<String>]) {
+  public init(module: String?, names: [String: Set<String>], what: String = "", why: String = "") {
     self.module = module
     self.names = names
+    self.what = what
+    self.why = why
   }
 }

@@ -114,7 +114,7 @@ final class ClearStateTests: XCTestCase {
   }
 
   func testTheCommittedClearStateInTheExport() throws {
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try SpecExport.json(spec)) as? [String: Any])
     let clearStates = try XCTUnwrap(json["clearStates"] as? [[String: Any]])

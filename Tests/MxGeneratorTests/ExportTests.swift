@@ -16,7 +16,8 @@ final class ExportTests: XCTestCase {
     XCTAssertEqual(
       registers.map { $0["name"] as? String },
       [
-        "CLOCK", "INT_STATUS", "SMC_IND_DATA", "SMC_IND_INDEX", "STATUS", "STATUS_ALIAS", "TRACE",
+        "CLOCK", "INT_STATUS", "SMC_IND_DATA", "SMC_IND_INDEX", "STATUS", "STATUS_ALIAS", "TIMER0_CNTL",
+        "TIMER1_CNTL", "TIMER2_CNTL", "TRACE",
       ])
     let clock = registers[0]
     XCTAssertEqual(clock["symbol"] as? String, "ixCLOCK")

@@ -1,4 +1,6 @@
 import Foundation
+import MxGenerator
+import MxSpecModel
 
 /// Paths of the shared test fixtures in Tests/Fixtures.
 enum Fixtures {
@@ -13,6 +15,10 @@ enum Fixtures {
   /// The package's own Specs/ folder.
   static let packageSpecs = URL(fileURLWithPath: root).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Specs").path
+
+  /// Specs/ loaded and validated once for every test that reads it: each load is a second in a
+  /// debug build and several under ThreadSanitizer.
+  static let packageSpec: (spec: Spec, diagnostics: Diagnostics) = Generator().check(specsAt: packageSpecs)
 
   /// The package's own Generated/ folder.
   static let packageGenerated = URL(fileURLWithPath: packageSpecs).deletingLastPathComponent()

@@ -54,13 +54,13 @@ final class GenExecutableTests: XCTestCase {
   func testExportIsTheInProcessExport() throws {
     let result = try run(["export", "--json", "--specs", Fixtures.packageSpecs])
     XCTAssertEqual(result.status, 0, result.stderr)
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     XCTAssertEqual(result.stdout, String(decoding: try SpecExport.json(spec), as: UTF8.self) + "\n")
   }
 
   func testDescribeIsTheInProcessDiagram() throws {
-    let (spec, _) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, _) = Fixtures.packageSpec
     for (name, value) in [("MAILBOX_CONTROL", "0x101"), ("CP_HQD_PQ_CONTROL", "0xC0000911"), ("SRBM_GFX_CNTL", nil)] {
       let result = try run(["describe", name] + (value.map { [$0] } ?? []) + ["--specs", Fixtures.packageSpecs])
       XCTAssertEqual(result.status, 0, result.stderr)
@@ -74,7 +74,7 @@ final class GenExecutableTests: XCTestCase {
 
   /// Every corpus stream decodes as the in-process disassembler decodes it, errors included.
   func testDecodeCorpusIsTheInProcessDisassembly() throws {
-    let (spec, _) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, _) = Fixtures.packageSpec
     let disassembler = PacketDisassembler(set: try XCTUnwrap(spec.packetSets.first))
     let corpus = try FileManager.default.contentsOfDirectory(atPath: Fixtures.pm4Corpus).filter { $0.hasSuffix(".bin") }
     XCTAssertGreaterThanOrEqual(corpus.count, 10)

@@ -91,7 +91,7 @@ final class InterruptSourceTests: XCTestCase {
   }
 
   func testTheCommittedSourcesInTheExport() throws {
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     let json = try XCTUnwrap(JSONSerialization.jsonObject(with: try SpecExport.json(spec)) as? [String: Any])
     let sets = try XCTUnwrap(json["interruptSources"] as? [[String: Any]])

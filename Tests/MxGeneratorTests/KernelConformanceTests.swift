@@ -29,7 +29,7 @@ final class KernelConformanceTests: XCTestCase {
 
   func testSpecsEqualTheKernelHeaders() throws {
     let amd = try amdFolder()
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     for (name, version, path) in Self.blocks {
       let block = try XCTUnwrap(spec.block(named: name, version: version), "\(path) not in Specs")
@@ -75,22 +75,25 @@ final class KernelConformanceTests: XCTestCase {
 
   func testGeneratedSwiftEqualsTheKernelHeaders() throws {
     let amd = try amdFolder()
-    let (spec, _) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, _) = Fixtures.packageSpec
     let generated = URL(fileURLWithPath: Fixtures.packageSpecs).deletingLastPathComponent()
       .appendingPathComponent("Generated").path
     for (name, version, path) in Self.blocks {
       let block = try XCTUnwrap(spec.block(named: name, version: version))
       let header = try KernelHeaders(amd: amd, path: path)
       // The block's module, and what MxRuntimeRegisters declares for it: its registers the runtime
-      // uses, and the enums every block defines alike.
+      // uses with their layouts and enums; and the enums several blocks define alike.
       let runtime = generated + "/MxRuntimeRegisters/"
       let shared = try FileManager.default.contentsOfDirectory(atPath: runtime).filter {
-        $0.hasPrefix(block.moduleName.dropFirst("Mx".count) + "Registers") || $0.hasSuffix("Enums.swift")
+        let prefix = block.moduleName.dropFirst("Mx".count)
+        return $0.hasPrefix(prefix + "Registers") || $0.hasPrefix(prefix + "Layouts") || $0.hasSuffix("Enums.swift")
       }
+      let sharedEnums = generated + "/MxSharedEnums/"
       let swift = try GeneratedModule(
         files: try FileManager.default.contentsOfDirectory(atPath: generated + "/" + block.moduleName).map {
           generated + "/" + block.moduleName + "/" + $0
-        } + shared.map { runtime + $0 })
+        } + shared.map { runtime + $0 }
+          + FileManager.default.contentsOfDirectory(atPath: sharedEnums).map { sharedEnums + $0 })
       XCTAssertEqual(swift.registers.count, header.offsets.count, "\(path): generated register count")
       for register in block.registers {
         let symbol = Self.symbol(of: register)
@@ -163,7 +166,7 @@ final class KernelConformanceTests: XCTestCase {
       guard words.count >= 3, words[1].hasPrefix("PACKET3_"), words[2].hasPrefix("0x") else { continue }
       opcodes[String(words[1].dropFirst("PACKET3_".count))] = UInt32(words[2].dropFirst(2), radix: 16)
     }
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     var checked: [String] = []
     for packet in spec.packetSets.flatMap(\.packets) where packet.type == 3 {
@@ -266,7 +269,7 @@ final class KernelConformanceTests: XCTestCase {
   /// registers from mmCP_MQD_BASE_ADDR on, in order, as the driver commits them (facts 3.6).
   func testStructuresEqualTheKernelHeader() throws {
     let amd = try amdFolder()
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     let text = try String(contentsOfFile: amd + "/include/vi_structs.h", encoding: .utf8)
     var sizes: [String: Int] = [:]
@@ -378,16 +381,32 @@ struct GeneratedModule {
         + #"\s*\.init\(lsb: (\d+), width: (\d+)\)"#)
     let place = try NSRegularExpression(pattern: #"RegisterInfo\(\s*offset: (0x[0-9A-F_]+),"#)
     let value = try NSRegularExpression(pattern: #"static var (\w+): Self \{\s*Self\(rawValue: (0x[0-9A-F_]+)\)"#)
+    // A layout protocol's extension declares the fields of every register that conforms to it.
+    var layouts: [String: [String: (lsb: Int, width: Int)]] = [:]
+    var conformances: [String: String] = [:]
     for file in files where file.hasSuffix(".swift") {
       let text = try String(contentsOfFile: file, encoding: .utf8)
       let declarations = text.components(separatedBy: "\npublic ").dropFirst()
-        .filter { $0.hasPrefix("enum ") || $0.hasPrefix("struct ") }
-        .map { String($0.drop { $0 != " " }.dropFirst()) }
-      for chunk in declarations {
+        .filter { $0.hasPrefix("enum ") || $0.hasPrefix("struct ") || $0.hasPrefix("protocol ") }
+      for declaration in declarations {
+        let chunk = String(declaration.drop { $0 != " " }.dropFirst())
         let name = String(chunk.prefix { $0 != ":" })
         let body = chunk as NSString
         let range = NSRange(location: 0, length: body.length)
         func hex(_ s: String) -> UInt64 { UInt64(s.dropFirst(2).filter { $0 != "_" }, radix: 16)! }
+        func fields() -> [String: (lsb: Int, width: Int)] {
+          var fields: [String: (lsb: Int, width: Int)] = [:]
+          for match in field.matches(in: chunk, range: range) {
+            fields[body.substring(with: match.range(at: 1))] = (
+              Int(body.substring(with: match.range(at: 2)))!, Int(body.substring(with: match.range(at: 3)))!
+            )
+          }
+          return fields
+        }
+        if declaration.hasPrefix("protocol ") {
+          layouts[name] = fields()
+          continue
+        }
         if chunk.contains(": RegisterEnum") {
           var values: [String: UInt64] = [:]
           for match in value.matches(in: chunk, range: range) {
@@ -400,13 +419,13 @@ struct GeneratedModule {
         if let match = place.firstMatch(in: chunk, range: range) {
           register.offset = hex(body.substring(with: match.range(at: 1)))
         }
-        for match in field.matches(in: chunk, range: range) {
-          register.fields[body.substring(with: match.range(at: 1))] = (
-            Int(body.substring(with: match.range(at: 2)))!, Int(body.substring(with: match.range(at: 3)))!
-          )
-        }
+        register.fields = fields()
+        conformances[name] = String(chunk.dropFirst(name.count + 2).prefix { !$0.isWhitespace && $0 != "{" })
         registers[name] = register
       }
+    }
+    for (name, conformance) in conformances {
+      if let fields = layouts[conformance] { registers[name]?.fields = fields }
     }
   }
 }

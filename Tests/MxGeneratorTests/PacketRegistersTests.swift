@@ -7,7 +7,7 @@ import XCTest
 /// registers, WAIT_REG_MEM on a register, and an offset no register has.
 final class PacketRegistersTests: XCTestCase {
   private func decoder() throws -> (PacketDisassembler, PacketRegisters, Spec) {
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     let set = try XCTUnwrap(spec.packetSets.first { $0.name == "pm4_vi" })
     return (PacketDisassembler(set: set, in: spec), PacketRegisters(spec: spec), spec)

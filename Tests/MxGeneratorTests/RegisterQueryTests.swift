@@ -5,9 +5,10 @@ import TestSupport
 import XCTest
 
 /// `gen describe`'s lookup over the real specs: by dword offset and byte address, by name in any
-/// case, by glob, by part of a name; and the command's JSON, lists and `gen`'s success notes.
+/// case, by glob, by part of a name; and the command's JSON and lists (on its built-in specs, as a
+/// user runs it) and `gen`'s success notes.
 final class RegisterQueryTests: XCTestCase {
-  private static let spec = Generator().check(specsAt: Fixtures.packageSpecs).spec
+  private static let spec = Fixtures.packageSpec.spec
 
   private func names(_ text: String, byteAddress: Bool = false, block: String? = nil) throws -> [String] {
     try RegisterQuery(text, byteAddress: byteAddress).matches(in: Self.spec, block: block).map(\.register.name)
@@ -44,8 +45,7 @@ final class RegisterQueryTests: XCTestCase {
   private func gen(_ arguments: [String]) throws -> ExecutableRun { try ExecutableRun("gen", arguments) }
 
   func testDescribeByAddressJSONAndLists() throws {
-    let specs = ["--specs", Fixtures.packageSpecs]
-    let byByte = try gen(["describe", "0x5340", "0x101", "--byte-address", "--json"] + specs)
+    let byByte = try gen(["describe", "0x5340", "0x101", "--byte-address", "--json"])
     XCTAssertEqual(byByte.status, 0, byByte.stderr)
     let register = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(byByte.stdout.utf8)) as? [String: Any])
     XCTAssertEqual(register["name"] as? String, "MAILBOX_CONTROL")
@@ -55,19 +55,19 @@ final class RegisterQueryTests: XCTestCase {
       fields.map { $0["name"] as? String }, ["TRN_MSG_VALID", "TRN_MSG_ACK", "RCV_MSG_VALID", "RCV_MSG_ACK"])
     XCTAssertEqual(fields.map { $0["value"] as? Int }, [1, 0, 1, 0])
 
-    let list = try gen(["describe", "cp_hqd_eop_*"] + specs)
+    let list = try gen(["describe", "cp_hqd_eop_*"])
     XCTAssertEqual(list.status, 0)
     XCTAssertTrue(list.stdout.contains("CP_HQD_EOP_BASE_ADDR  gfx_8_0  mmio dword 0x326A (byte 0xC9A8)"), list.stdout)
-    let listJSON = try gen(["describe", "cp_hqd_eop_*", "--json"] + specs)
+    let listJSON = try gen(["describe", "cp_hqd_eop_*", "--json"])
     let matches = try XCTUnwrap(
       (JSONSerialization.jsonObject(with: Data(listJSON.stdout.utf8)) as? [String: Any])?["matches"] as? [[String: Any]]
     )
     XCTAssertEqual(matches.count, list.stdout.split(separator: "\n").count)
 
-    let ambiguous = try gen(["describe", "cp_hqd_eop_*", "0x1"] + specs)
+    let ambiguous = try gen(["describe", "cp_hqd_eop_*", "0x1"])
     XCTAssertNotEqual(ambiguous.status, 0)
     XCTAssertTrue(ambiguous.stderr.contains("matches \(matches.count) registers"), ambiguous.stderr)
-    let none = try gen(["describe", "NO_SUCH_THING"] + specs)
+    let none = try gen(["describe", "NO_SUCH_THING"])
     XCTAssertNotEqual(none.status, 0)
     XCTAssertTrue(none.stderr.contains("no register matches 'NO_SUCH_THING'"), none.stderr)
   }

@@ -18,7 +18,7 @@ final class RingListingTests: XCTestCase {
   private func listing(
     _ ring: [UInt32], read: Int, write: Int, driver: Int, history: Int, memory: RingListing.Memory?
   ) throws -> RingListing {
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     let set = try XCTUnwrap(spec.packetSets.first { $0.name == "pm4_vi" })
     return RingListing(

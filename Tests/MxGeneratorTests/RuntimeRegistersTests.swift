@@ -14,7 +14,7 @@ final class RuntimeRegistersTests: XCTestCase {
   private static let blockModules = ["MxBIF50", "MxDCE100", "MxGFX80", "MxGMC81", "MxOSS30", "MxSMU713"]
 
   private func packageSpec() throws -> Spec {
-    let (spec, diagnostics) = Generator().check(specsAt: Fixtures.packageSpecs)
+    let (spec, diagnostics) = Fixtures.packageSpec
     XCTAssertFalse(diagnostics.hasErrors)
     return spec
   }
@@ -105,6 +105,34 @@ final class RuntimeRegistersTests: XCTestCase {
     {
       let reexport = try XCTUnwrap(files.first { $0.path == "\(module)/MxRuntimeRegisters.swift" }, module)
       XCTAssertTrue(reexport.contents.contains("\n@_exported import MxRuntimeRegisters\n"), module)
+    }
+  }
+
+  /// What a consumer of every block (`MxGPURegisters`) sees: each type name — register, enum,
+  /// layout protocol — declared by one module only, so none is ambiguous. The 63 enums the
+  /// kernel's headers repeat in every block are `MxSharedEnums`', which the four blocks that
+  /// define them re-export.
+  func testEveryTypeOfTheBlocksIsDeclaredOnce() throws {
+    let files = try XCTUnwrap(Generator().generate(specsAt: Fixtures.packageSpecs).files)
+    let modules = Set(Self.blockModules + ["MxRuntimeRegisters", "MxSharedEnums"])
+    var declaredIn: [String: [String]] = [:]
+    for file in files {
+      let module = String(file.path.prefix { $0 != "/" })
+      guard modules.contains(module) else { continue }
+      for line in file.contents.split(separator: "\n") {
+        for kind in ["public enum ", "public struct ", "public protocol "] where line.hasPrefix(kind) {
+          declaredIn[String(line.dropFirst(kind.count).prefix { $0 != ":" && $0 != " " }), default: []].append(module)
+        }
+      }
+    }
+    XCTAssertEqual(declaredIn.filter { $0.value.count > 1 }.mapValues { $0.sorted() }, [:])
+    XCTAssertEqual(declaredIn["ArrayMode"], ["MxSharedEnums"])
+    XCTAssertEqual(declaredIn["MTYPE"], ["MxRuntimeRegisters"])
+    let shared = files.filter { $0.path.hasPrefix("MxSharedEnums/") }
+    XCTAssertEqual(shared.map { $0.contents.components(separatedBy: ": RegisterEnum {").count - 1 }.reduce(0, +), 63)
+    for module in ["MxBIF50", "MxGFX80", "MxGMC81", "MxOSS30"] {
+      let reexport = try XCTUnwrap(files.first { $0.path == "\(module)/MxSharedEnums.swift" }, module)
+      XCTAssertTrue(reexport.contents.contains("\n@_exported import MxSharedEnums\n"), module)
     }
   }
 

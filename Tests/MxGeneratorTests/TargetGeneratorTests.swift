@@ -80,7 +80,7 @@ final class TargetGeneratorTests: XCTestCase {
   }
 
   func testSelectionOfTheRealSpecsByGlobBlockAndKind() throws {
-    let spec = Generator().check(specsAt: Fixtures.packageSpecs).spec
+    let spec = Fixtures.packageSpec.spec
     let selection = select(
       """
       registers gfx_8_0:cp_hqd_pq_* mailbox_control

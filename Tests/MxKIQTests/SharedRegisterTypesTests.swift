@@ -29,4 +29,15 @@ final class SharedRegisterTypesTests: XCTestCase {
     XCTAssertEqual(read[CP_HQD_PQ_CONTROL.MTYPE], .MTYPE_UC)
     XCTAssertEqual(read.rawValue, control.rawValue)
   }
+
+  /// The enums the kernel's headers repeat in every block (63 of them, `ArrayMode` among them) are
+  /// one type too: a consumer who imports two blocks names `ArrayMode` without ambiguity, and a
+  /// value passes from one block's field to another's.
+  func testEnumsEveryBlockDefinesAreOneType() {
+    XCTAssertTrue(MxGFX80.ArrayMode.self == MxOSS30.ArrayMode.self)
+    XCTAssertTrue(MxGFX80.SurfaceFormat.self == MxSharedEnums.SurfaceFormat.self)
+    // Unqualified, with both blocks imported: two types of this name would not compile.
+    let mode: ArrayMode = MxOSS30.ArrayMode.ARRAY_2D_TILED_THIN1
+    XCTAssertEqual(mode, MxGFX80.ArrayMode(rawValue: 4))
+  }
 }

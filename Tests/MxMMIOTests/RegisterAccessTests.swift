@@ -79,4 +79,26 @@ final class RegisterAccessTests: XCTestCase {
       "INT_STATUS(0x0000_0221: DONE=1 ERROR=0 ENABLE=0 default=0 SWAP=ENDIAN_8IN32(2) WIDE=2)")
     XCTAssertEqual(RegisterValue<STATUS>.reset?.description, "STATUS(0x8000_0001: BUSY=1 COUNT=0)")
   }
+
+  /// TIMER0_CNTL and TIMER1_CNTL share their layout's field descriptors: each field is still
+  /// the register's own type, code can be generic over the layout, and the read-only TIMER2_CNTL,
+  /// with the same bits, is not one of them.
+  func testRegistersLaidOutAlikeShareTheirFields() {
+    func start<R: TIMER0_CNTL_Layout>(_ timer: R.Type, period: UInt16, on bus: some RegisterBus) {
+      bus.write(timer) {
+        $0[R.PERIOD] = period
+        $0[R.ENABLE] = true
+      }
+    }
+    let bus = RecordingBus(recording: RegisterFile())
+    start(TIMER0_CNTL.self, period: 0x1234, on: bus)
+    start(TIMER1_CNTL.self, period: 0xFFFF, on: bus)
+    XCTAssertEqual(bus.trace, [.write(offset: 0x200, value: 0x8000_1234), .write(offset: 0x201, value: 0x8000_FFFF)])
+
+    let value = RegisterValue<TIMER1_CNTL>(rawValue: 0x8000_0010)
+    XCTAssertEqual(value[TIMER1_CNTL.PERIOD], 0x10)
+    XCTAssertEqual(value.description, "TIMER1_CNTL(0x8000_0010: PERIOD=0x10 ENABLE=1)")
+    XCTAssertFalse((TIMER2_CNTL.self as Any.Type) is any TIMER0_CNTL_Layout.Type)
+    XCTAssertEqual(RegisterValue<TIMER2_CNTL>(rawValue: 0x8000_0001)[TIMER2_CNTL.PERIOD], 1)
+  }
 }

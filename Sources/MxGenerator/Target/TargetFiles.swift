@@ -23,7 +23,7 @@ public struct TargetFiles: Sendable {
   /// The files for `spec`, leaving out the enums `repeatedEnums` names; `allBlocks` resolves the
   /// registers chips' golden sequences write.
   func emit(_ spec: Spec, repeatedEnums: SharedDeclarations, allBlocks: [Block]) -> [GeneratedFile] {
-    let blockFiles = RegisterEmitter(registersPerFile: 10, shared: repeatedEnums).emit(
+    let blockFiles = RegisterEmitter(registersPerFile: 10, shared: [repeatedEnums]).emit(
       spec.blocks.sorted { $0.id < $1.id })
     let registerFiles = blockFiles.filter { !$0.path.hasSuffix("/Enums.swift") }
     var files = Self.shards(of: registerFiles, count: Self.registerShards).enumerated().map { index, shard in

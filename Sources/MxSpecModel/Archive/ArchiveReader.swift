@@ -84,7 +84,7 @@ struct ArchiveReader {
     if position < bytes.count, bytes[position] == UInt8(ascii: "~"),
       position + 1 == bytes.count || bytes[position + 1] == 0x09 || bytes[position + 1] == 0x0A
     {
-      position += 2
+      position = min(position + 2, bytes.count)
       return nil
     }
     return try read(&self)
@@ -143,7 +143,8 @@ struct ArchiveReader {
       if byte == 0x09 || byte == 0x0A { break }  // tab, line break
       end += 1
     }
-    defer { position = end + 1 }
+    // Past the separator, but never past the end: an error reports where it is, in the text.
+    defer { position = min(end + 1, bytes.count) }
     return position..<end
   }
 }

@@ -11,7 +11,7 @@ public enum BuiltInSpecs {
     dbg	~	~	~	0	9	5	1
     ENDIAN	2
     ENDIAN_NONE	0	~	0	12	7
-    ENDIAN_8IN32	2	Swap bytes in dwords.	0	13	7	Byte order of a surface.	0	10	5	7
+    ENDIAN_8IN32	2	Swap bytes in dwords.	0	13	7	Byte order of a surface.	0	10	5	10
     SMC_IND_INDEX	128	mmio	unknown	~	~	~	~	~	1
     SMC_IND_ADDR	0	31	~	~	~	~	0	16	7	0	15	5
     SMC_IND_DATA	129	mmio	unknown	~	~	~	~	~	0	0	18	5
@@ -26,9 +26,18 @@ public enum BuiltInSpecs {
     default	3	3	~	~	~	~	0	32	7
     SWAP	4	5	~	~	ENDIAN	~	0	33	7
     WIDE	8	27	~	~	~	~	0	34	7	0	28	5
+    TIMER0_CNTL	512	mmio	unknown	~	~	~	~	~	2
+    PERIOD	0	15	~	~	~	~	0	39	7
+    ENABLE	31	31	~	~	~	~	0	40	7	0	38	5
+    TIMER1_CNTL	513	mmio	unknown	~	~	~	~	~	2
+    PERIOD	0	15	~	~	~	~	0	43	7
+    ENABLE	31	31	~	~	~	~	0	44	7	0	42	5
+    TIMER2_CNTL	514	mmio	ro	~	~	~	~	~	2
+    PERIOD	0	15	~	~	~	~	0	47	7
+    ENABLE	31	31	~	~	~	~	0	48	7	0	46	5
     CLOCK	16	smc	unknown	256	~	~	~	~	1
-    DIVIDER	0	7	~	~	~	~	0	37	7	0	36	5
-    TRACE	3	dbg	ro	~	~	~	~	~	0	0	39	5	0	4	3	0	0	0	0	0	0	0	0	0
+    DIVIDER	0	7	~	~	~	~	0	51	7	0	50	5
+    TRACE	3	dbg	ro	~	~	~	~	~	0	0	53	5	0	4	3	0	0	0	0	0	0	0	0	0
 
     """#
 }

@@ -5,7 +5,7 @@ import MxMMIO
 
 /// `SMC_IND_INDEX`: demo_1_2 register, MMIO dword 0x80 (byte 0x200), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_INDEX: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x80,
       writeOneToClearMask: 0x0000_0000,
@@ -18,7 +18,7 @@ public enum SMC_IND_INDEX: Register {
 
 /// `SMC_IND_DATA`: demo_1_2 register, MMIO dword 0x81 (byte 0x204), access unknown, reset unknown (`write` starts from 0).
 public enum SMC_IND_DATA: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x81,
       writeOneToClearMask: 0x0000_0000,
@@ -33,7 +33,7 @@ public enum SMC_IND_DATA: Register {
 /// } public func injected() {}
 /// /* and */ *\/ and a line separator  here
 public enum STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x100, resetValue: 0x8000_0001,
       writeOneToClearMask: 0x0000_0000,
@@ -51,7 +51,7 @@ public enum STATUS: Register {
 ///
 /// Another name for `STATUS`, at the same offset.
 public enum STATUS_ALIAS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x100,
       writeOneToClearMask: 0x0000_0000,
@@ -61,7 +61,7 @@ public enum STATUS_ALIAS: Register {
 
 /// `INT_STATUS`: demo_1_2 register, MMIO dword 0x101 (byte 0x404), access unknown, reset unknown (`write` starts from 0).
 public enum INT_STATUS: Register {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x101,
       writeOneToClearMask: 0x0000_0003,
@@ -87,9 +87,49 @@ public enum INT_STATUS: Register {
   public static var WIDE: RegisterField<Self, UInt32> { .init(lsb: 8, width: 20) }
 }
 
+/// `TIMER0_CNTL`: demo_1_2 register, MMIO dword 0x200 (byte 0x800), access unknown, reset unknown (`write` starts from 0).
+///
+/// Its fields are those of `TIMER0_CNTL_Layout`, which 2 registers share.
+public enum TIMER0_CNTL: TIMER0_CNTL_Layout {
+  public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x200,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TIMER0_CNTL PERIOD@0:16 ENABLE@31:1")
+  }
+}
+
+/// `TIMER1_CNTL`: demo_1_2 register, MMIO dword 0x201 (byte 0x804), access unknown, reset unknown (`write` starts from 0).
+///
+/// Its fields are those of `TIMER0_CNTL_Layout`, which 2 registers share.
+public enum TIMER1_CNTL: TIMER0_CNTL_Layout {
+  public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x201,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TIMER1_CNTL PERIOD@0:16 ENABLE@31:1")
+  }
+}
+
+/// `TIMER2_CNTL`: demo_1_2 register, MMIO dword 0x202 (byte 0x808), ro, reset unknown (`write` starts from 0).
+public enum TIMER2_CNTL: Register {
+  public static var info: RegisterInfo {
+    RegisterInfo(
+      offset: 0x202,
+      writeOneToClearMask: 0x0000_0000,
+      layout: "TIMER2_CNTL PERIOD@0:16 ENABLE@31:1")
+  }
+
+  /// `TIMER2_CNTL.PERIOD`: bits 15:0, ro.
+  public static var PERIOD: ReadOnlyField<Self, UInt16> { .init(lsb: 0, width: 16) }
+
+  /// `TIMER2_CNTL.ENABLE`: bit 31, ro.
+  public static var ENABLE: ReadOnlyField<Self, Bool> { .init(lsb: 31, width: 1) }
+}
+
 /// `TRACE`: demo_1_2 register, index 0x3 of space `dbg` (index/data pair not known), ro, reset unknown (`write` starts from 0).
 public enum TRACE: RegisterDefinition {
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x3,
       writeOneToClearMask: 0x0000_0000,
@@ -101,7 +141,7 @@ public enum TRACE: RegisterDefinition {
 public enum CLOCK: IndirectRegister {
   public typealias Index = SMC_IND_INDEX
   public typealias Data = SMC_IND_DATA
-  @inlinable public static var info: RegisterInfo {
+  public static var info: RegisterInfo {
     RegisterInfo(
       offset: 0x10, resetValue: 0x0000_0100,
       writeOneToClearMask: 0x0000_0000,

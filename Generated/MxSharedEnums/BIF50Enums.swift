@@ -2,9 +2,8 @@
 // Block bif 5.0 (bif_5_0): enums.
 
 import MxMMIO
-import MxRuntimeRegisters
 
-/// `ArrayMode`: values of bif 5.0 fields.
+/// `ArrayMode`: values of several blocks' fields.
 public struct ArrayMode: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -58,7 +57,7 @@ public struct ArrayMode: RegisterEnum {
   public static var ARRAY_PRT_3D_TILED_THICK: Self { Self(rawValue: 0xF) }
 }
 
-/// `BUF_DATA_FORMAT`: values of bif 5.0 fields.
+/// `BUF_DATA_FORMAT`: values of several blocks' fields.
 public struct BUF_DATA_FORMAT: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -112,7 +111,7 @@ public struct BUF_DATA_FORMAT: RegisterEnum {
   public static var BUF_DATA_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
 }
 
-/// `BUF_NUM_FORMAT`: values of bif 5.0 fields.
+/// `BUF_NUM_FORMAT`: values of several blocks' fields.
 public struct BUF_NUM_FORMAT: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -142,7 +141,7 @@ public struct BUF_NUM_FORMAT: RegisterEnum {
   public static var BUF_NUM_FORMAT_FLOAT: Self { Self(rawValue: 0x7) }
 }
 
-/// `BankHeight`: values of bif 5.0 fields.
+/// `BankHeight`: values of several blocks' fields.
 public struct BankHeight: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -160,7 +159,7 @@ public struct BankHeight: RegisterEnum {
   public static var ADDR_SURF_BANK_HEIGHT_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `BankInterleaveSize`: values of bif 5.0 fields.
+/// `BankInterleaveSize`: values of several blocks' fields.
 public struct BankInterleaveSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -178,7 +177,7 @@ public struct BankInterleaveSize: RegisterEnum {
   public static var ADDR_CONFIG_BANK_INTERLEAVE_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `BankSwapBytes`: values of bif 5.0 fields.
+/// `BankSwapBytes`: values of several blocks' fields.
 public struct BankSwapBytes: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -196,7 +195,7 @@ public struct BankSwapBytes: RegisterEnum {
   public static var CONFIG_1KB_SWAPS: Self { Self(rawValue: 0x3) }
 }
 
-/// `BankTiling`: values of bif 5.0 fields.
+/// `BankTiling`: values of several blocks' fields.
 public struct BankTiling: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -208,7 +207,7 @@ public struct BankTiling: RegisterEnum {
   public static var CONFIG_8_BANK: Self { Self(rawValue: 0x1) }
 }
 
-/// `BankWidth`: values of bif 5.0 fields.
+/// `BankWidth`: values of several blocks' fields.
 public struct BankWidth: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -226,7 +225,7 @@ public struct BankWidth: RegisterEnum {
   public static var ADDR_SURF_BANK_WIDTH_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `BankWidthHeight`: values of bif 5.0 fields.
+/// `BankWidthHeight`: values of several blocks' fields.
 public struct BankWidthHeight: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -244,7 +243,7 @@ public struct BankWidthHeight: RegisterEnum {
   public static var ADDR_SURF_BANK_WH_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `CmaskMode`: values of bif 5.0 fields.
+/// `CmaskMode`: values of several blocks' fields.
 public struct CmaskMode: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -298,7 +297,7 @@ public struct CmaskMode: RegisterEnum {
   public static var CMASK_ALPHAX_FRAGS: Self { Self(rawValue: 0xF) }
 }
 
-/// `ColorArray`: values of bif 5.0 fields.
+/// `ColorArray`: values of several blocks' fields.
 public struct ColorArray: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -313,7 +312,7 @@ public struct ColorArray: RegisterEnum {
   public static var ARRAY_3D_SLICE_COLOR: Self { Self(rawValue: 0x3) }
 }
 
-/// `ColorFormat`: values of bif 5.0 fields.
+/// `ColorFormat`: values of several blocks' fields.
 public struct ColorFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -391,7 +390,7 @@ public struct ColorFormat: RegisterEnum {
   public static var COLOR_RESERVED_23: Self { Self(rawValue: 0x17) }
 }
 
-/// `ColorTransform`: values of bif 5.0 fields.
+/// `ColorTransform`: values of several blocks' fields.
 public struct ColorTransform: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -409,7 +408,7 @@ public struct ColorTransform: RegisterEnum {
   public static var BGRA_TO_BG_G_RB_A: Self { Self(rawValue: 0x3) }
 }
 
-/// `CompareRef`: values of bif 5.0 fields.
+/// `CompareRef`: values of several blocks' fields.
 public struct CompareRef: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -439,7 +438,7 @@ public struct CompareRef: RegisterEnum {
   public static var REF_ALWAYS: Self { Self(rawValue: 0x7) }
 }
 
-/// `DebugBlockId`: values of bif 5.0 fields.
+/// `DebugBlockId`: values of several blocks' fields.
 public struct DebugBlockId: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -919,7 +918,7 @@ public struct DebugBlockId: RegisterEnum {
   public static var DBG_CLIENT_BLKID_RESERVED_LAST: Self { Self(rawValue: 0x9D) }
 }
 
-/// `DebugBlockId_BY16`: values of bif 5.0 fields.
+/// `DebugBlockId_BY16`: values of several blocks' fields.
 public struct DebugBlockId_BY16: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -970,7 +969,7 @@ public struct DebugBlockId_BY16: RegisterEnum {
   public static var DBG_BLOCK_ID_MCD0_BY16: Self { Self(rawValue: 0xE) }
 }
 
-/// `DebugBlockId_BY2`: values of bif 5.0 fields.
+/// `DebugBlockId_BY2`: values of several blocks' fields.
 public struct DebugBlockId_BY2: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -1324,7 +1323,7 @@ public struct DebugBlockId_BY2: RegisterEnum {
   public static var DBG_BLOCK_ID_UNUSED51_BY2: Self { Self(rawValue: 0x73) }
 }
 
-/// `DebugBlockId_BY4`: values of bif 5.0 fields.
+/// `DebugBlockId_BY4`: values of several blocks' fields.
 public struct DebugBlockId_BY4: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -1504,7 +1503,7 @@ public struct DebugBlockId_BY4: RegisterEnum {
   public static var DBG_BLOCK_ID_MCD4_BY4: Self { Self(rawValue: 0x39) }
 }
 
-/// `DebugBlockId_BY8`: values of bif 5.0 fields.
+/// `DebugBlockId_BY8`: values of several blocks' fields.
 public struct DebugBlockId_BY8: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -1597,7 +1596,7 @@ public struct DebugBlockId_BY8: RegisterEnum {
   public static var DBG_BLOCK_ID_MCD0_BY8: Self { Self(rawValue: 0x1C) }
 }
 
-/// `DebugBlockId_OLD`: values of bif 5.0 fields.
+/// `DebugBlockId_OLD`: values of several blocks' fields.
 public struct DebugBlockId_OLD: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2299,7 +2298,7 @@ public struct DebugBlockId_OLD: RegisterEnum {
   public static var DBG_BLOCK_ID_UNUSED52: Self { Self(rawValue: 0xE7) }
 }
 
-/// `DepthArray`: values of bif 5.0 fields.
+/// `DepthArray`: values of several blocks' fields.
 public struct DepthArray: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2311,7 +2310,7 @@ public struct DepthArray: RegisterEnum {
   public static var ARRAY_2D_DEPTH: Self { Self(rawValue: 0x1) }
 }
 
-/// `DepthFormat`: values of bif 5.0 fields.
+/// `DepthFormat`: values of several blocks' fields.
 public struct DepthFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2341,7 +2340,7 @@ public struct DepthFormat: RegisterEnum {
   public static var DEPTH_X24_8_32_FLOAT: Self { Self(rawValue: 0x7) }
 }
 
-/// `ENUM_NUM_SIMD_PER_CU`: values of bif 5.0 fields.
+/// `ENUM_NUM_SIMD_PER_CU`: values of several blocks' fields.
 public struct ENUM_NUM_SIMD_PER_CU: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2350,7 +2349,7 @@ public struct ENUM_NUM_SIMD_PER_CU: RegisterEnum {
   public static var NUM_SIMD_PER_CU: Self { Self(rawValue: 0x4) }
 }
 
-/// `GATCL1RequestType`: values of bif 5.0 fields.
+/// `GATCL1RequestType`: values of several blocks' fields.
 public struct GATCL1RequestType: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2365,7 +2364,7 @@ public struct GATCL1RequestType: RegisterEnum {
   public static var GATCL1_TYPE_BYPASS: Self { Self(rawValue: 0x2) }
 }
 
-/// `GroupInterleave`: values of bif 5.0 fields.
+/// `GroupInterleave`: values of several blocks' fields.
 public struct GroupInterleave: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2377,7 +2376,7 @@ public struct GroupInterleave: RegisterEnum {
   public static var CONFIG_512B_GROUP: Self { Self(rawValue: 0x1) }
 }
 
-/// `IMG_DATA_FORMAT`: values of bif 5.0 fields.
+/// `IMG_DATA_FORMAT`: values of several blocks' fields.
 public struct IMG_DATA_FORMAT: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2575,7 +2574,7 @@ public struct IMG_DATA_FORMAT: RegisterEnum {
   public static var IMG_DATA_FORMAT_32_AS_32_32_32_32: Self { Self(rawValue: 0x3F) }
 }
 
-/// `IMG_NUM_FORMAT`: values of bif 5.0 fields.
+/// `IMG_NUM_FORMAT`: values of several blocks' fields.
 public struct IMG_NUM_FORMAT: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2629,7 +2628,7 @@ public struct IMG_NUM_FORMAT: RegisterEnum {
   public static var IMG_NUM_FORMAT_RESERVED_15: Self { Self(rawValue: 0xF) }
 }
 
-/// `MEM_PWR_DIS_CTRL`: values of bif 5.0 fields.
+/// `MEM_PWR_DIS_CTRL`: values of several blocks' fields.
 public struct MEM_PWR_DIS_CTRL: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2641,7 +2640,7 @@ public struct MEM_PWR_DIS_CTRL: RegisterEnum {
   public static var DISABLE_MEM_PWR_CTRL: Self { Self(rawValue: 0x1) }
 }
 
-/// `MEM_PWR_FORCE_CTRL`: values of bif 5.0 fields.
+/// `MEM_PWR_FORCE_CTRL`: values of several blocks' fields.
 public struct MEM_PWR_FORCE_CTRL: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2659,7 +2658,7 @@ public struct MEM_PWR_FORCE_CTRL: RegisterEnum {
   public static var FORCE_SHUT_DOWN_REQUEST: Self { Self(rawValue: 0x3) }
 }
 
-/// `MEM_PWR_FORCE_CTRL2`: values of bif 5.0 fields.
+/// `MEM_PWR_FORCE_CTRL2`: values of several blocks' fields.
 public struct MEM_PWR_FORCE_CTRL2: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2671,7 +2670,7 @@ public struct MEM_PWR_FORCE_CTRL2: RegisterEnum {
   public static var FORCE_LIGHT_SLEEP_REQ: Self { Self(rawValue: 0x1) }
 }
 
-/// `MEM_PWR_SEL_CTRL`: values of bif 5.0 fields.
+/// `MEM_PWR_SEL_CTRL`: values of several blocks' fields.
 public struct MEM_PWR_SEL_CTRL: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2686,7 +2685,7 @@ public struct MEM_PWR_SEL_CTRL: RegisterEnum {
   public static var DYNAMIC_LIGHT_SLEEP_ENABLE: Self { Self(rawValue: 0x2) }
 }
 
-/// `MEM_PWR_SEL_CTRL2`: values of bif 5.0 fields.
+/// `MEM_PWR_SEL_CTRL2`: values of several blocks' fields.
 public struct MEM_PWR_SEL_CTRL2: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2698,7 +2697,7 @@ public struct MEM_PWR_SEL_CTRL2: RegisterEnum {
   public static var DYNAMIC_LIGHT_SLEEP_EN: Self { Self(rawValue: 0x1) }
 }
 
-/// `MacroTileAspect`: values of bif 5.0 fields.
+/// `MacroTileAspect`: values of several blocks' fields.
 public struct MacroTileAspect: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2716,7 +2715,7 @@ public struct MacroTileAspect: RegisterEnum {
   public static var ADDR_SURF_MACRO_ASPECT_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `MicroTileMode`: values of bif 5.0 fields.
+/// `MicroTileMode`: values of several blocks' fields.
 public struct MicroTileMode: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2737,7 +2736,7 @@ public struct MicroTileMode: RegisterEnum {
   public static var ADDR_SURF_THICK_MICRO_TILING: Self { Self(rawValue: 0x4) }
 }
 
-/// `MultiGPUTileSize`: values of bif 5.0 fields.
+/// `MultiGPUTileSize`: values of several blocks' fields.
 public struct MultiGPUTileSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2755,7 +2754,7 @@ public struct MultiGPUTileSize: RegisterEnum {
   public static var ADDR_CONFIG_GPU_TILE_128: Self { Self(rawValue: 0x3) }
 }
 
-/// `NonDispTilingOrder`: values of bif 5.0 fields.
+/// `NonDispTilingOrder`: values of several blocks' fields.
 public struct NonDispTilingOrder: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2767,7 +2766,7 @@ public struct NonDispTilingOrder: RegisterEnum {
   public static var ADDR_SURF_MICRO_TILING_NON_DISPLAY: Self { Self(rawValue: 0x1) }
 }
 
-/// `NumBanks`: values of bif 5.0 fields.
+/// `NumBanks`: values of several blocks' fields.
 public struct NumBanks: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2785,7 +2784,7 @@ public struct NumBanks: RegisterEnum {
   public static var ADDR_SURF_16_BANK: Self { Self(rawValue: 0x3) }
 }
 
-/// `NumGPUs`: values of bif 5.0 fields.
+/// `NumGPUs`: values of several blocks' fields.
 public struct NumGPUs: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2800,7 +2799,7 @@ public struct NumGPUs: RegisterEnum {
   public static var ADDR_CONFIG_4_GPU: Self { Self(rawValue: 0x2) }
 }
 
-/// `NumLowerPipes`: values of bif 5.0 fields.
+/// `NumLowerPipes`: values of several blocks' fields.
 public struct NumLowerPipes: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2812,7 +2811,7 @@ public struct NumLowerPipes: RegisterEnum {
   public static var ADDR_CONFIG_2_LOWER_PIPES: Self { Self(rawValue: 0x1) }
 }
 
-/// `NumPipes`: values of bif 5.0 fields.
+/// `NumPipes`: values of several blocks' fields.
 public struct NumPipes: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2830,7 +2829,7 @@ public struct NumPipes: RegisterEnum {
   public static var ADDR_CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
 }
 
-/// `NumShaderEngines`: values of bif 5.0 fields.
+/// `NumShaderEngines`: values of several blocks' fields.
 public struct NumShaderEngines: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2842,7 +2841,7 @@ public struct NumShaderEngines: RegisterEnum {
   public static var ADDR_CONFIG_2_SHADER_ENGINE: Self { Self(rawValue: 0x1) }
 }
 
-/// `PERFMON_COUNTER_MODE`: values of bif 5.0 fields.
+/// `PERFMON_COUNTER_MODE`: values of several blocks' fields.
 public struct PERFMON_COUNTER_MODE: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2881,7 +2880,7 @@ public struct PERFMON_COUNTER_MODE: RegisterEnum {
   public static var PERFMON_COUNTER_MODE_RESERVED: Self { Self(rawValue: 0xF) }
 }
 
-/// `PERFMON_SPM_MODE`: values of bif 5.0 fields.
+/// `PERFMON_SPM_MODE`: values of several blocks' fields.
 public struct PERFMON_SPM_MODE: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2920,7 +2919,7 @@ public struct PERFMON_SPM_MODE: RegisterEnum {
   public static var PERFMON_SPM_MODE_TEST_MODE_2: Self { Self(rawValue: 0xA) }
 }
 
-/// `PipeConfig`: values of bif 5.0 fields.
+/// `PipeConfig`: values of several blocks' fields.
 public struct PipeConfig: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2980,7 +2979,7 @@ public struct PipeConfig: RegisterEnum {
   public static var ADDR_SURF_P16_32x32_16x16: Self { Self(rawValue: 0x11) }
 }
 
-/// `PipeInterleaveSize`: values of bif 5.0 fields.
+/// `PipeInterleaveSize`: values of several blocks' fields.
 public struct PipeInterleaveSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -2992,7 +2991,7 @@ public struct PipeInterleaveSize: RegisterEnum {
   public static var ADDR_CONFIG_PIPE_INTERLEAVE_512B: Self { Self(rawValue: 0x1) }
 }
 
-/// `PipeTiling`: values of bif 5.0 fields.
+/// `PipeTiling`: values of several blocks' fields.
 public struct PipeTiling: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3010,7 +3009,7 @@ public struct PipeTiling: RegisterEnum {
   public static var CONFIG_8_PIPE: Self { Self(rawValue: 0x3) }
 }
 
-/// `QuadExportFormat`: values of bif 5.0 fields.
+/// `QuadExportFormat`: values of several blocks' fields.
 public struct QuadExportFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3040,7 +3039,7 @@ public struct QuadExportFormat: RegisterEnum {
   public static var EXPORT_32_ABGR: Self { Self(rawValue: 0x7) }
 }
 
-/// `QuadExportFormatOld`: values of bif 5.0 fields.
+/// `QuadExportFormatOld`: values of several blocks' fields.
 public struct QuadExportFormatOld: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3064,7 +3063,7 @@ public struct QuadExportFormatOld: RegisterEnum {
   public static var EXPORT_8P_32BPC_R: Self { Self(rawValue: 0x5) }
 }
 
-/// `ReadSize`: values of bif 5.0 fields.
+/// `ReadSize`: values of several blocks' fields.
 public struct ReadSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3076,7 +3075,7 @@ public struct ReadSize: RegisterEnum {
   public static var READ_512_BITS: Self { Self(rawValue: 0x1) }
 }
 
-/// `RowSize`: values of bif 5.0 fields.
+/// `RowSize`: values of several blocks' fields.
 public struct RowSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3091,7 +3090,7 @@ public struct RowSize: RegisterEnum {
   public static var ADDR_CONFIG_4KB_ROW: Self { Self(rawValue: 0x2) }
 }
 
-/// `RowTiling`: values of bif 5.0 fields.
+/// `RowTiling`: values of several blocks' fields.
 public struct RowTiling: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3121,7 +3120,7 @@ public struct RowTiling: RegisterEnum {
   public static var CONFIG_8KB_ROW_OPT: Self { Self(rawValue: 0x7) }
 }
 
-/// `SampleSplit`: values of bif 5.0 fields.
+/// `SampleSplit`: values of several blocks' fields.
 public struct SampleSplit: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3139,7 +3138,7 @@ public struct SampleSplit: RegisterEnum {
   public static var ADDR_SURF_SAMPLE_SPLIT_8: Self { Self(rawValue: 0x3) }
 }
 
-/// `SampleSplitBytes`: values of bif 5.0 fields.
+/// `SampleSplitBytes`: values of several blocks' fields.
 public struct SampleSplitBytes: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3157,7 +3156,7 @@ public struct SampleSplitBytes: RegisterEnum {
   public static var CONFIG_8KB_SPLIT: Self { Self(rawValue: 0x3) }
 }
 
-/// `ShaderEngineTileSize`: values of bif 5.0 fields.
+/// `ShaderEngineTileSize`: values of several blocks' fields.
 public struct ShaderEngineTileSize: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3169,7 +3168,7 @@ public struct ShaderEngineTileSize: RegisterEnum {
   public static var ADDR_CONFIG_SE_TILE_32: Self { Self(rawValue: 0x1) }
 }
 
-/// `StencilFormat`: values of bif 5.0 fields.
+/// `StencilFormat`: values of several blocks' fields.
 public struct StencilFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3181,7 +3180,7 @@ public struct StencilFormat: RegisterEnum {
   public static var STENCIL_8: Self { Self(rawValue: 0x1) }
 }
 
-/// `SurfaceArray`: values of bif 5.0 fields.
+/// `SurfaceArray`: values of several blocks' fields.
 public struct SurfaceArray: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3199,7 +3198,7 @@ public struct SurfaceArray: RegisterEnum {
   public static var ARRAY_3D_SLICE: Self { Self(rawValue: 0x3) }
 }
 
-/// `SurfaceEndian`: values of bif 5.0 fields.
+/// `SurfaceEndian`: values of several blocks' fields.
 public struct SurfaceEndian: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3217,7 +3216,7 @@ public struct SurfaceEndian: RegisterEnum {
   public static var ENDIAN_8IN64: Self { Self(rawValue: 0x3) }
 }
 
-/// `SurfaceFormat`: values of bif 5.0 fields.
+/// `SurfaceFormat`: values of several blocks' fields.
 public struct SurfaceFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3415,7 +3414,7 @@ public struct SurfaceFormat: RegisterEnum {
   public static var FMT_RESERVED_63: Self { Self(rawValue: 0x3F) }
 }
 
-/// `SurfaceTiling`: values of bif 5.0 fields.
+/// `SurfaceTiling`: values of several blocks' fields.
 public struct SurfaceTiling: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3427,7 +3426,7 @@ public struct SurfaceTiling: RegisterEnum {
   public static var ARRAY_TILED: Self { Self(rawValue: 0x1) }
 }
 
-/// `TCC_CACHE_POLICIES`: values of bif 5.0 fields.
+/// `TCC_CACHE_POLICIES`: values of several blocks' fields.
 public struct TCC_CACHE_POLICIES: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3439,7 +3438,7 @@ public struct TCC_CACHE_POLICIES: RegisterEnum {
   public static var TCC_CACHE_POLICY_STREAM: Self { Self(rawValue: 0x1) }
 }
 
-/// `TileSplit`: values of bif 5.0 fields.
+/// `TileSplit`: values of several blocks' fields.
 public struct TileSplit: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3466,7 +3465,7 @@ public struct TileSplit: RegisterEnum {
   public static var ADDR_SURF_TILE_SPLIT_4KB: Self { Self(rawValue: 0x6) }
 }
 
-/// `TileType`: values of bif 5.0 fields.
+/// `TileType`: values of several blocks' fields.
 public struct TileType: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -3478,7 +3477,7 @@ public struct TileType: RegisterEnum {
   public static var ARRAY_DEPTH_TILE: Self { Self(rawValue: 0x1) }
 }
 
-/// `ZFormat`: values of bif 5.0 fields.
+/// `ZFormat`: values of several blocks' fields.
 public struct ZFormat: RegisterEnum {
   public var rawValue: UInt32
   @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
