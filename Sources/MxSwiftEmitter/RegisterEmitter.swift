@@ -77,7 +77,6 @@ public struct RegisterEmitter: Sendable {
         }
         return GeneratedFile(path: emitter.path(fileName, of: block), contents: writer.text)
       case .layouts(let block, let layouts):
-        let enums = block.enumsByName
         var writer = emitter.header(for: block, content: "field layouts that several registers share")
         for layout in layouts.shared {
           writer.line()
@@ -94,7 +93,7 @@ public struct RegisterEmitter: Sendable {
               if index > 0 { body.line() }
               // `@inlinable`, unlike a register's own fields: a generic getter is specialized
               // in the client only from a serialized body.
-              emitter.emit(field, of: layout.registers[0], enums: enums, qualified: false, into: &body)
+              emitter.emit(field, of: layout.registers[0], qualified: false, into: &body)
             }
           }
         }
@@ -126,7 +125,7 @@ public struct RegisterEmitter: Sendable {
       let (conformance, aliases) = Self.conformance(of: register, space: block.space(named: register.space))
       var writer = SwiftWriter()
       for field in Self.ordered(register.fields) {
-        emit(field, of: register, enums: [:], qualified: false, into: &writer)
+        emit(field, of: register, qualified: false, into: &writer)
       }
       return (conformance, aliases.joined(separator: "\n") + "\n" + writer.text)
     }
@@ -224,7 +223,7 @@ public struct RegisterEmitter: Sendable {
       guard layout == nil else { return }
       for field in Self.ordered(register.fields) {
         body.line()
-        emit(field, of: register, enums: enums, qualified: true, into: &body)
+        emit(field, of: register, qualified: true, into: &body)
       }
     }
   }
@@ -256,7 +255,7 @@ public struct RegisterEmitter: Sendable {
   /// A field descriptor: `qualified` names it `REGISTER.FIELD` in its documentation, and is
   /// false for a field a layout protocol declares for several registers.
   private func emit(
-    _ field: Field, of register: Register, enums: [String: EnumType], qualified: Bool, into writer: inout SwiftWriter
+    _ field: Field, of register: Register, qualified: Bool, into writer: inout SwiftWriter
   ) {
     let access = register.access(of: field)
     let bits = field.bits.width == 1 ? "bit \(field.bits.lsb)" : "bits \(field.bits.msb):\(field.bits.lsb)"
