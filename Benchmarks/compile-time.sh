@@ -32,17 +32,10 @@ if [ $# -eq 0 ]; then
   # MxGPURegisters product. (`swift build --product MxGPURegisters` here would build every target
   # of MxGPUKit and its plugins' tools: an automatic library product is no build unit of its own.)
   consumer="$(mktemp -d)"
-  mkdir -p "$consumer/Sources/Consumer"
-  cat > "$consumer/Package.swift" <<MANIFEST
-// swift-tools-version: 6.1
-import PackageDescription
-let package = Package(
-  name: "Consumer",
-  dependencies: [.package(path: "$PWD")],
-  targets: [.target(name: "Consumer", dependencies: [.product(name: "MxGPURegisters", package: "$(basename "$PWD")")])]
-)
-MANIFEST
-  echo "import MxGFX80" > "$consumer/Sources/Consumer/Consumer.swift"
+  root="$PWD"
+  # shellcheck source=consumer-package.sh
+  source Benchmarks/consumer-package.sh
+  consumer_package "$consumer" "$(products MxGPURegisters)" "import MxGFX80"
   package=(--package-path "$consumer")
   measure "all (product)"
   rm -rf "$consumer"

@@ -10,38 +10,20 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-kit="$(basename "$root")"
-products=$(sed -n 's/^ *\.library(name: "\([A-Za-z0-9]*\)".*/\1/p' "$root/Package.swift")
-products+=" $(sed -n '/^let generatedBlocks = \[/,/\]/p' "$root/Package.swift" | grep -o '"Mx[A-Za-z0-9]*"' | tr -d '"')"
-products+=" MxGPURegisters"
+# shellcheck source=../consumer-package.sh
+source "$root/Benchmarks/consumer-package.sh"
+names=$(sed -n 's/^ *\.library(name: "\([A-Za-z0-9]*\)".*/\1/p' "$root/Package.swift")
+names+=" $(sed -n '/^let generatedBlocks = \[/,/\]/p' "$root/Package.swift" | grep -o '"Mx[A-Za-z0-9]*"' | tr -d '"')"
+names+=" MxGPURegisters"
+consumer() { consumer_package "$work/$1" "${@:2}"; }
 
-# consumer NAME DEPENDENCIES IMPORTS [PLUGIN]: a package whose one target depends on the products.
-consumer() {
-  local name="$1" dependencies="$2" imports="$3" plugin="${4:-}"
-  mkdir -p "$work/$name/Sources/Consumer"
-  cat > "$work/$name/Package.swift" <<MANIFEST
-// swift-tools-version: 6.1
-import PackageDescription
-let package = Package(
-  name: "Consumer",
-  dependencies: [.package(path: "$root")],
-  targets: [
-    .target(name: "Consumer", dependencies: [$dependencies]$plugin)
-  ]
-)
-MANIFEST
-  printf '%s\n' $imports > "$work/$name/Sources/Consumer/Consumer.swift"
-}
-product() { for p in "$@"; do printf '.product(name: "%s", package: "%s"), ' "$p" "$kit"; done; }
-
-consumer subset "$(product MxMMIO)" "import MxMMIO" \
-  ", plugins: [.plugin(name: \"MxGPUKitPlugin\", package: \"$kit\")]"
+consumer subset "$(products MxMMIO)" "import MxMMIO" "$plugin"
 echo "registers CP_HQD_*" > "$work/subset/Sources/Consumer/mxgpukit.subset"
-consumer runtime "$(product MxVirtualFunction)" "import MxVirtualFunction"
+consumer runtime "$(products MxVirtualFunction)" "import MxVirtualFunction"
 all_imports=""
-for p in $products; do [ "$p" = MxGPURegisters ] || all_imports+="import $p "; done  # a product of modules
+for p in $names; do [ "$p" = MxGPURegisters ] || all_imports+="import $p "; done  # a product of modules
 # shellcheck disable=SC2086
-consumer everything "$(product $products)" "$all_imports"
+consumer everything "$(products $names)" "$all_imports"
 
 cold() {  # cold NAME: seconds of a build from nothing, and the modules it compiled
   local start end
@@ -61,4 +43,4 @@ printf '%-52s %8s %8s\n' "(a) MxMMIO + plugin subset CP_HQD_*" "$seconds" "$modu
 read -r seconds modules < <(cold runtime)
 printf '%-52s %8s %8s\n' "(b) MxVirtualFunction" "$seconds" "$modules"
 read -r seconds modules < <(cold everything)
-printf '%-52s %8s %8s\n' "(c) every library product ($(echo $products | wc -w))" "$seconds" "$modules"
+printf '%-52s %8s %8s\n' "(c) every library product ($(echo $names | wc -w))" "$seconds" "$modules"
