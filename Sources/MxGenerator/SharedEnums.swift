@@ -20,29 +20,23 @@ struct SharedEnums {
 
   /// The enums of `spec` that several blocks define alike, without those `runtime` declares.
   init(_ spec: Spec, leaving runtime: SharedDeclarations?) {
-    let blocks = spec.blocks.sorted { $0.id < $1.id }
-    var first: [String: (block: String, enumType: EnumType)] = [:]
-    var alike: [String: [String]] = [:]  // enum name -> ids of the blocks that define it alike
-    for block in blocks {
-      for enumType in block.enums where runtime?.names[block.id]?.contains(enumType.name) != true {
-        if let earlier = first[enumType.name] {
-          if earlier.enumType.definesAlike(enumType) { alike[enumType.name, default: [earlier.block]].append(block.id) }
-        } else {
-          first[enumType.name] = (block.id, enumType)
-        }
-      }
+    let blocks = spec.blocks.sorted { $0.id < $1.id }.map { block in
+      let leftToRuntime = runtime?.names[block.id] ?? []
+      var block = block
+      block.enums.removeAll { leftToRuntime.contains($0.name) }
+      return block
     }
-    var names: [String: Set<String>] = [:]
-    var owned: [String: [EnumType]] = [:]
-    for (name, ids) in alike {
-      for id in ids { names[id, default: []].insert(name) }
-      if let (owner, enumType) = first[name] { owned[owner, default: []].append(enumType) }
-    }
+    // What later blocks repeat of an earlier one goes here, with that earlier declaration.
+    let once = EnumsOnce(blocks)
+    var names = once.repeated.names
+    let repeated = Set(names.values.joined())
     owners = blocks.compactMap { block in
-      guard let enums = owned[block.id] else { return nil }
+      let first = block.enums.filter { repeated.contains($0.name) && once.declared[$0.name] == $0 }
+      guard !first.isEmpty else { return nil }
+      names[block.id, default: []].formUnion(first.map(\.name))
       var owner = block
       owner.registers = []
-      owner.enums = enums
+      owner.enums = first
       return owner
     }
     shared = SharedDeclarations(
