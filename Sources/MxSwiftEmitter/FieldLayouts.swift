@@ -10,8 +10,8 @@ import MxSpecModel
 struct FieldLayouts: Sendable {
   /// A layout several registers share, named after the first of them in declaration order.
   struct Layout: Sendable {
-    /// `CB_COLOR0_INFO_Layout`: the registers are upper-case header names, so the suffix cannot
-    /// be another register's name.
+    /// `CB_COLOR0_INFO_Layout`: header names are upper case, so no built-in register or enum
+    /// has this name (a spec's own register named so would fail to compile, not be shadowed).
     var protocolName: String
     /// The protocol the registers conform to by their space (`Register`, …), which this refines.
     var conformance: String

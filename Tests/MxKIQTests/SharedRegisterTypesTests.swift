@@ -32,7 +32,7 @@ final class SharedRegisterTypesTests: XCTestCase {
 
   /// The enums the kernel's headers repeat in every block (63 of them, `ArrayMode` among them) are
   /// one type too: a consumer who imports two blocks names `ArrayMode` without ambiguity, and a
-  /// value passes from one block's field to another's.
+  /// value of one block's `ArrayMode` is the other's.
   func testEnumsEveryBlockDefinesAreOneType() {
     XCTAssertTrue(MxGFX80.ArrayMode.self == MxOSS30.ArrayMode.self)
     XCTAssertTrue(MxGFX80.SurfaceFormat.self == MxSharedEnums.SurfaceFormat.self)
